@@ -1,0 +1,244 @@
+"""The `monitor` command: parse arguments, call one function, print.
+
+Rules:
+- imports of heavy modules happen inside the handlers, so `monitor --help` answers at once;
+- a known error (bad setting, broken watchlist, unreachable database) prints one clear message and
+  exits 1; a usage error exits 2, as does a command that is not built yet;
+- an unexpected error never prints a stack trace: the trace goes to a private file in the data folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from monitor.settings import Settings
+
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
+Handler = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    os.umask(0o077)  # everything the service writes (database, outbox, archive) is private
+    return _run(args.handler, args)
+
+
+def _run(handler: Handler, args: argparse.Namespace) -> int:
+    from monitor.exc import MonitorError
+
+    try:
+        return handler(args)
+    except MonitorError as exc:
+        print(f"monitor: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: no stack trace on screen
+        path = _write_crash_report()
+        print(
+            f"monitor: internal error ({type(exc).__name__}); details written to {path}",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEM
+
+
+def _write_crash_report() -> str:
+    import tempfile
+    import traceback
+
+    directory = os.environ.get("MONITOR_DATA_DIR", "data")
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+    except OSError:
+        directory = tempfile.gettempdir()
+    path = os.path.join(directory, "last-error.log")
+    with open(path, "w", encoding="utf-8") as handle:
+        traceback.print_exc(file=handle)
+    return path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="monitor",
+        description="redwatch: watches INTERPOL notices, court and news sources for the people in "
+        "watchlist.yaml and alerts their advocates.",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    _add_check(commands)
+    _add_db(commands)
+    _add_poll(commands)
+    _add_run(commands)
+    _add_digest(commands)
+    _add_events(commands)
+    _add_status(commands)
+    _add_decide(commands)
+    _add_evidence(commands)
+    return parser
+
+
+def _version() -> str:
+    from monitor import __version__
+
+    return f"redwatch {__version__}"
+
+
+
+def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = commands.add_parser(
+        "check",
+        help="validate watchlist.yaml and the settings",
+        description="Report every problem in watchlist.yaml and the MONITOR_* settings, as "
+        "FILE:LINE:COLUMN: message. Exit 1 on any problem, 0 when all is well.",
+    )
+    cmd.add_argument("--watchlist", help="the watchlist to check (default: MONITOR_WATCHLIST)")
+    cmd.set_defaults(handler=cmd_check)
+
+
+def _add_db(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = commands.add_parser("db", help="database schema", description="Manage the database schema.")
+    sub = cmd.add_subparsers(title="actions", metavar="ACTION")
+    up = sub.add_parser("upgrade", help="migrate the database to this version's schema")
+    up.set_defaults(handler=cmd_db_upgrade)
+    current = sub.add_parser("current", help="show the schema revision of the database")
+    current.set_defaults(handler=cmd_db_current)
+
+
+def _add_poll(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = commands.add_parser(
+        "poll",
+        help="run one cycle now: fetch, match, store, deliver",
+        description="Poll the enabled sources once (or those named), match, store, deliver, and "
+        "print a summary. Exit 1 if any source failed.",
+    )
+    cmd.add_argument("--source", action="append", default=[], metavar="ID", help="only this source")
+    cmd.add_argument("--full", action="store_true", help="force a full INTERPOL sweep")
+    cmd.set_defaults(handler=cmd_poll)
+
+
+def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = commands.add_parser(
+        "run",
+        help="run the service: poll on schedule, deliver alerts, send digests",
+        description="The long-running service. Stops cleanly on SIGTERM or Ctrl-C.",
+    )
+    cmd.set_defaults(handler=cmd_run)
+
+
+def _add_digest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = commands.add_parser("digest", help="print (or send) an advocate's digest")
+    cmd.add_argument("--send", action="store_true", help="send it instead of printing it")
+    cmd.add_argument("--advocate", metavar="ID", help="only this advocate")
+    cmd.add_argument("--days", type=int, default=7, help="period length in days (default 7)")
+    cmd.set_defaults(handler=_not_built("digest"))
+
+
+def _add_events(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = commands.add_parser("events", help="list stored events")
+    cmd.add_argument("--person", metavar="ID", help="only this person's events")
+    cmd.add_argument("--since", type=_parse_date, metavar="DATE", help="only events since DATE")
+    cmd.add_argument("--json", action="store_true", help="one JSON object per line")
+    cmd.set_defaults(handler=cmd_events)
+
+
+def _add_status(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = commands.add_parser("status", help="sources' health, delivery queue, last cycle")
+    cmd.add_argument("--json", action="store_true", help="machine-readable output")
+    cmd.set_defaults(handler=cmd_status)
+
+
+def _add_decide(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = commands.add_parser("decide", help="record a human verdict on a possible match")
+    cmd.add_argument("event_id", type=int)
+    verdict = cmd.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--not-this-person", action="store_true")
+    verdict.add_argument("--confirmed", action="store_true")
+    cmd.add_argument("--note", default="")
+    cmd.set_defaults(handler=_not_built("decide"))
+
+
+def _add_evidence(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = commands.add_parser("evidence", help="export a person's evidence bundle")
+    cmd.add_argument("person_id")
+    cmd.add_argument("--out", required=True, metavar="FILE.zip")
+    cmd.set_defaults(handler=_not_built("evidence"))
+
+
+def _parse_date(value: str) -> datetime:
+    try:
+        return datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: write YYYY-MM-DD") from None
+
+
+def _not_built(name: str) -> Handler:
+    def handler(args: argparse.Namespace) -> int:
+        print(f"monitor {name}: not built yet in this version", file=sys.stderr)
+        return EXIT_USAGE
+
+    return handler
+
+
+def _settings() -> Settings:
+    from monitor.settings import load_settings
+
+    return load_settings()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from monitor.checking import check
+
+    return check(args.watchlist)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from monitor import database
+
+    settings = _settings()
+    engine = database.open_engine(settings)
+    database.upgrade(engine)
+    print(f"database {database.redacted_url(settings.effective_database_url)} is at revision "
+          f"{database.current_revision(engine)}")
+    return EXIT_OK
+
+
+def cmd_db_current(args: argparse.Namespace) -> int:
+    from monitor import database
+
+    engine = database.open_engine(_settings())
+    print(database.current_revision(engine) or "empty (run `monitor db upgrade`)")
+    return EXIT_OK
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    from monitor.service import poll_once
+
+    return poll_once(_settings(), only=args.source, full=args.full)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from monitor.service import run_forever
+
+    return run_forever(_settings())
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    from monitor.reports import print_events
+
+    return print_events(_settings(), person=args.person, since=args.since, as_json=args.json)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from monitor.reports import print_status
+
+    return print_status(_settings(), as_json=args.json)

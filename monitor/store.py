@@ -1,0 +1,128 @@
+"""The named queries: every read and write the service makes, in one place.
+
+Rules:
+- functions take an open Session and never commit: the caller owns the transaction;
+- a watchlist sync archives what left the file and never deletes history;
+- times are passed in (`now`), so callers and tests control the clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from monitor import models
+from monitor.watchlist import Watchlist
+
+
+def spec_of(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")
+
+
+def spec_hash(spec: dict[str, Any]) -> str:
+    canonical = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class SyncReport:
+    """What a watchlist sync changed, by section: ids added, updated, archived, restored."""
+
+    added: dict[str, list[str]] = field(default_factory=dict)
+    updated: dict[str, list[str]] = field(default_factory=dict)
+    archived: dict[str, list[str]] = field(default_factory=dict)
+
+    def note(self, what: str, section: str, row_id: str) -> None:
+        getattr(self, what).setdefault(section, []).append(row_id)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.archived)
+
+
+def sync_watchlist(session: Session, watchlist: Watchlist, now: datetime) -> SyncReport:
+    """Make the people, advocates and sources tables reflect the watchlist."""
+    report = SyncReport()
+    _sync(session, models.Person, "people", watchlist.people, now, report)
+    _sync(session, models.Advocate, "advocates", watchlist.advocates, now, report)
+    _sync(session, models.Source, "sources", watchlist.sources, now, report)
+    return report
+
+
+Row = models.Person | models.Advocate | models.Source
+
+
+def _sync(
+    session: Session,
+    table: type[Row],
+    section: str,
+    wanted: Sequence[BaseModel],
+    now: datetime,
+    report: SyncReport,
+) -> None:
+    existing: dict[str, Any] = {row.id: row for row in session.scalars(select(table))}
+    for model in wanted:
+        spec = spec_of(model)
+        row = existing.pop(spec["id"], None)
+        if row is None:
+            session.add(_new_row(table, spec, now))
+            report.note("added", section, spec["id"])
+        elif _apply(row, spec, now):
+            report.note("updated", section, spec["id"])
+    for row in existing.values():
+        if row.archived_at is None:
+            row.archived_at = now
+            report.note("archived", section, row.id)
+
+
+def _new_row(table: type[Row], spec: dict[str, Any], now: datetime) -> Row:
+    row = table(id=spec["id"], created_at=now, updated_at=now)
+    _write_spec(row, spec)
+    return row
+
+
+def _apply(row: Row, spec: dict[str, Any], now: datetime) -> bool:
+    """Update a row to a new spec; True when anything changed (a comeback from archive counts)."""
+    before = _current_spec(row)
+    if before == spec and row.archived_at is None:
+        return False
+    _write_spec(row, spec)
+    row.archived_at = None
+    row.updated_at = now
+    return True
+
+
+def _current_spec(row: Row) -> dict[str, Any]:
+    return row.config if isinstance(row, models.Source) else row.spec
+
+
+def _write_spec(row: Row, spec: dict[str, Any]) -> None:
+    if isinstance(row, models.Source):
+        row.type = spec["type"]
+        row.enabled = bool(spec.get("enabled", True))
+        row.config = spec
+    elif isinstance(row, models.Person):
+        row.spec = spec
+        row.spec_hash = spec_hash(spec)
+    else:
+        row.spec = spec
+
+
+def active_sources(session: Session) -> list[models.Source]:
+    query = select(models.Source).where(models.Source.archived_at.is_(None)).order_by(models.Source.id)
+    return list(session.scalars(query))
+
+
+def count_rows(session: Session, tables: Iterable[type[models.Base]]) -> dict[str, int]:
+    return {
+        table.__tablename__: session.scalar(select(func.count()).select_from(table)) or 0
+        for table in tables
+    }

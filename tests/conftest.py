@@ -1,0 +1,77 @@
+"""Shared fixtures: an isolated environment per test, and real databases.
+
+PostgreSQL: MONITOR_TEST_DATABASE_URL names a server and database the tests may use (default:
+the local server on 127.0.0.1:5432, database `test`). Each test that asks for `pg_url` gets a fresh,
+empty database created on that server and dropped afterwards. Without a reachable server those
+tests are skipped with the reason shown; with MONITOR_TEST_REQUIRE_POSTGRES=1 (set by CI) they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from monitor.settings import normalise_database_url
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No test reads the developer's MONITOR_* variables or .env; each runs in its own folder."""
+    for key in list(os.environ):
+        if key.startswith("MONITOR_") and not key.startswith("MONITOR_TEST_"):
+            monkeypatch.delenv(key)
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    return workdir
+
+
+def _server_url() -> str:
+    return normalise_database_url(os.environ.get("MONITOR_TEST_DATABASE_URL", DEFAULT_PG))
+
+
+def _require_postgres() -> bool:
+    return os.environ.get("MONITOR_TEST_REQUIRE_POSTGRES", "") not in ("", "0")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    server = make_url(_server_url())
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    name = f"redwatch_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        admin.dispose()
+        reason = f"PostgreSQL not reachable at {server.render_as_string()}: {type(exc).__name__}"
+        if _require_postgres():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'db' / 'monitor.sqlite3'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Each test that uses it runs once on SQLite and once on PostgreSQL."""
+    name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return str(request.getfixturevalue(name))
