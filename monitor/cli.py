@@ -93,7 +93,6 @@ def _version() -> str:
     return f"redwatch {__version__}"
 
 
-
 def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmd = commands.add_parser(
         "check",
@@ -106,7 +105,9 @@ def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _add_db(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    cmd = commands.add_parser("db", help="database schema", description="Manage the database schema.")
+    cmd = commands.add_parser(
+        "db", help="database schema", description="Manage the database schema."
+    )
     sub = cmd.add_subparsers(title="actions", metavar="ACTION")
     up = sub.add_parser("upgrade", help="migrate the database to this version's schema")
     up.set_defaults(handler=cmd_db_upgrade)
@@ -207,8 +208,10 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     settings = _settings()
     engine = database.open_engine(settings)
     database.upgrade(engine)
-    print(f"database {database.redacted_url(settings.effective_database_url)} is at revision "
-          f"{database.current_revision(engine)}")
+    print(
+        f"database {database.redacted_url(settings.effective_database_url)} is at revision "
+        f"{database.current_revision(engine)}"
+    )
     return EXIT_OK
 
 

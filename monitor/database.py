@@ -10,7 +10,6 @@ Rules:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,7 +73,9 @@ def migrations_dir() -> Path:
     """The alembic/ folder of the checkout this package runs from."""
     folder = Path(__file__).resolve().parent.parent / "alembic"
     if not (folder / "env.py").is_file():
-        raise ConfigError(f"migration scripts not found in {folder}: install redwatch from its source tree")
+        raise ConfigError(
+            f"migration scripts not found in {folder}: install redwatch from its source tree"
+        )
     return folder
 
 
@@ -129,14 +130,6 @@ def redacted_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def restrict_permissions(path: Path) -> None:
-    """Make a file private to the service's user (best effort on filesystems without modes)."""
-    try:
-        os.chmod(path, 0o600)
-    except OSError:
-        pass
-
-
 def open_engine(settings: Settings) -> Engine:
     """The service's engine, after checking that the database answers."""
     from sqlalchemy import text
@@ -148,6 +141,6 @@ def open_engine(settings: Settings) -> Engine:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
-        reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise ConfigError(f"cannot open the database {redacted_url(url)}: {reason}") from None
     return engine

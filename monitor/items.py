@@ -35,4 +35,6 @@ class Item:
 
     @property
     def content_hash(self) -> str:
-        return content_hash(self.title, self.text, json.dumps(self.data, sort_keys=True, default=str))
+        return content_hash(
+            self.title, self.text, json.dumps(self.data, sort_keys=True, default=str)
+        )

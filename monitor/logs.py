@@ -17,12 +17,15 @@ from typing import Any, Literal, TextIO
 
 # Attributes every LogRecord has; anything else was passed through `extra` and is structured data.
 _STANDARD = frozenset(
-    logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys() | {"message", "asctime", "taskName"}
+    logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys()
+    | {"message", "asctime", "taskName"}
 )
 
 
 def extra_fields(record: logging.LogRecord) -> dict[str, Any]:
-    return {k: v for k, v in record.__dict__.items() if k not in _STANDARD and not k.startswith("_")}
+    return {
+        k: v for k, v in record.__dict__.items() if k not in _STANDARD and not k.startswith("_")
+    }
 
 
 class JsonFormatter(logging.Formatter):
@@ -43,7 +46,9 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         when = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
         pairs = " ".join(f"{k}={v}" for k, v in extra_fields(record).items())
-        line = f"{when} {record.levelname:<7} {record.getMessage()}" + (f"  {pairs}" if pairs else "")
+        line = f"{when} {record.levelname:<7} {record.getMessage()}" + (
+            f"  {pairs}" if pairs else ""
+        )
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return line

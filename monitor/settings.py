@@ -46,6 +46,7 @@ class Settings(BaseModel):
     http_host: str = "127.0.0.1"
     user_agent: str = "redwatch/0.1 (+https://github.com/redwatch; monitoring public notices)"
     retention_days: int = Field(default=365, ge=1)
+    templates_dir: Path | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -53,14 +54,18 @@ class Settings(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)")
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)"
+            ) from None
         return value
 
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value().startswith(("sqlite", "postgresql")):
-            raise ValueError("must start with sqlite:// or postgresql:// (other databases are not supported)")
+            raise ValueError(
+                "must start with sqlite:// or postgresql:// (other databases are not supported)"
+            )
         return value
 
     @property
@@ -87,7 +92,9 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = None
+) -> Settings:
     """Read the settings from `environ` (default: os.environ) and the `.env` file."""
     raw = _collect(os.environ if environ is None else environ, env_file or Path(".env"))
     try:

@@ -57,7 +57,7 @@ def sync_watchlist(session: Session, watchlist: Watchlist, now: datetime) -> Syn
     return report
 
 
-Row = models.Person | models.Advocate | models.Source
+Row = models.Person | models.Advocate | models.Source  # the tables synced from the watchlist
 
 
 def _sync(
@@ -68,7 +68,8 @@ def _sync(
     now: datetime,
     report: SyncReport,
 ) -> None:
-    existing: dict[str, Any] = {row.id: row for row in session.scalars(select(table))}
+    rows: Iterable[Row] = session.scalars(select(table))
+    existing: dict[str, Any] = {row.id: row for row in rows}
     for model in wanted:
         spec = spec_of(model)
         row = existing.pop(spec["id"], None)
@@ -117,7 +118,9 @@ def _write_spec(row: Row, spec: dict[str, Any]) -> None:
 
 
 def active_sources(session: Session) -> list[models.Source]:
-    query = select(models.Source).where(models.Source.archived_at.is_(None)).order_by(models.Source.id)
+    query = (
+        select(models.Source).where(models.Source.archived_at.is_(None)).order_by(models.Source.id)
+    )
     return list(session.scalars(query))
 
 

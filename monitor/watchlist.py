@@ -24,6 +24,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     ValidationError,
 )
 
@@ -61,7 +62,9 @@ def parse_interval(value: Any) -> timedelta:
         return value
     found = _INTERVAL.match(str(value))
     if not found:
-        raise ValueError(f"{value!r} is not an interval: write a number and a unit, e.g. 30m, 6h, 1d")
+        raise ValueError(
+            f"{value!r} is not an interval: write a number and a unit, e.g. 30m, 6h, 1d"
+        )
     interval = timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
     if interval < MIN_INTERVAL:
         raise ValueError(f"{value!r} is too short: the shortest interval is 1m")
@@ -153,7 +156,9 @@ NoticeId = Annotated[str, AfterValidator(_notice_id)]
 Email = Annotated[str, AfterValidator(_email)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
 Selector = Annotated[str, AfterValidator(_css_selector)]
-Interval = Annotated[timedelta, BeforeValidator(parse_interval)]
+Interval = Annotated[
+    timedelta, BeforeValidator(parse_interval), PlainSerializer(format_interval, when_used="json")
+]
 Severity = Literal["high", "medium", "low"]
 
 
@@ -208,7 +213,9 @@ class _Source(_Model):
 
 class InterpolSource(_Source):
     type: Literal["interpol"]
-    notice_types: Annotated[list[Literal["red", "yellow", "un"]], BeforeValidator(_listify)] = ["red"]
+    notice_types: Annotated[list[Literal["red", "yellow", "un"]], BeforeValidator(_listify)] = [
+        "red"
+    ]
     base_url: HttpUrl = INTERPOL_API
     interval: Interval = timedelta(minutes=15)
     sweep_interval: Interval = timedelta(hours=12)
@@ -240,7 +247,11 @@ SOURCE_MODELS: dict[str, type[InterpolSource | FeedSource | PageSource]] = {
     "feed": FeedSource,
     "page": PageSource,
 }
-SECTIONS: dict[str, type[_Model] | None] = {"people": Person, "advocates": Advocate, "sources": None}
+SECTIONS: dict[str, type[_Model] | None] = {
+    "people": Person,
+    "advocates": Advocate,
+    "sources": None,
+}
 
 
 class Watchlist(BaseModel):
@@ -279,7 +290,9 @@ def load_watchlist(path: Path) -> Watchlist:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise WatchlistError(str(path), [Problem(1, 1, f"cannot read the file: {exc.strerror}")]) from None
+        raise WatchlistError(
+            str(path), [Problem(1, 1, f"cannot read the file: {exc.strerror}")]
+        ) from None
     return parse_watchlist(data, filename=str(path))
 
 
@@ -301,9 +314,13 @@ def parse_watchlist(data: bytes, *, filename: str = "watchlist.yaml") -> Watchli
 
 def _validate(doc: Document) -> tuple[Watchlist, list[Problem]]:
     if doc.data is None:
-        return Watchlist(), [Problem(1, 1, "the file is empty: it needs people, advocates and sources")]
+        return Watchlist(), [
+            Problem(1, 1, "the file is empty: it needs people, advocates and sources")
+        ]
     if not isinstance(doc.data, dict):
-        return Watchlist(), [Problem(1, 1, "the file must be a mapping with people, advocates and sources")]
+        return Watchlist(), [
+            Problem(1, 1, "the file must be a mapping with people, advocates and sources")
+        ]
     problems = list(_unknown_keys(doc, (), doc.data, SECTIONS))
     sections: dict[str, list[Any]] = {}
     for name in SECTIONS:
@@ -311,7 +328,9 @@ def _validate(doc: Document) -> tuple[Watchlist, list[Problem]]:
         if items is None:
             items = []
         if not isinstance(items, list):
-            problems.append(Problem(*doc.position((name,)), f"{name} must be a list (items start with '- ')"))
+            problems.append(
+                Problem(*doc.position((name,)), f"{name} must be a list (items start with '- ')")
+            )
             items = []
         sections[name] = [
             model
@@ -325,7 +344,9 @@ def _validate(doc: Document) -> tuple[Watchlist, list[Problem]]:
 def _validate_item(doc: Document, path: yamlpos.Path, item: Any, problems: list[Problem]) -> Any:
     section = str(path[0])
     if not isinstance(item, dict):
-        problems.append(Problem(*doc.position(path), f"each entry of {section} must be a mapping of keys"))
+        problems.append(
+            Problem(*doc.position(path), f"each entry of {section} must be a mapping of keys")
+        )
         return None
     model = SECTIONS[section] or _source_model(doc, path, item, problems)
     if model is None:
@@ -455,7 +476,10 @@ def _advocate_references(
     refs = [refs] if isinstance(refs, str) else refs
     if not refs:
         at = doc.position(("people", index, "advocates"))
-        yield Problem(*at, "no advocate follows this person: add one under advocates, or their alerts reach nobody")
+        yield Problem(
+            *at,
+            "no advocate follows this person: add one under advocates, or their alerts reach nobody",
+        )
         return
     if not isinstance(refs, list):
         return

@@ -65,12 +65,12 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader's composer, minus anchors and aliases."""
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent):
             raise _refusal(event, "aliases (*name) are not allowed in this file")
         if getattr(event, "anchor", None):
             raise _refusal(event, "anchors (&name) are not allowed in this file")
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 class _Refused(yaml.MarkedYAMLError):
@@ -78,7 +78,7 @@ class _Refused(yaml.MarkedYAMLError):
 
 
 def _refusal(event: yaml.Event, message: str) -> _Refused:
-    return _Refused(problem=message, problem_mark=event.start_mark)
+    return _Refused(problem=message, problem_mark=event.start_mark)  # type: ignore[arg-type]
 
 
 def load(text: str) -> Document:

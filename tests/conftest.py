@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.settings import normalise_database_url
 
@@ -75,3 +76,21 @@ def db_url(request: pytest.FixtureRequest) -> str:
     """Each test that uses it runs once on SQLite and once on PostgreSQL."""
     name = "sqlite_url" if request.param == "sqlite" else "pg_url"
     return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A migrated database (SQLite and PostgreSQL in turn), disposed after the test."""
+    from monitor import database
+
+    engine = database.create_db_engine(db_url)
+    database.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def factory(engine: Engine) -> sessionmaker[Session]:
+    from monitor import database
+
+    return database.make_session_factory(engine)

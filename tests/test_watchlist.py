@@ -13,7 +13,6 @@ from monitor.watchlist import (
     parse_interval,
     parse_watchlist,
 )
-
 from tests.paths import FIXTURES, ROOT
 
 BROKEN = sorted((FIXTURES / "watchlists" / "broken").glob("*.yaml"))
@@ -91,9 +90,7 @@ def test_notice_ids_written_as_in_urls_are_normalised() -> None:
 
 
 def test_source_defaults_are_the_documented_ones() -> None:
-    doc = (
-        b"sources:\n  - {id: i, type: interpol}\n  - {id: f, type: feed, url: 'https://a.example/rss'}\n"
-    )
+    doc = b"sources:\n  - {id: i, type: interpol}\n  - {id: f, type: feed, url: 'https://a.example/rss'}\n"
     interpol, feed = parse_watchlist(doc).sources
     assert isinstance(interpol, InterpolSource) and isinstance(feed, FeedSource)
     assert interpol.notice_types == ["red"] and interpol.rate == 2.0

@@ -1,0 +1,36 @@
+# redwatch: the monitoring service. Build: docker build -t redwatch .
+# Run:   docker run -v redwatch-data:/data -v $PWD/watchlist.yaml:/config/watchlist.yaml:ro redwatch
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    MONITOR_DATA_DIR=/data \
+    MONITOR_WATCHLIST=/config/watchlist.yaml \
+    MONITOR_HTTP_PORT=8080 \
+    MONITOR_HTTP_HOST=127.0.0.1
+
+RUN groupadd --system --gid 10001 redwatch \
+    && useradd --system --uid 10001 --gid redwatch --home-dir /app --shell /usr/sbin/nologin redwatch \
+    && mkdir -p /data /config \
+    && chown redwatch:redwatch /data \
+    && chmod 0700 /data
+
+WORKDIR /app
+COPY pyproject.toml constraints.txt README.md ./
+COPY monitor ./monitor
+RUN pip install --no-cache-dir -c constraints.txt -e .
+COPY alembic.ini ./
+COPY alembic ./alembic
+COPY templates ./templates
+COPY watchlist.yaml /config/watchlist.yaml
+
+USER 10001:10001
+VOLUME ["/data"]
+
+HEALTHCHECK --interval=60s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4).status == 200 else 1)"]
+
+ENTRYPOINT ["monitor"]
+CMD ["run"]

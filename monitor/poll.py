@@ -1,0 +1,284 @@
+"""One poll of one source: claim, collect, record, book-keep. The only place where fetching,
+parsing, storing and matching meet.
+
+Rules:
+- a source is claimed in the database before it is polled (a lease), so two instances never poll
+  the same source at once; the lease is released when the poll is recorded;
+- collecting (network) happens outside any transaction; everything learned from one poll is
+  recorded in ONE transaction: observations, matches, events, deliveries and the source's health,
+  so a crash leaves either all of it or none of it;
+- a failed poll is data on the source's row (error, consecutive failures, backoff), never only a
+  log line, and it never touches the observations: a failure cannot look like "items removed";
+- the first successful poll of a source is its baseline: its events go to the digest, not to
+  immediate alerts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, update
+
+from monitor import models
+from monitor.alerts import queue_alerts
+from monitor.database import transaction
+from monitor.exc import BlockedError, MonitorError
+from monitor.items import Item
+from monitor.recording import Recorder
+from monitor.runtime import Runtime
+from monitor.watchlist import Source, parse_interval
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=30)
+BACKOFF_CAP = timedelta(hours=6)
+
+
+@dataclass
+class Collected:
+    """What a collector brings back from the network, parsed.
+
+    - `items` are all the items seen; `full` says they are the source's whole current list (a feed,
+      a listing page, a complete INTERPOL sweep) and `complete` that the list is known to be
+      complete, so an absence means something;
+    - `not_modified`: the server answered 304; nothing to parse or match;
+    - `gone`: item keys whose own URL answered 404 in this poll (evidence of absence);
+    - `evidence`: raw responses to keep, by item key.
+    """
+
+    items: list[Item] = field(default_factory=list)
+    full: bool = True
+    complete: bool = True
+    not_modified: bool = False
+    requests: int = 0
+    coverage: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    gone: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, list[Any]] = field(default_factory=dict)
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+Collector = Callable[[Runtime, models.Source, bool], Awaitable[Collected]]
+
+
+@dataclass
+class Outcome:
+    """How one poll went, for the summary line and `monitor poll`'s exit code."""
+
+    source_id: str
+    ok: bool
+    error: str | None = None
+    items: int = 0
+    new: int = 0
+    changed: int = 0
+    events: int = 0
+    alerts: int = 0
+    requests: int = 0
+    complete: bool | None = None
+    seconds: float = 0.0
+    baseline: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def collector_for(source_type: str) -> Collector:
+    if source_type == "interpol":
+        from monitor.collect.interpol import collect as interpol
+
+        return interpol
+    if source_type == "feed":
+        from monitor.collect.feeds import collect as feed
+
+        return feed
+    if source_type == "page":
+        from monitor.collect.pages import collect as page
+
+        return page
+    raise MonitorError(f"unknown source type {source_type!r}")
+
+
+def new_cycle_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+async def poll_source(
+    runtime: Runtime, source_id: str, *, full: bool = False, force: bool = False
+) -> Outcome | None:
+    """Poll one source if it is due (or `force`) and nobody else holds it; None when skipped."""
+    started = time.monotonic()
+    if not claim(runtime, source_id, force=force):
+        return None
+    cycle_id = new_cycle_id()
+    with runtime.factory() as session:
+        source = session.get_one(models.Source, source_id)
+    try:
+        collected = await collector_for(source.type)(runtime, source, full)
+    except asyncio.CancelledError:
+        release(runtime, source_id)
+        raise
+    except MonitorError as exc:
+        return record_failure(runtime, source, exc, cycle_id, started)
+    except Exception as exc:  # a bug in one source must not stop the others
+        log.exception("source poll crashed", extra={"source_id": source_id, "cycle_id": cycle_id})
+        return record_failure(runtime, source, exc, cycle_id, started)
+    return record_success(runtime, source, collected, cycle_id, started)
+
+
+def claim(runtime: Runtime, source_id: str, *, force: bool) -> bool:
+    """Take the lease on a source that is enabled, unarchived, due (unless forced) and free."""
+    S = models.Source
+    now = runtime.clock()
+    free = or_(S.lease_until.is_(None), S.lease_until < now, S.lease_owner == runtime.owner)
+    due = or_(S.next_run_at.is_(None), S.next_run_at <= now)
+    conditions = [S.id == source_id, S.enabled.is_(True), S.archived_at.is_(None), free]
+    if not force:
+        conditions.append(due)
+    with transaction(runtime.factory) as session:
+        result = session.execute(
+            update(S)
+            .where(and_(*conditions))
+            .values(lease_owner=runtime.owner, lease_until=now + LEASE)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
+def release(runtime: Runtime, source_id: str) -> None:
+    """Give a claim back without recording anything (an interrupted poll)."""
+    S = models.Source
+    with transaction(runtime.factory) as session:
+        session.execute(
+            update(S)
+            .where(S.id == source_id, S.lease_owner == runtime.owner)
+            .values(lease_owner=None, lease_until=None)
+        )
+
+
+def record_success(
+    runtime: Runtime, source: models.Source, collected: Collected, cycle_id: str, started: float
+) -> Outcome:
+    now = runtime.clock()
+    with transaction(runtime.factory) as session:
+        row = session.get_one(models.Source, source.id, with_for_update=True)
+        baseline = row.baseline_at is None
+        recorder = Recorder(session, runtime, row, cycle_id, now, baseline=baseline)
+        counts = recorder.record(collected)
+        deliveries = queue_alerts(session, recorder.events, runtime.watchlist, cycle_id, now)
+        _mark_healthy(row, collected, now, baseline)
+        outcome = Outcome(
+            source_id=row.id,
+            ok=True,
+            items=len(collected.items),
+            new=counts.new,
+            changed=counts.changed,
+            events=len(recorder.events),
+            alerts=len(deliveries),
+            requests=collected.requests,
+            complete=collected.complete,
+            seconds=time.monotonic() - started,
+            baseline=baseline,
+            warnings=collected.warnings,
+        )
+        session.add(_run_row(row.id, cycle_id, outcome, collected, now))
+    log.info("source polled", extra=_log_fields(outcome, cycle_id))
+    return outcome
+
+
+def _mark_healthy(row: models.Source, collected: Collected, now: datetime, baseline: bool) -> None:
+    row.status = "degraded" if collected.warnings or not collected.complete else "ok"
+    row.last_attempt_at = row.last_success_at = now
+    row.consecutive_failures = 0
+    row.last_error = "; ".join(collected.warnings)[:2000] or None
+    row.items_seen = len(collected.items) if not collected.not_modified else row.items_seen
+    if baseline:
+        row.baseline_at = now
+    if collected.etag or collected.last_modified:
+        row.etag, row.last_modified = collected.etag, collected.last_modified
+    row.next_run_at = now + interval_of(row)
+    row.lease_owner = row.lease_until = None
+
+
+def record_failure(
+    runtime: Runtime, source: models.Source, error: Exception, cycle_id: str, started: float
+) -> Outcome:
+    now = runtime.clock()
+    message = describe(error)
+    with transaction(runtime.factory) as session:
+        row = session.get_one(models.Source, source.id, with_for_update=True)
+        row.status = "blocked" if isinstance(error, BlockedError) else "failing"
+        row.last_attempt_at = row.last_failure_at = now
+        row.consecutive_failures += 1
+        row.last_error = message[:2000]
+        row.next_run_at = now + failure_backoff(interval_of(row), row.consecutive_failures)
+        row.lease_owner = row.lease_until = None
+        outcome = Outcome(
+            source_id=row.id, ok=False, error=message, seconds=time.monotonic() - started
+        )
+        session.add(_run_row(row.id, cycle_id, outcome, None, now))
+    log.warning("source failed", extra={**_log_fields(outcome, cycle_id), "error": message})
+    return outcome
+
+
+def describe(error: Exception) -> str:
+    if isinstance(error, MonitorError):
+        return str(error)
+    return f"internal error ({type(error).__name__}); see the log"
+
+
+def interval_of(row: models.Source) -> timedelta:
+    return parse_interval(row.config.get("interval", "30m"))
+
+
+def failure_backoff(interval: timedelta, failures: int) -> timedelta:
+    """interval, 2x, 4x... capped at max(interval, 6 h): a failing source recovers by itself."""
+    delay: timedelta = interval * (2 ** max(failures - 1, 0))
+    return min(delay, max(interval, BACKOFF_CAP))
+
+
+def _run_row(
+    source_id: str, cycle_id: str, outcome: Outcome, collected: Collected | None, now: datetime
+) -> models.SourceRun:
+    return models.SourceRun(
+        source_id=source_id,
+        cycle_id=cycle_id,
+        started_at=now - timedelta(seconds=outcome.seconds),
+        finished_at=now,
+        status="ok" if outcome.ok else "failed",
+        full=bool(collected and collected.full),
+        complete=outcome.complete,
+        requests=outcome.requests,
+        items=outcome.items,
+        new_items=outcome.new,
+        changed_items=outcome.changed,
+        events=outcome.events,
+        error=outcome.error,
+        coverage=collected.coverage if collected else {},
+    )
+
+
+def _log_fields(outcome: Outcome, cycle_id: str) -> dict[str, Any]:
+    return {
+        "source_id": outcome.source_id,
+        "cycle_id": cycle_id,
+        "items": outcome.items,
+        "new": outcome.new,
+        "changed": outcome.changed,
+        "events": outcome.events,
+        "alerts": outcome.alerts,
+        "requests": outcome.requests,
+        "complete": outcome.complete,
+        "duration_s": round(outcome.seconds, 3),
+    }
+
+
+def source_config(row: models.Source) -> Source:
+    """The validated source model stored on the row."""
+    from pydantic import TypeAdapter
+
+    adapter: TypeAdapter[Source] = TypeAdapter(Source)
+    return adapter.validate_python(row.config)

@@ -1,0 +1,191 @@
+"""Read-only views of the store for the command line: `monitor events` and `monitor status`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from monitor import database, models
+from monitor.models import utcnow
+from monitor.settings import Settings
+
+STALE_AFTER = timedelta(days=1)
+
+
+def _session(settings: Settings) -> Session:
+    engine = database.open_engine(settings)
+    database.require_current_schema(engine)
+    return database.make_session_factory(engine)()
+
+
+def event_rows(
+    session: Session, person: str | None = None, since: datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    """Events oldest first, as the JSON objects `monitor events --json` prints."""
+    query = select(models.Event).order_by(models.Event.detected_at, models.Event.id)
+    if person:
+        query = query.where(models.Event.person_id == person)
+    if since:
+        query = query.where(models.Event.detected_at >= since)
+    for event in session.scalars(query):
+        yield {
+            "id": event.id,
+            "person_id": event.person_id,
+            "type": event.type,
+            "severity": event.severity,
+            "source_id": event.source_id,
+            "title": event.title,
+            "url": event.url,
+            "detected_at": event.detected_at.isoformat(),
+            "evidence": event.evidence,
+            "baseline": event.baseline,
+            "observation_id": event.observation_id,
+            "details": event.details,
+        }
+
+
+def print_events(
+    settings: Settings, person: str | None, since: datetime | None, as_json: bool
+) -> int:
+    with _session(settings) as session:
+        for row in event_rows(session, person, since):
+            if as_json:
+                print(json.dumps(row, ensure_ascii=False, default=str))
+            else:
+                first = " (first scan)" if row["baseline"] else ""
+                print(
+                    f"#{row['id']} {row['detected_at'][:16]} {row['severity']:<6} {row['type']:<24} "
+                    f"{row['person_id']}{first}  {row['title'][:80]}"
+                )
+    return 0
+
+
+def status_data(session: Session, now: datetime | None = None) -> dict[str, Any]:
+    """Sources' health, the delivery queue and the last runs; `attention` lists what needs an admin."""
+    now = now or utcnow()
+    sources = [_source_status(row, now) for row in session.scalars(_live_sources())]
+    queue = _queue(session)
+    attention = [f"source {s['id']}: {s['problem']}" for s in sources if s["problem"]]
+    if queue["failed"]:
+        attention.append(
+            f"{queue['failed']} email(s) could not be delivered (see failed_deliveries)"
+        )
+    return {
+        "sources": sources,
+        "queue": queue,
+        "failed_deliveries": _failed_deliveries(session),
+        "attention": attention,
+    }
+
+
+def _live_sources() -> Any:
+    return (
+        select(models.Source).where(models.Source.archived_at.is_(None)).order_by(models.Source.id)
+    )
+
+
+def _source_status(row: models.Source, now: datetime) -> dict[str, Any]:
+    failing_since = row.last_success_at or row.created_at
+    problem = None
+    if row.enabled and row.consecutive_failures and now - failing_since > STALE_AFTER:
+        problem = (
+            f"failing for more than a day ({row.consecutive_failures} failures): {row.last_error}"
+        )
+    elif row.enabled and row.status == "blocked":
+        problem = f"blocked by the site: {row.last_error}"
+    return {
+        "id": row.id,
+        "type": row.type,
+        "enabled": row.enabled,
+        "status": row.status if row.enabled else "disabled",
+        "last_success_at": _iso(row.last_success_at),
+        "last_attempt_at": _iso(row.last_attempt_at),
+        "next_run_at": _iso(row.next_run_at),
+        "consecutive_failures": row.consecutive_failures,
+        "last_error": row.last_error,
+        "items_seen": row.items_seen,
+        "problem": problem,
+    }
+
+
+def _queue(session: Session) -> dict[str, int]:
+    counts = dict(
+        session.execute(
+            select(models.Delivery.status, func.count()).group_by(models.Delivery.status)
+        ).all()
+    )
+    return {
+        status: int(counts.get(status, 0)) for status in ("pending", "sending", "sent", "failed")
+    }
+
+
+def _failed_deliveries(session: Session) -> list[dict[str, Any]]:
+    query = (
+        select(models.Delivery)
+        .where(models.Delivery.status == "failed")
+        .order_by(models.Delivery.id)
+    )
+    return [
+        {"id": d.id, "advocate_id": d.advocate_id, "kind": d.kind, "error": d.last_error}
+        for d in session.scalars(query)
+    ]
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat(timespec="seconds") if when else None
+
+
+def print_status(settings: Settings, as_json: bool) -> int:
+    with _session(settings) as session:
+        data = status_data(session)
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _print_status_table(data)
+    return 1 if data["attention"] else 0
+
+
+def _print_status_table(data: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(file=sys.stdout, soft_wrap=True)
+    table = Table(title="Sources")
+    for column in (
+        "id",
+        "type",
+        "status",
+        "last success",
+        "failures",
+        "next run",
+        "items",
+        "last error",
+    ):
+        table.add_column(column)
+    for s in data["sources"]:
+        cells = (
+            s["id"],
+            s["type"],
+            s["status"],
+            s["last_success_at"] or "never",
+            str(s["consecutive_failures"]),
+            s["next_run_at"] or "-",
+            str(s["items_seen"]),
+            (s["last_error"] or "")[:60],
+        )
+        table.add_row(*(escape(cell) for cell in cells))
+    console.print(table)
+    queue = data["queue"]
+    console.print(
+        f"Delivery queue: {queue['pending']} pending, {queue['sending']} sending, "
+        f"{queue['sent']} sent, {queue['failed']} failed"
+    )
+    for line in data["attention"]:
+        console.print(f"[bold red]needs attention:[/] {escape(line)}")

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor import database, models
+from monitor.store import sync_watchlist
+from monitor.watchlist import Watchlist, load_watchlist
+from tests.paths import ROOT
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def test_a_person_removed_from_the_watchlist_is_archived_with_their_history(
+    factory: sessionmaker[Session],
+) -> None:
+    watchlist = load_watchlist(ROOT / "watchlist.yaml")
+    with database.transaction(factory) as session:
+        sync_watchlist(session, watchlist, T0)
+        session.add(
+            models.Event(
+                key="e1",
+                person_id="mukhtar-ablyazov",
+                type="news_mention",
+                severity="high",
+                detected_at=T0,
+            )
+        )
+    smaller = Watchlist(
+        people=watchlist.people[1:], advocates=watchlist.advocates, sources=watchlist.sources
+    )
+    with database.transaction(factory) as session:
+        report = sync_watchlist(session, smaller, T0 + timedelta(days=1))
+    assert report.archived == {"people": ["mukhtar-ablyazov"]}
+    with factory() as session:
+        person = session.get_one(models.Person, "mukhtar-ablyazov")
+        assert person.archived_at == T0 + timedelta(days=1)
+        assert session.scalars(select(models.Event.key)).all() == ["e1"]
+
+
+def test_a_returning_person_is_restored_and_an_unchanged_sync_changes_nothing(
+    factory: sessionmaker[Session],
+) -> None:
+    watchlist = load_watchlist(ROOT / "watchlist.yaml")
+    smaller = Watchlist(
+        people=watchlist.people[1:], advocates=watchlist.advocates, sources=watchlist.sources
+    )
+    with database.transaction(factory) as session:
+        sync_watchlist(session, watchlist, T0)
+    with database.transaction(factory) as session:
+        assert not sync_watchlist(session, watchlist, T0).changed
+        sync_watchlist(session, smaller, T0)
+    with database.transaction(factory) as session:
+        report = sync_watchlist(session, watchlist, T0)
+    assert report.updated == {"people": ["mukhtar-ablyazov"]}
+    with factory() as session:
+        assert session.get_one(models.Person, "mukhtar-ablyazov").archived_at is None
+
+
+def test_times_come_back_timezone_aware_in_utc(factory: sessionmaker[Session]) -> None:
+    with database.transaction(factory) as session:
+        sync_watchlist(session, load_watchlist(ROOT / "watchlist.yaml"), T0)
+    with factory() as session:
+        created = session.get_one(models.Source, "interpol-red").created_at
+    assert created == T0 and created.tzinfo is not None
