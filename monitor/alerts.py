@@ -243,10 +243,11 @@ def thread_root(advocate_id: str, person_id: str, sender: str) -> str:
 
 
 def build_message(session: Session, mailing: Mailing, delivery_id: int) -> EmailMessage:
+    """The email of a delivery row: an alert or a digest, rendered from the stored events."""
     delivery = session.get_one(models.Delivery, delivery_id)
     advocate = session.get_one(models.Advocate, delivery.advocate_id)
-    if delivery.kind != "alert":
-        raise NotImplementedError(f"delivery kind {delivery.kind!r}")
+    if delivery.kind == "digest":
+        return _digest_message(session, mailing, delivery, advocate)
     events = list(
         session.scalars(
             select(models.Event)
@@ -268,6 +269,21 @@ def build_message(session: Session, mailing: Mailing, delivery_id: int) -> Email
         sender=mailing.sender,
         recipient=str(advocate.spec["email"]),
         headers=_alert_headers(session, delivery, mailing.sender),
+    )
+
+
+def _digest_message(
+    session: Session, mailing: Mailing, delivery: models.Delivery, advocate: models.Advocate
+) -> EmailMessage:
+    from monitor.digest import Period, digest_context
+
+    assert delivery.period_start is not None and delivery.period_end is not None
+    period = Period(delivery.period_start, delivery.period_end)
+    context = digest_context(session, advocate, period, mailing.tz, show_names=mailing.names_in_subjects)
+    headers = {"Message-ID": message_id(delivery.key, mailing.sender), "Date": format_datetime(delivery.created_at)}
+    return make_message(
+        "digest", context, templates_dir=mailing.templates_dir, sender=mailing.sender,
+        recipient=str(advocate.spec["email"]), headers=headers,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from monitor.emails import check_templates, default_templates_dir
 from monitor.exc import ConfigError
 from monitor.settings import load_settings
 from monitor.watchlist import WatchlistError, load_watchlist
@@ -15,15 +16,21 @@ def check(watchlist_path: str | None = None) -> int:
 
     - settings errors name the variable (MONITOR_...) and never echo a secret;
     - without valid settings the watchlist is still checked, at its default place;
+    - every email template must compile, and each email needs its three parts;
     - a valid file gets a one-line summary of what it holds.
     """
     problems = 0
     path = Path(watchlist_path) if watchlist_path else None
+    templates = default_templates_dir()
     try:
         settings = load_settings()
         path = path or settings.watchlist
+        templates = settings.templates_dir or templates
     except ConfigError as exc:
         print(f"settings: {exc}", file=sys.stderr)
+        problems += 1
+    for problem in check_templates(templates):
+        print(problem, file=sys.stderr)
         problems += 1
     path = path or Path("watchlist.yaml")
     try:

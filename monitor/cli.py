@@ -141,7 +141,7 @@ def _add_digest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     cmd.add_argument("--send", action="store_true", help="send it instead of printing it")
     cmd.add_argument("--advocate", metavar="ID", help="only this advocate")
     cmd.add_argument("--days", type=int, default=7, help="period length in days (default 7)")
-    cmd.set_defaults(handler=_not_built("digest"))
+    cmd.set_defaults(handler=cmd_digest)
 
 
 def _add_events(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -233,6 +233,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from monitor.service import run_forever
 
     return run_forever(_settings())
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from monitor.digest import digest_command
+
+    return digest_command(_settings(), send=args.send, advocate_id=args.advocate, days=args.days)
 
 
 def cmd_events(args: argparse.Namespace) -> int:

@@ -27,6 +27,7 @@ from monitor.watchlist import Source
 log = logging.getLogger(__name__)
 DELIVERY_EVERY = timedelta(seconds=30)
 WATCHLIST_CHECK_EVERY = timedelta(seconds=5)
+DIGEST_CHECK_EVERY = timedelta(minutes=5)
 
 
 class Scheduler:
@@ -43,6 +44,7 @@ class Scheduler:
         self._schedule_sources()
         self._every("deliver", DELIVERY_EVERY, self.deliver)
         self._every("watchlist", WATCHLIST_CHECK_EVERY, self.check_watchlist)
+        self._every("digests", DIGEST_CHECK_EVERY, self.queue_digests)
         self.scheduler.start()
 
     async def stop(self, grace_seconds: float) -> None:
@@ -116,6 +118,21 @@ class Scheduler:
             await deliver_pending_async(
                 self.runtime.factory, self.mailing, self.runtime.owner, self.runtime.clock
             )
+
+    async def queue_digests(self) -> None:
+        """Queue the digests whose time has come (the database refuses a second one per period)."""
+        from sqlalchemy.exc import IntegrityError
+
+        from monitor.database import transaction
+        from monitor.digest import queue_due_digests
+
+        try:
+            with transaction(self.runtime.factory) as session:
+                queued = queue_due_digests(session, self.runtime.clock(), self.runtime.settings.tz)
+        except IntegrityError:
+            return  # another instance queued the same period first
+        if queued:
+            await self.deliver()
 
     async def check_watchlist(self) -> None:
         if self.runtime.reload_if_changed():

@@ -104,3 +104,15 @@ def test_python_dash_m_and_the_console_script_are_the_same_program() -> None:
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stdout.startswith("redwatch ")
     assert monitor("--version").stdout == result.stdout
+
+
+def test_check_reports_a_broken_template(tmp_path: Path) -> None:
+    import shutil
+
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "email" / "alert" / "subject.txt").write_text("[{{ lead.label }] broken\n")
+    result = monitor("check", "--watchlist", str(ROOT / "watchlist.yaml"),
+                     env={"MONITOR_TEMPLATES_DIR": str(templates)})
+    assert result.returncode == 1
+    assert "alert/subject.txt:1:" in result.stderr and "Traceback" not in result.stderr
