@@ -1,0 +1,314 @@
+"""Free-text matching: one automaton pass over the folded text, then verification of every hit.
+
+The automaton holds every surname variant of every watched person (all scripts, declined forms,
+the other gender's forms). A hit becomes a mention only when it stands on Unicode word boundaries,
+and it becomes a full-name mention only when a forename variant or an initial stands next to it,
+before (Mukhtar Ablyazov, M. Ablyazov, Мухтара Аблязова) or after (ABLYAZOV Mukhtar, Аблязов
+Мухтар Кабулович). A surname alone is a weak mention for a distinctive surname, nothing otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from monitor.matching.names import PATRONYMIC
+from monitor.matching.normalize import FoldedText, fold
+from monitor.matching.variants import NameParts, Variant
+
+FULL_NAME_SCORE = 1.0
+INITIAL_SCORE = 0.8
+INITIAL_COMMON_SCORE = 0.5
+SURNAME_ONLY_SCORE = 0.5
+_WINDOW = 48
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of the folded text next to a hit."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A verified hit, before it becomes a TextMatch."""
+
+    person: int
+    surname: Variant
+    start: int  # folded offsets of the whole mention
+    end: int
+    score: float
+    kind: str  # "full name", "initial", "surname only"
+    forename: Variant | None = None
+    notes: tuple[str, ...] = ()
+
+
+def on_boundaries(folded: str, start: int, end: int) -> bool:
+    """True when the hit is a whole word (Unicode letters and digits, not ASCII only)."""
+    before = folded[start - 1] if start > 0 else " "
+    after = folded[end] if end < len(folded) else " "
+    return not before.isalnum() and not after.isalnum()
+
+
+def words_before(folded: str, start: int, count: int = 3) -> list[Word]:
+    """Up to `count` words before `start`, nearest first (the fold leaves only words and spaces)."""
+    lo = max(0, start - _WINDOW)
+    parts = folded[lo:start].split()
+    if parts and lo > 0 and folded[lo - 1] != " " and folded[lo] != " ":
+        parts = parts[1:]  # the window cut a word
+    out: list[Word] = []
+    right = start
+    for word in reversed(parts[-count:]):
+        left = folded.rfind(word, lo, right)
+        out.append(Word(word, left, left + len(word)))
+        right = left
+    return out
+
+
+def words_after(folded: str, end: int, count: int = 3) -> list[Word]:
+    """Up to `count` words after `end`, nearest first."""
+    hi = min(len(folded), end + _WINDOW)
+    parts = folded[end:hi].split()
+    if parts and hi < len(folded) and folded[hi] != " " and folded[hi - 1] != " ":
+        parts = parts[:-1]
+    out: list[Word] = []
+    left = end
+    for word in parts[:count]:
+        at = folded.find(word, left, hi)
+        out.append(Word(word, at, at + len(word)))
+        left = at + len(word)
+    return out
+
+
+def _gap_ok(text: FoldedText, left_end: int, right_start: int, after_initial: bool) -> bool:
+    """Only spaces, a comma, a hyphen, or an initial's dot may stand between parts of a name."""
+    if text.anchors:
+        gap = text.original[text.to_original(left_end) : text.to_original(right_start)]
+    else:
+        gap = text.original[left_end:right_start]
+    if gap == " ":
+        return True
+    stripped = gap.strip()
+    if stripped in ("", ",", "-", "‐"):
+        return "\n\n" not in gap
+    return after_initial and stripped in (".", ".,")
+
+
+def _is_initial(text: FoldedText, word: Word) -> bool:
+    if len(word.text) != 1:
+        return False
+    return text.original[text.to_original(word.start)].isupper()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What stands around one surname hit, worked out once for every person sharing the surname.
+
+    - `before`: forename candidates before the hit, (text, start), nearest first; a patronymic
+      between forename and surname is skipped (Мухтар Кабулович Аблязов)
+    - `after`: forename candidates after it, (text, end) (ABLYAZOV Mukhtar, Аблязова Мухтара)
+    - `initials`: initials before it, (letter, start), nearest first (M. K. Ablyazov)
+    """
+
+    start: int
+    end: int
+    before: tuple[tuple[str, int], ...]
+    after: tuple[tuple[str, int], ...]
+    initials: tuple[tuple[str, int], ...]
+
+
+def read_hit(
+    text: FoldedText,
+    start: int,
+    end: int,
+    anchor: Anchor | None = None,
+    screen: dict[str, frozenset[int]] | None = None,
+) -> Hit | None:
+    """Collect the words around a hit that may complete a name.
+
+    With `screen` (each word of a watched forename -> the people who have it), a hit returns None
+    at once unless a nearest neighbour is a forename word of someone holding this surname, a
+    single letter or a patronymic: most hits in running text are a shared surname next to
+    someone else's forename, and need no further work.
+    """
+    if (
+        screen is not None
+        and anchor is not None
+        and not _worth_reading(text.text, start, end, anchor, screen)
+    ):
+        return None
+    before = words_before(text.text, start)
+    after = words_after(text.text, end)
+    return Hit(
+        start,
+        end,
+        tuple(_before_candidates(text, before, start)),
+        tuple(_after_candidates(text, after, end)),
+        tuple(_initials_before(text, before, start)),
+    )
+
+
+_PATRONYMIC_ENDINGS = tuple(
+    fold(ending)
+    for ending in [
+        "ович",
+        "евич",
+        "овна",
+        "евна",
+        "ична",
+        "ивна",
+        "улы",
+        "ұлы",
+        "кызы",
+        "қызы",
+        "ovich",
+        "evich",
+        "ovna",
+        "evna",
+        "uly",
+        "kyzy",
+    ]
+)
+
+
+def _worth_reading(
+    folded: str, start: int, end: int, anchor: Anchor, screen: dict[str, frozenset[int]]
+) -> bool:
+    """Cheap look at the nearest word on each side (see `read_hit`)."""
+    right = start
+    while right > 0 and folded[right - 1] == " ":
+        right -= 1
+    previous = folded[folded.rfind(" ", 0, right) + 1 : right]
+    if len(previous) == 1 or previous.endswith(_PATRONYMIC_ENDINGS):
+        return True
+    holders = screen.get(previous)
+    if holders is not None and not holders.isdisjoint(anchor.people):
+        return True
+    left, size = end, len(folded)
+    while left < size and folded[left] == " ":
+        left += 1
+    stop = folded.find(" ", left)
+    holders = screen.get(folded[left : stop if stop >= 0 else size])
+    return holders is not None and not holders.isdisjoint(anchor.people)
+
+
+def _before_candidates(
+    text: FoldedText, before: list[Word], start: int
+) -> Iterator[tuple[str, int]]:
+    right = start
+    for i, word in enumerate(before):
+        if not _gap_ok(text, word.end, right, False):
+            return
+        yield word.text, word.start
+        if i + 1 < len(before) and _gap_ok(text, before[i + 1].end, word.start, False):
+            yield f"{before[i + 1].text} {word.text}", before[i + 1].start
+        if not _looks_patronymic(text, word):
+            return
+        right = word.start
+
+
+def _after_candidates(text: FoldedText, after: list[Word], end: int) -> Iterator[tuple[str, int]]:
+    if not after or not _gap_ok(text, end, after[0].start, False):
+        return
+    if len(after) > 1 and _gap_ok(text, after[0].end, after[1].start, False):
+        yield f"{after[0].text} {after[1].text}", after[1].end
+    yield after[0].text, after[0].end
+
+
+def _initials_before(text: FoldedText, before: list[Word], start: int) -> Iterator[tuple[str, int]]:
+    right = start
+    for word in before[:2]:
+        if not _is_initial(text, word) or not _gap_ok(text, word.end, right, True):
+            return
+        yield word.text, word.start
+        right = word.start
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """What the automaton returns for one surname spelling.
+
+    - `people`: every person with this spelling among their surname variants, and that variant
+    - `alone`: the one person whose own-gender form it is, or None when several share it (a
+      surname shared by several watched people points at none of them by itself)
+    """
+
+    length: int
+    people: dict[int, Variant]
+    alone: int | None
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """Watchlist-wide tables the verification needs (built once with the index)."""
+
+    parts: Sequence[NameParts]
+    distinctive: Sequence[bool]
+    forename_people: dict[str, frozenset[int]]
+    initial_people: dict[str, frozenset[int]]
+    word_people: dict[str, frozenset[int]]
+
+
+def verify(hit: Hit, anchor: Anchor, lookups: Lookups) -> list[Mention]:
+    """Every mention a surname hit makes, person by person (see the module rules).
+
+    - a forename variant next to the surname, either side: a full-name mention
+    - an initial of a forename before it: an "initial" mention (weaker for a common surname);
+      never with the other gender's surname form
+    - the surname alone: a weak mention, for a distinctive surname of one person's own gender
+    - the work is per candidate word, not per person: people sharing a surname cost nothing
+      unless their forename stands next to it
+    """
+    found: dict[int, Mention] = {}
+    forename_people = lookups.forename_people
+    for candidate, lo in hit.before:
+        if candidate in forename_people:
+            _full(found, anchor, lookups, candidate, lo, hit.end)
+    for candidate, hi in hit.after:
+        if candidate in forename_people:
+            _full(found, anchor, lookups, candidate, hit.start, hi)
+    for letter, start in reversed(hit.initials):
+        for i in _among(lookups.initial_people.get(letter), anchor):
+            surname = anchor.people[i]
+            if i not in found and not surname.other_gender:
+                base = INITIAL_SCORE if lookups.distinctive[i] else INITIAL_COMMON_SCORE
+                found[i] = Mention(i, surname, start, hit.end, base * surname.weight, "initial")
+    alone = anchor.alone
+    if alone is not None and alone not in found and lookups.distinctive[alone]:
+        surname = anchor.people[alone]
+        score = SURNAME_ONLY_SCORE * surname.weight
+        found[alone] = Mention(alone, surname, hit.start, hit.end, score, "surname only")
+    return list(found.values())
+
+
+def _among(people: frozenset[int] | None, anchor: Anchor) -> list[int]:
+    if not people:
+        return []
+    if len(people) < len(anchor.people):
+        return [i for i in people if i in anchor.people]
+    return [i for i in anchor.people if i in people]
+
+
+def _full(
+    found: dict[int, Mention],
+    anchor: Anchor,
+    lookups: Lookups,
+    candidate: str,
+    lo: int,
+    hi: int,
+) -> None:
+    for i in _among(lookups.forename_people.get(candidate), anchor):
+        if i in found:
+            continue
+        forename = lookups.parts[i].forenames[candidate]
+        surname = anchor.people[i]
+        score = FULL_NAME_SCORE * min(forename.weight, surname.weight)
+        found[i] = Mention(i, surname, lo, hi, score, "full name", forename)
+
+
+def _looks_patronymic(text: FoldedText, word: Word) -> bool:
+    original = text.original[text.to_original(word.start) : text.to_original(word.end)]
+    return bool(PATRONYMIC.search(original.lower()))

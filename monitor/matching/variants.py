@@ -1,0 +1,180 @@
+"""Every way a watched person's name may be written, each with the rule that produced it.
+
+Variants are generated on the watchlist side (10,000 people are cheap; millions of texts are not):
+transliteration schemes, Ukrainian/Russian forms, Latin back to Cyrillic, Russian declension, and the
+other gender's surname as a separate, weaker variant. All texts of variants are folded
+(`normalize.fold_name`), so they meet incoming text folded the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from monitor.matching.declension import decline, infer_sex
+from monitor.matching.models import Person
+from monitor.matching.names import ParsedName, latin_form, parse_name
+from monitor.matching.normalize import fold_name
+from monitor.matching.translit import (
+    cyrillic_to_latin,
+    is_cyrillic,
+    latin_to_cyrillic,
+    ukrainian_russian_forms,
+)
+
+OTHER_GENDER_WEIGHT = 0.75
+GUESSED_CYRILLIC_WEIGHT = 0.9
+BRIDGED_WEIGHT = 0.95
+_ROUND_TRIP = frozenset(
+    ["BGN/PCGN", "ICAO Doc 9303 (Russian passports since 2014)", "Wikipedia",
+     "MVD 310-1997 (Russian passports 1997)", "MVD 782-2000 (Russian passports 2000)"]
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One written form of one name part.
+
+    - `text` is folded; `provenance` says which scheme or rule made it ("as written" for the
+      watchlist's own spelling); `weight` is how sure we are it denotes this person (0..1)
+    - `other_gender` marks the other gender's surname form (Аблязова for a man), a weaker variant
+    - `case` is the grammatical case of a declined Cyrillic form ("gen/acc", ...), else None
+    """
+
+    text: str
+    provenance: str
+    weight: float = 1.0
+    other_gender: bool = False
+    case: str | None = None
+    display: str = ""  # the unfolded spelling, for people to read (folding merges lookalikes)
+
+    @property
+    def shown(self) -> str:
+        """The form to show in an alert."""
+        return self.display or self.text
+
+
+@dataclass
+class NameParts:
+    """The variants of one person, by role, keyed by folded text (best variant kept)."""
+
+    surnames: dict[str, Variant] = field(default_factory=dict)
+    forenames: dict[str, Variant] = field(default_factory=dict)
+    patronymics: dict[str, Variant] = field(default_factory=dict)
+    parsed: list[ParsedName] = field(default_factory=list)
+    initials: frozenset[str] = frozenset()
+
+
+def _add(table: dict[str, Variant], variant: Variant) -> None:
+    current = table.get(variant.text)
+    if current is None or variant.weight > current.weight:
+        table[variant.text] = variant
+
+
+def person_parts(person: Person) -> NameParts:
+    """All variants of a person's name and aliases, by role.
+
+    - each written name is parsed into roles (`names.parse_name`)
+    - the watched person's sex (or, failing it, the one the Russian endings suggest) decides which
+      surname forms are the person's own and which are the other gender's
+    """
+    parts = NameParts()
+    for written in (person.name, *person.aliases):
+        parsed = parse_name(written)
+        if not parsed.surname:
+            continue
+        parts.parsed.append(parsed)
+        sex = person.sex or _guess_sex(parsed)
+        for variant in _part_variants(" ".join(parsed.surname), "surname", sex):
+            _add(parts.surnames, variant)
+        for forename in parsed.forenames:
+            for variant in _part_variants(forename, "forename", sex):
+                _add(parts.forenames, variant)
+        if parsed.patronymic:
+            for variant in _part_variants(parsed.patronymic, "patronymic", sex):
+                _add(parts.patronymics, variant)
+    parts.initials = frozenset(text[0] for text in parts.forenames if text)
+    return parts
+
+
+def _guess_sex(parsed: ParsedName) -> str | None:
+    surname = " ".join(parsed.surname)
+    forename = parsed.forenames[0] if parsed.forenames else None
+    if is_cyrillic(surname):
+        return infer_sex(surname, forename)
+    cyr_surname = next(iter(latin_to_cyrillic(surname)), (None, ""))[0]
+    cyr_forename = next(iter(latin_to_cyrillic(forename or "")), (None, ""))[0]
+    return infer_sex(cyr_surname, cyr_forename)
+
+
+@lru_cache(maxsize=65536)
+def _part_variants(token: str, role: str, sex: str | None) -> tuple[Variant, ...]:
+    """Variants of one name part (a surname may hold spaces: "le pen")."""
+    out: list[Variant] = [Variant(fold_name(token), "as written", display=token.lower())]
+    if is_cyrillic(token):
+        out += _from_cyrillic(token, role, sex, 1.0, "")
+        for bridged, provenance in ukrainian_russian_forms(token):
+            out += _from_cyrillic(bridged, role, sex, BRIDGED_WEIGHT, provenance + ", ")
+    elif token.isascii():
+        out += _from_latin(token, role, sex)
+    else:
+        out.append(Variant(latin_form(token), "anyascii"))
+    return tuple(v for v in out if v.text)
+
+
+def _from_cyrillic(
+    token: str, role: str, sex: str | None, weight: float, via: str
+) -> list[Variant]:
+    written = via + "as written" if via else "as written"
+    out = [Variant(fold_name(token), written, weight, display=token.lower())]
+    for form in decline(token, role, sex):
+        out.append(
+            Variant(
+                fold_name(form.text),
+                f"{via}Russian declension ({form.case})",
+                weight * (OTHER_GENDER_WEIGHT if form.other_gender else 1.0),
+                form.other_gender,
+                form.case,
+                form.text,
+            )
+        )
+    for latin, scheme in cyrillic_to_latin(token.lower()):
+        out.append(Variant(latin, via + scheme, weight))
+    out += _latin_other_gender(token, role, sex, weight, via)
+    return out
+
+
+def _latin_other_gender(
+    token: str, role: str, sex: str | None, weight: float, via: str
+) -> list[Variant]:
+    """Latin spellings of the other gender's surname (Akhmetov for Akhmetova), weaker."""
+    if role != "surname":
+        return []
+    out: list[Variant] = []
+    for form in decline(token, role, sex):
+        if form.other_gender and form.case == "nom":
+            for latin, scheme in cyrillic_to_latin(form.text):
+                out.append(
+                    Variant(
+                        latin, f"{via}{scheme}, other gender", weight * OTHER_GENDER_WEIGHT, True
+                    )
+                )
+    return out
+
+
+def _from_latin(token: str, role: str, sex: str | None) -> list[Variant]:
+    """A Latin token: its Cyrillic readings (declined), and every scheme's spelling of them.
+
+    Only tokens that some passport scheme spells exactly this way from their Cyrillic reading take
+    the round trip: "Ablyazov" does (аблязов), "Johnson" does not.
+    """
+    out: list[Variant] = []
+    low = fold_name(token)
+    for cyrillic, provenance in latin_to_cyrillic(token):
+        spellings = cyrillic_to_latin(cyrillic)
+        round_trips = any(form == low and scheme in _ROUND_TRIP for form, scheme in spellings)
+        if not round_trips and provenance != "Wikidata Russian spelling":
+            continue
+        via = f"Cyrillic reading {cyrillic} ({provenance}), "
+        out += _from_cyrillic(cyrillic, role, sex, GUESSED_CYRILLIC_WEIGHT, via)
+    return out

@@ -1,0 +1,96 @@
+"""Structured matching: INTERPOL notices and court parties, with qualifiers that never drop a match."""
+
+from __future__ import annotations
+
+import json
+from itertools import pairwise
+
+import pytest
+
+from monitor.matching import MatchIndex, Person, Record
+
+
+@pytest.fixture(scope="module")
+def index() -> MatchIndex:
+    return MatchIndex.build(
+        [
+            Person("ablyazov", "Mukhtar Ablyazov", ("Мухтар Аблязов",), "1963-05-16", ("KZ",), "M"),
+            Person(
+                "paraskevich", "Tatiana Paraskevich", ("Татьяна Параскевич",), "1970", ("UA",), "F"
+            ),
+            Person("pavlov", "Aleksandr Pavlov", ("Александр Павлов",), None, ("KZ",), "M"),
+        ]
+    )
+
+
+def test_it_matches_an_interpol_record_in_upper_case(index: MatchIndex) -> None:
+    (match,) = index.match_record(Record("ABLYAZOV", "MUKHTAR", "1963/05/16", ("KZ",), "M"))
+    assert (match.person_id, match.band, match.is_alert) == ("ablyazov", "strong", True)
+    assert match.explanation.qualifiers.birth_date == "agrees"
+
+
+def test_it_matches_another_transliteration(index: MatchIndex) -> None:
+    assert index.match_record(Record("ABLIAZOV", "MOUKHTAR"))[0].person_id == "ablyazov"
+    assert index.match_record(Record("PARASKEVITCH", "TATYANA"))[0].person_id == "paraskevich"
+
+
+def test_it_reads_a_court_party_written_surname_first(index: MatchIndex) -> None:
+    assert index.match_record(Record("PAVLOV, Aleksandr", None))[0].person_id == "pavlov"
+
+
+def test_it_ignores_a_missing_surname_placeholder(index: MatchIndex) -> None:
+    assert index.match_record(Record("-", "ABLYAZOV MUKHTAR"))[0].person_id == "ablyazov"
+    assert index.match_record(Record(None, None)) == []
+
+
+def test_a_birth_date_conflict_lowers_the_match_but_keeps_it(index: MatchIndex) -> None:
+    (match,) = index.match_record(Record("ABLYAZOV", "MUKHTAR", "1980/01/01"))
+    assert match.band == "review"
+    assert match.is_alert is False
+    assert match.explanation.qualifiers.birth_date == "conflicts"
+
+
+def test_a_partial_birth_date_agrees_with_a_full_one(index: MatchIndex) -> None:
+    (match,) = index.match_record(Record("PARASKEVICH", "TATIANA", "1970/03/02"))
+    assert match.explanation.qualifiers.birth_date == "agrees"
+
+
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        (Record("ABLYAZOV", "MUKHTAR", None, ("RU",)), "nationality"),
+        (Record("ABLYAZOV", "MUKHTAR", None, (), "F"), "sex"),
+    ],
+)
+def test_a_nationality_or_sex_conflict_takes_the_alert_away(
+    index: MatchIndex, record: Record, field: str
+) -> None:
+    (match,) = index.match_record(record)
+    assert getattr(match.explanation.qualifiers, field) == "conflicts"
+    assert match.is_alert is False
+
+
+def test_it_does_not_match_another_person_with_a_shared_surname(index: MatchIndex) -> None:
+    assert [m for m in index.match_record(Record("PAVLOV", "IVAN")) if m.is_alert] == []
+
+
+def test_a_common_key_alone_makes_no_candidate() -> None:
+    people = [Person(f"p{i}", f"Ivan Surname{chr(97 + i % 26)}{i}") for i in range(60)]
+    index = MatchIndex.build(people)
+    assert index.match_record(Record("PETROV", "IVAN")) == []
+
+
+def test_it_explains_a_record_match_as_json_ready_data(index: MatchIndex) -> None:
+    (match,) = index.match_record(Record("ABLYAZOV", "MUKHTAR"))
+    data = json.loads(json.dumps(match.explanation.to_dict()))
+    assert data["variant"] in ("Mukhtar Ablyazov", "Мухтар Аблязов")
+    assert data["keys"]
+    assert {"birth_date", "nationality", "sex"} <= set(data["qualifiers"])
+    assert data["pairs"]
+
+
+def test_it_ranks_the_best_match_first() -> None:
+    index = MatchIndex.build([Person("a", "Aleksandr Pavlov"), Person("b", "Aleksandra Pavlova")])
+    matches = index.match_record(Record("PAVLOV", "ALEKSANDR"))
+    assert matches[0].person_id == "a"
+    assert all(a.score >= b.score for a, b in pairwise(matches))
