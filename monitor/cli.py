@@ -3,7 +3,7 @@
 Rules:
 - imports of heavy modules happen inside the handlers, so `monitor --help` answers at once;
 - a known error (bad setting, broken watchlist, unreachable database) prints one clear message and
-  exits 1; a usage error exits 2, as does a command that is not built yet;
+  exits 1; a usage error exits 2;
 - an unexpected error never prints a stack trace: the trace goes to a private file in the data folder.
 """
 
@@ -165,14 +165,14 @@ def _add_decide(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     verdict.add_argument("--not-this-person", action="store_true")
     verdict.add_argument("--confirmed", action="store_true")
     cmd.add_argument("--note", default="")
-    cmd.set_defaults(handler=_not_built("decide"))
+    cmd.set_defaults(handler=cmd_decide)
 
 
 def _add_evidence(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmd = commands.add_parser("evidence", help="export a person's evidence bundle")
     cmd.add_argument("person_id")
     cmd.add_argument("--out", required=True, metavar="FILE.zip")
-    cmd.set_defaults(handler=_not_built("evidence"))
+    cmd.set_defaults(handler=cmd_evidence)
 
 
 def _parse_date(value: str) -> datetime:
@@ -182,18 +182,14 @@ def _parse_date(value: str) -> datetime:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date: write YYYY-MM-DD") from None
 
 
-def _not_built(name: str) -> Handler:
-    def handler(args: argparse.Namespace) -> int:
-        print(f"monitor {name}: not built yet in this version", file=sys.stderr)
-        return EXIT_USAGE
-
-    return handler
-
-
 def _settings() -> Settings:
+    """The settings, with logging set up as they say (JSON lines off a terminal)."""
+    from monitor.logs import setup_logging
     from monitor.settings import load_settings
 
-    return load_settings()
+    settings = load_settings()
+    setup_logging(settings.log_level, settings.log_format)
+    return settings
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -239,6 +235,19 @@ def cmd_digest(args: argparse.Namespace) -> int:
     from monitor.digest import digest_command
 
     return digest_command(_settings(), send=args.send, advocate_id=args.advocate, days=args.days)
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    from monitor.casework import decide_command
+
+    verdict = "confirmed" if args.confirmed else "not_this_person"
+    return decide_command(_settings(), args.event_id, verdict, args.note)
+
+
+def cmd_evidence(args: argparse.Namespace) -> int:
+    from monitor.casework import evidence_command
+
+    return evidence_command(_settings(), args.person_id, args.out)
 
 
 def cmd_events(args: argparse.Namespace) -> int:

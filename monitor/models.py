@@ -265,3 +265,23 @@ class DeliveryEvent(Base):
 
     delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"), primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True, index=True)
+
+
+class Decision(Base):
+    """An advocate's verdict on a (person, observation) pair: the same person, or a namesake.
+
+    A pair judged "not this person" raises no further alerts until a material field of the
+    observation (names, birth date, nationalities) changes: `material_hash` records them.
+    """
+
+    __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("person_id", "observation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"))
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    verdict: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    material_hash: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, update
 
-from monitor import models
+from monitor import metrics, models
 from monitor.alerts import queue_alerts
 from monitor.database import transaction
 from monitor.exc import BlockedError, MonitorError
@@ -100,6 +100,10 @@ def collector_for(source_type: str) -> Collector:
         from monitor.collect.pages import collect as page
 
         return page
+    if source_type == "watch":
+        from monitor.collect.pages import collect_watch
+
+        return collect_watch
     raise MonitorError(f"unknown source type {source_type!r}")
 
 
@@ -166,7 +170,9 @@ def record_success(
     with transaction(runtime.factory) as session:
         row = session.get_one(models.Source, source.id, with_for_update=True)
         baseline = row.baseline_at is None
-        recorder = Recorder(session, runtime, row, cycle_id, now, baseline=baseline)
+        recorder = Recorder(
+            session, runtime.index, runtime.watchlist, row, cycle_id, now, baseline=baseline
+        )
         counts = recorder.record(collected)
         deliveries = queue_alerts(session, recorder.events, runtime.watchlist, cycle_id, now)
         _mark_healthy(row, collected, now, baseline)
@@ -185,6 +191,7 @@ def record_success(
             warnings=collected.warnings,
         )
         session.add(_run_row(row.id, cycle_id, outcome, collected, now))
+    _count(outcome, "ok", recorder.events)
     log.info("source polled", extra=_log_fields(outcome, cycle_id))
     return outcome
 
@@ -220,8 +227,18 @@ def record_failure(
             source_id=row.id, ok=False, error=message, seconds=time.monotonic() - started
         )
         session.add(_run_row(row.id, cycle_id, outcome, None, now))
+    _count(outcome, "blocked" if isinstance(error, BlockedError) else "failed", [])
     log.warning("source failed", extra={**_log_fields(outcome, cycle_id), "error": message})
     return outcome
+
+
+def _count(outcome: Outcome, result: str, events: list[models.Event]) -> None:
+    metrics.POLLS.labels(outcome.source_id, result).inc()
+    metrics.CYCLE.labels(outcome.source_id).observe(outcome.seconds)
+    metrics.ITEMS.labels(outcome.source_id).inc(outcome.items)
+    metrics.NEW_ITEMS.labels(outcome.source_id).inc(outcome.new + outcome.changed)
+    for event in events:
+        metrics.EVENTS.labels(event.type).inc()
 
 
 def describe(error: Exception) -> str:

@@ -25,9 +25,9 @@ from monitor.emails import one_line
 from monitor.items import Item
 
 if TYPE_CHECKING:
-    from monitor.matching import TextMatch
+    from monitor.matching import MatchIndex, TextMatch
     from monitor.poll import Collected
-    from monitor.runtime import Runtime
+    from monitor.watchlist import Watchlist
 
 NEW, CHANGED, SAME = "new", "changed", "same"
 SEVERITY_BELOW = {"high": "medium", "medium": "low", "low": "low"}
@@ -43,6 +43,8 @@ class Counts:
 def observation_kind(source: models.Source) -> str:
     if source.type == "interpol":
         return "notice"
+    if source.type == "watch":
+        return "watch_page"
     return str(source.config.get("kind", "news"))
 
 
@@ -117,7 +119,8 @@ class Recorder:
     def __init__(
         self,
         session: Session,
-        runtime: Runtime,
+        index: MatchIndex,
+        watchlist: Watchlist,
         source: models.Source,
         cycle_id: str,
         now: datetime,
@@ -125,7 +128,8 @@ class Recorder:
         baseline: bool,
     ) -> None:
         self.session = session
-        self.runtime = runtime
+        self.index = index
+        self.watchlist = watchlist
         self.source = source
         self.cycle_id = cycle_id
         self.now = now
@@ -140,6 +144,8 @@ class Recorder:
             from monitor.notices import record_notices
 
             return record_notices(self, collected)
+        if self.source.type == "watch":
+            return self.record_watch(collected)
         for item in collected.items:
             row, change = upsert_observation(self.session, self.source, item, self.now)
             setattr(counts, change, getattr(counts, change) + 1)
@@ -147,18 +153,45 @@ class Recorder:
                 self.match_text(row, item)
         return counts
 
-    def match_text(self, row: models.Observation, item: Item) -> None:
+    def record_watch(self, collected: Collected) -> Counts:
+        """A case page: a change of its followed text is an event for its person, with a diff."""
+        from monitor.sources.pages import diff_text
+
+        counts = Counts()
+        person_id = str(self.source.config["person_id"])
+        for item in collected.items:
+            before = self.session.scalar(
+                select(models.Observation.text).where(models.Observation.key == item.key)
+            )
+            row, change = upsert_observation(self.session, self.source, item, self.now)
+            setattr(counts, change, getattr(counts, change) + 1)
+            if change != CHANGED or before is None:
+                continue  # the first sighting is the baseline of what the page says
+            diff = diff_text(before, row.text)
+            self.add_event(
+                key=f"page_changed:{person_id}:{row.id}:{row.content_hash}",
+                person_id=person_id,
+                observation=row,
+                event_type="page_changed",
+                severity="high",
+                evidence=diff,
+                details={"diff": diff, "headline": "case page changed"},
+            )
+            keep_evidence(self.session, row, item.raw, self.now, url=item.url)
+        return counts
+
+    def match_text(self, row: models.Observation, item: Item | None) -> None:
         """Match an item's title and text; one event per newly named person."""
         title = one_line(row.title, limit=500)
         text = f"{title}\n{row.text}" if row.text else title
         best: dict[str, TextMatch] = {}
-        for found in self.runtime.index.match_text(text):
+        for found in self.index.match_text(text):
             if found.person_id not in best or found.score > best[found.person_id].score:
                 best[found.person_id] = found
         for found in best.values():
             self._mention(row, item, found)
 
-    def _mention(self, row: models.Observation, item: Item, found: TextMatch) -> None:
+    def _mention(self, row: models.Observation, item: Item | None, found: TextMatch) -> None:
         is_new = self.upsert_match(
             row, found.person_id, found.score, found.band, found.explanation.to_dict()
         )
@@ -170,7 +203,7 @@ class Recorder:
         event_type = "court_item" if row.kind == "court" else "news_mention"
         if not found.is_alert:
             event_type = "possible_match"
-        sentence = found.sentence
+        sentence = found.evidence
         start = sentence.find(found.surface)
         details = {
             "sentence": sentence,
@@ -190,7 +223,8 @@ class Recorder:
             evidence=sentence,
             details=details,
         )
-        keep_evidence(self.session, row, item.raw or row.text.encode("utf-8"), self.now)
+        raw = item.raw if item is not None and item.raw else row.text.encode("utf-8")
+        keep_evidence(self.session, row, raw, self.now)
 
     def upsert_match(
         self,

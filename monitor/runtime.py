@@ -93,10 +93,14 @@ class Runtime:
         return runtime
 
     def sync(self) -> SyncReport:
+        """Make the database reflect the watchlist, then match new people against history."""
+        from monitor.backfill import backfill
+
         with database.transaction(self.factory) as session:
             report = sync_watchlist(session, self.watchlist, self.clock())
         if report.changed:
             log.info("watchlist synced", extra=_counts(report))
+        backfill(self.factory, self.watchlist, self.clock(), build_index)
         return report
 
     def reload_if_changed(self) -> bool:

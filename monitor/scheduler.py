@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -38,6 +39,7 @@ class Scheduler:
         self.mailing = mailing
         self.scheduler = AsyncIOScheduler(timezone=runtime.settings.tz)
         self.running: set[asyncio.Task[Any]] = set()
+        self.last_tick = time.monotonic()
         self.delivery_lock = asyncio.Lock()
 
     def start(self) -> None:
@@ -88,7 +90,7 @@ class Scheduler:
         for job in self.scheduler.get_jobs():
             if job.id.startswith("source:"):
                 job.remove()
-        for source in self.runtime.watchlist.sources:
+        for source in self.runtime.watchlist.all_sources:
             if source.enabled:
                 self._schedule_source(source)
 
@@ -134,7 +136,13 @@ class Scheduler:
         if queued:
             await self.deliver()
 
+    def alive(self) -> bool:
+        """The scheduler ran its watchlist check recently (it runs every few seconds)."""
+        return self.scheduler.running and time.monotonic() - self.last_tick < 60
+
     async def check_watchlist(self) -> None:
-        if self.runtime.reload_if_changed():
+        self.last_tick = time.monotonic()
+        # Off the event loop: a new person is matched against all stored history.
+        if await asyncio.to_thread(self.runtime.reload_if_changed):
             log.info("watchlist changed; sources rescheduled")
             self._schedule_sources()

@@ -9,17 +9,20 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
+from typing import TYPE_CHECKING
 
 from monitor.alerts import Mailing, deliver_pending_async
 from monitor.emails import default_templates_dir
 from monitor.exc import ConfigError
-from monitor.logs import setup_logging
 from monitor.mailer import make_transport
 from monitor.poll import Outcome, poll_source
 from monitor.runtime import Runtime
 from monitor.settings import Settings
+
+if TYPE_CHECKING:
+    from monitor.httpapi import HealthServer
 
 log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 8.0
@@ -37,7 +40,6 @@ def mailing_for(settings: Settings) -> Mailing:
 
 def poll_once(settings: Settings, only: Sequence[str] = (), full: bool = False) -> int:
     """One cycle of every enabled source (or those named), then delivery; 1 if any source failed."""
-    setup_logging(settings.log_level, settings.log_format)
     runtime = Runtime.open(settings)
     try:
         outcomes = asyncio.run(_cycle(runtime, only, full))
@@ -66,10 +68,11 @@ async def _cycle(runtime: Runtime, only: Sequence[str], full: bool) -> list[Outc
 
 
 def _source_ids(runtime: Runtime, only: Sequence[str]) -> list[str]:
-    enabled = [s.id for s in runtime.watchlist.sources if s.enabled]
+    everything = runtime.watchlist.all_sources
+    enabled = [s.id for s in everything if s.enabled]
     if not only:
         return enabled
-    unknown = [s for s in only if runtime.watchlist.source(s) is None]
+    unknown = [s for s in only if s not in {source.id for source in everything}]
     if unknown:
         raise ConfigError(f"no source with id {', '.join(map(repr, unknown))} in the watchlist")
     return [s for s in only if s in enabled] or list(only)
@@ -89,9 +92,24 @@ def summary_line(outcome: Outcome) -> str:
     )
 
 
+async def _start_endpoint(runtime: Runtime, alive: Callable[[], bool]) -> HealthServer | None:
+    from monitor.httpapi import HealthServer
+
+    settings = runtime.settings
+    if settings.http_port is None:
+        return None
+    endpoint = HealthServer(runtime, alive)
+    try:
+        await endpoint.start(settings.http_host, settings.http_port)
+    except OSError as exc:
+        raise ConfigError(
+            f"MONITOR_HTTP_PORT: cannot listen on {settings.http_host}:{settings.http_port}: {exc.strerror}"
+        ) from None
+    return endpoint
+
+
 def run_forever(settings: Settings) -> int:
     """The long-running service: schedule, poll, deliver; stop cleanly on SIGTERM or SIGINT."""
-    setup_logging(settings.log_level, settings.log_format)
     runtime = Runtime.open(settings, exclusive=True)
     try:
         asyncio.run(_serve(runtime))
@@ -113,6 +131,7 @@ async def _serve(runtime: Runtime) -> None:
         runtime.http = client
         scheduler = Scheduler(runtime, mailing_for(runtime.settings))
         scheduler.start()
+        endpoint = await _start_endpoint(runtime, scheduler.alive)
         log.info(
             "service started",
             extra={"sources": len(runtime.watchlist.sources), "instance": runtime.owner},
@@ -120,4 +139,6 @@ async def _serve(runtime: Runtime) -> None:
         await stopping.wait()
         log.info("stopping")
         await scheduler.stop(STOP_GRACE_SECONDS)
+        if endpoint is not None:
+            await endpoint.stop()
     print("monitor: stopped", file=sys.stderr)

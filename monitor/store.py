@@ -53,7 +53,7 @@ def sync_watchlist(session: Session, watchlist: Watchlist, now: datetime) -> Syn
     report = SyncReport()
     _sync(session, models.Person, "people", watchlist.people, now, report)
     _sync(session, models.Advocate, "advocates", watchlist.advocates, now, report)
-    _sync(session, models.Source, "sources", watchlist.sources, now, report)
+    _sync(session, models.Source, "sources", watchlist.all_sources, now, report)
     return report
 
 

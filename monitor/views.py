@@ -81,7 +81,8 @@ def event_view(
 ) -> dict[str, Any]:
     """The template context of one event row (models.Event or anything with its fields)."""
     details: Mapping[str, Any] = event.details or {}
-    sentence = str(details.get("sentence") or event.evidence or "")
+    diff = str(details.get("diff", ""))
+    sentence = "" if diff else str(details.get("sentence") or event.evidence or "")
     return {
         "id": event.id,
         "type": event.type,
@@ -100,6 +101,7 @@ def event_view(
         "segments": segments(sentence, details.get("spans", [])) if sentence else [],
         "changes": list(details.get("changes", [])),
         "flags": list(details.get("flags", [])),
+        "diff": diff,
         "explanation": str(details.get("explanation", "")),
     }
 

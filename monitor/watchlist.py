@@ -11,6 +11,7 @@ Rules:
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
@@ -241,7 +242,21 @@ class PageSource(_Source):
     interval: Interval = timedelta(hours=1)
 
 
-Source = InterpolSource | FeedSource | PageSource
+class WatchSource(_Source):
+    """A person's case page as a source of its own (derived from `watch`, not written by admins).
+
+    Its id is opaque (a hash), because source ids appear in logs and a person's id often spells
+    their name.
+    """
+
+    type: Literal["watch"]
+    person_id: Slug
+    url: HttpUrl
+    selector: Selector | None = None
+    interval: Interval = timedelta(hours=6)
+
+
+Source = InterpolSource | FeedSource | PageSource | WatchSource
 SOURCE_MODELS: dict[str, type[InterpolSource | FeedSource | PageSource]] = {
     "interpol": InterpolSource,
     "feed": FeedSource,
@@ -274,6 +289,25 @@ class Watchlist(BaseModel):
 
     def followers(self, person: Person) -> list[Advocate]:
         return [a for a in self.advocates if a.id in person.advocates]
+
+    @property
+    def all_sources(self) -> tuple[Source, ...]:
+        """The sources of the file and one watch source per case page followed for a person."""
+        return self.sources + tuple(watch_sources(self.people))
+
+
+def watch_sources(people: Iterable[Person]) -> Iterator[WatchSource]:
+    for person in people:
+        for page in person.watch:
+            digest = hashlib.sha256(f"{person.id}\n{page.url}".encode()).hexdigest()[:12]
+            yield WatchSource(
+                id=f"watch-{digest}",
+                type="watch",
+                person_id=person.id,
+                url=page.url,
+                selector=page.selector,
+                interval=page.interval,
+            )
 
 
 class WatchlistError(ConfigError):

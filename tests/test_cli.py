@@ -89,16 +89,6 @@ def test_db_upgrade_creates_the_embedded_database(tmp_path: Path) -> None:
     assert "revision" in result.stdout
 
 
-@pytest.mark.parametrize(
-    "command", [["digest"], ["decide", "1", "--confirmed"], ["evidence", "x", "--out", "x.zip"]]
-)
-def test_commands_not_built_yet_say_so_and_exit_2(command: list[str]) -> None:
-    result = monitor(*command)
-    if result.returncode != 2:
-        pytest.skip(f"monitor {command[0]} is built now")
-    assert "not built yet" in result.stderr
-
-
 def test_python_dash_m_and_the_console_script_are_the_same_program() -> None:
     script = Path(sys.executable).parent / "monitor"
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
@@ -112,7 +102,11 @@ def test_check_reports_a_broken_template(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
     (templates / "email" / "alert" / "subject.txt").write_text("[{{ lead.label }] broken\n")
-    result = monitor("check", "--watchlist", str(ROOT / "watchlist.yaml"),
-                     env={"MONITOR_TEMPLATES_DIR": str(templates)})
+    result = monitor(
+        "check",
+        "--watchlist",
+        str(ROOT / "watchlist.yaml"),
+        env={"MONITOR_TEMPLATES_DIR": str(templates)},
+    )
     assert result.returncode == 1
     assert "alert/subject.txt:1:" in result.stderr and "Traceback" not in result.stderr

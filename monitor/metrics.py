@@ -1,0 +1,25 @@
+"""Prometheus metrics of the service. Labels carry source ids and event types, never names."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+POLLS = Counter(
+    "redwatch_polls", "Source polls, by outcome", ["source", "outcome"], registry=REGISTRY
+)
+ITEMS = Counter("redwatch_items", "Items seen in source polls", ["source"], registry=REGISTRY)
+NEW_ITEMS = Counter("redwatch_new_items", "New or changed items", ["source"], registry=REGISTRY)
+EVENTS = Counter("redwatch_events", "Events created, by type", ["type"], registry=REGISTRY)
+ALERTS = Counter(
+    "redwatch_emails", "Emails handed over, by outcome", ["outcome"], registry=REGISTRY
+)
+QUEUE = Gauge("redwatch_delivery_queue", "Deliveries by status", ["status"], registry=REGISTRY)
+CYCLE = Histogram(
+    "redwatch_poll_duration_seconds",
+    "Duration of one source poll",
+    ["source"],
+    buckets=(0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800),
+    registry=REGISTRY,
+)
