@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import models, views
+from monitor import metrics, models, views
 from monitor.emails import make_message
 from monitor.exc import DeliveryError
 from monitor.mailer import Transport
@@ -120,6 +120,7 @@ async def deliver_pending_async(
         attempted.add(claimed)
         outcome = await send_one(factory, mailing, claimed, owner, clock)
         setattr(report, outcome, getattr(report, outcome) + 1)
+        metrics.ALERTS.labels(outcome).inc()
     return report
 
 

@@ -63,6 +63,7 @@ class Collected:
     evidence: dict[str, list[Any]] = field(default_factory=dict)
     etag: str | None = None
     last_modified: str | None = None
+    blocked: bool = False
 
 
 Collector = Callable[[Runtime, models.Source, bool], Awaitable[Collected]]
@@ -198,12 +199,16 @@ def record_success(
 
 def _mark_healthy(row: models.Source, collected: Collected, now: datetime, baseline: bool) -> None:
     row.status = "degraded" if collected.warnings or not collected.complete else "ok"
+    if collected.blocked:
+        row.status = "blocked"
     row.last_attempt_at = row.last_success_at = now
     row.consecutive_failures = 0
     row.last_error = "; ".join(collected.warnings)[:2000] or None
     row.items_seen = len(collected.items) if not collected.not_modified else row.items_seen
     if baseline:
         row.baseline_at = now
+    if collected.full and not collected.not_modified:
+        row.last_full_at = now
     if collected.etag or collected.last_modified:
         row.etag, row.last_modified = collected.etag, collected.last_modified
     row.next_run_at = now + interval_of(row)

@@ -220,7 +220,7 @@ class InterpolSource(_Source):
     base_url: HttpUrl = INTERPOL_API
     interval: Interval = timedelta(minutes=15)
     sweep_interval: Interval = timedelta(hours=12)
-    rate: float = Field(default=2.0, gt=0, le=20)
+    rate: float = Field(default=2.0, gt=0, le=100)
     targeted: bool = False
 
 

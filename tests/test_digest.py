@@ -29,23 +29,31 @@ def setup(factory: sessionmaker[Session]) -> None:
         sync_watchlist(session, WATCHLIST, START - timedelta(days=30))
 
 
-def digest_rows(factory: sessionmaker[Session], advocate: str = "odf-legal") -> list[models.Delivery]:
+def digest_rows(
+    factory: sessionmaker[Session], advocate: str = "odf-legal"
+) -> list[models.Delivery]:
     with factory() as session:
-        return list(session.scalars(
-            select(models.Delivery)
-            .where(models.Delivery.kind == "digest", models.Delivery.advocate_id == advocate)
-            .order_by(models.Delivery.period_end)
-        ))
+        return list(
+            session.scalars(
+                select(models.Delivery)
+                .where(models.Delivery.kind == "digest", models.Delivery.advocate_id == advocate)
+                .order_by(models.Delivery.period_end)
+            )
+        )
 
 
 def test_the_weekly_digest_time_is_monday_eight_local() -> None:
     wednesday = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
     assert last_scheduled(wednesday, PARIS, "weekly") == datetime(2026, 3, 2, 8, 0, tzinfo=PARIS)
     monday_early = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # 07:00 in Paris
-    assert last_scheduled(monday_early, PARIS, "weekly") == datetime(2026, 2, 23, 8, 0, tzinfo=PARIS)
+    assert last_scheduled(monday_early, PARIS, "weekly") == datetime(
+        2026, 2, 23, 8, 0, tzinfo=PARIS
+    )
 
 
-def test_exactly_one_weekly_digest_per_week_across_dst_changes(factory: sessionmaker[Session]) -> None:
+def test_exactly_one_weekly_digest_per_week_across_dst_changes(
+    factory: sessionmaker[Session],
+) -> None:
     setup(factory)
     # From early March to mid-November 2026: Paris goes to summer time on 29 March and back on
     # 25 October. The job checks every 5 minutes; here every 133 minutes, for speed.
@@ -80,7 +88,9 @@ def test_an_empty_period_still_says_what_was_checked(factory: sessionmaker[Sessi
         queue_due_digests(session, START + timedelta(minutes=1), PARIS)
     with SmtpTestServer() as smtp:
         mailing = smtp_mailing(smtp.port)
-        asyncio.run(deliver_pending_async(factory, mailing, "t", lambda: START + timedelta(minutes=2)))
+        asyncio.run(
+            deliver_pending_async(factory, mailing, "t", lambda: START + timedelta(minutes=2))
+        )
     legal = next(m for m in smtp.messages if m["To"] == "legal@example.org")
     assert "nothing new" in legal["Subject"]
     text = legal.get_body(("plain",)).get_content()  # type: ignore[union-attr]
@@ -93,22 +103,47 @@ def test_the_digest_shows_events_possible_matches_first_scan_and_source_problems
 ) -> None:
     setup(factory)
     with database.transaction(factory) as session:
-        session.add_all([
-            models.Event(key="k1", person_id="mukhtar-ablyazov", type="notice_published",
-                         severity="high", title="Notice 2014/12345", detected_at=START - timedelta(days=2),
-                         baseline=True, source_id="interpol-red", details={"headline": "new notice published"}),
-            models.Event(key="k2", person_id="mukhtar-ablyazov", type="possible_match",
-                         severity="low", title="<b>ABLIAZOV Mukhtar</b>", detected_at=START - timedelta(days=1),
-                         source_id="interpol-red"),
-            models.Event(key="k3", person_id="zhanara-akhmetova", type="news_mention",
-                         severity="medium", title="Old news", detected_at=START - timedelta(days=9)),
-        ])
+        session.add_all(
+            [
+                models.Event(
+                    key="k1",
+                    person_id="mukhtar-ablyazov",
+                    type="notice_published",
+                    severity="high",
+                    title="Notice 2014/12345",
+                    detected_at=START - timedelta(days=2),
+                    baseline=True,
+                    source_id="interpol-red",
+                    details={"headline": "new notice published"},
+                ),
+                models.Event(
+                    key="k2",
+                    person_id="mukhtar-ablyazov",
+                    type="possible_match",
+                    severity="low",
+                    title="<b>ABLIAZOV Mukhtar</b>",
+                    detected_at=START - timedelta(days=1),
+                    source_id="interpol-red",
+                ),
+                models.Event(
+                    key="k3",
+                    person_id="zhanara-akhmetova",
+                    type="news_mention",
+                    severity="medium",
+                    title="Old news",
+                    detected_at=START - timedelta(days=9),
+                ),
+            ]
+        )
         source = session.get_one(models.Source, "interpol-red")
         source.consecutive_failures, source.last_error = 12, "HTTP 403 from ws-public.interpol.int"
         queue_due_digests(session, START + timedelta(minutes=1), PARIS)
     with SmtpTestServer() as smtp:
-        asyncio.run(deliver_pending_async(factory, smtp_mailing(smtp.port), "t",
-                                          lambda: START + timedelta(minutes=2)))
+        asyncio.run(
+            deliver_pending_async(
+                factory, smtp_mailing(smtp.port), "t", lambda: START + timedelta(minutes=2)
+            )
+        )
     legal = next(m for m in smtp.messages if m["To"] == "legal@example.org")
     text = legal.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     html = legal.get_body(("html",)).get_content()  # type: ignore[union-attr]
