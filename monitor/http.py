@@ -23,7 +23,7 @@ import json
 import random
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable, Collection, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,6 +39,7 @@ from monitor.exc import FetchError, ResponseTooLarge
 if TYPE_CHECKING:
     from monitor.settings import Settings
 
+Sleep = Callable[[float], Awaitable[None]]
 DEFAULT_USER_AGENT = "redwatch/0.1 (+https://github.com/redwatch; monitoring public notices)"
 
 
@@ -126,9 +127,17 @@ def make_client(policy: HttpPolicy | None = None) -> httpx.AsyncClient:
 class HttpClient:
     """The shared client: `fetch()` with per-host limits, size cap, conditional GET and retries."""
 
-    def __init__(self, policy: HttpPolicy | None = None, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        policy: HttpPolicy | None = None,
+        retry: RetryPolicy | None = None,
+        *,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         self.policy = policy or HttpPolicy()
         self.retry = retry or RetryPolicy()
+        # Every wait (backoff, Retry-After, rate limits) goes through `sleep`, so it can be observed.
+        self.sleep = sleep
         self._client = make_client(self.policy)
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
@@ -169,13 +178,13 @@ class HttpClient:
             except _Transient as exc:
                 if last:
                     raise FetchError(str(exc), url=_safe(url), permanent=False) from None
-                await asyncio.sleep(policy.delay(attempt))
+                await self.sleep(policy.delay(attempt))
                 continue
             if _accepted(response.status, accept):
                 return response
             if last or response.status not in policy.statuses:
                 raise _status_error(response, policy)
-            await asyncio.sleep(_wait(response, policy, attempt))
+            await self.sleep(_wait(response, policy, attempt))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _once(

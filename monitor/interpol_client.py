@@ -23,7 +23,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from monitor.exc import BlockedError, FetchError, ParseError
-from monitor.http import HttpClient, Response, RetryPolicy
+from monitor.http import HttpClient, Response, RetryPolicy, Sleep
 from monitor.items import Item
 from monitor.sources.interpol import (
     TYPE_PATHS,
@@ -88,16 +88,24 @@ class DetailResult:
 class RateLimiter:
     """Spaces request starts at least 1/rate seconds apart (rate <= 0: no limit)."""
 
-    def __init__(self, rate: float) -> None:
+    def __init__(
+        self,
+        rate: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.clock = clock
+        self.sleep = sleep
         self._next = 0.0
         self._lock = asyncio.Lock()
 
     async def wait(self) -> None:
         async with self._lock:
-            now = time.monotonic()
+            now = self.clock()
             if self._next > now:
-                await asyncio.sleep(self._next - now)
+                await self.sleep(self._next - now)
             self._next = max(now, self._next) + self.interval
 
 
@@ -114,7 +122,7 @@ class InterpolClient:
         self.http = http
         self.options = options or InterpolOptions()
         self.counter = RequestCounter()
-        self._limiter = RateLimiter(self.options.rate)
+        self._limiter = RateLimiter(self.options.rate, sleep=http.sleep)
         self._forbidden = _Forbidden()
         self._retry = RetryPolicy(
             attempts=self.options.attempts,
@@ -242,7 +250,7 @@ class InterpolClient:
                 url=url,
                 status=403,
             )
-        await asyncio.sleep(self._retry.delay(attempt))
+        await self.http.sleep(self._retry.delay(attempt))
 
     def _not_found(self, response: Response, url: str) -> DetailResult:
         if not is_not_found_body(response.body):

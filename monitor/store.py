@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from monitor import models
@@ -129,3 +129,26 @@ def count_rows(session: Session, tables: Iterable[type[models.Base]]) -> dict[st
         table.__tablename__: session.scalar(select(func.count()).select_from(table)) or 0
         for table in tables
     }
+
+
+def prune_observations(session: Session, before: datetime) -> int:
+    """Delete observations last seen before `before` that no event or match refers to.
+
+    - events are never deleted, nor what they point at: an alert's evidence stays available;
+    - a notice still on the public list is seen at every sweep, so it is never old enough.
+    """
+    from sqlalchemy import delete, exists
+
+    O = models.Observation
+    unused = and_(
+        O.last_seen_at < before,
+        ~exists().where(models.Event.observation_id == O.id),
+        ~exists().where(models.Match.observation_id == O.id),
+        ~exists().where(models.Decision.observation_id == O.id),
+    )
+    doomed = select(O.id).where(unused).scalar_subquery()
+    session.execute(delete(models.Evidence).where(models.Evidence.observation_id.in_(doomed)))
+    result = session.execute(
+        delete(O).where(O.id.in_(select(O.id).where(unused).scalar_subquery()))
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

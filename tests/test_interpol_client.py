@@ -17,6 +17,19 @@ from tests.servers.interpol_sim import InterpolSim
 QUICK = {"rate": 0.0, "backoff": 0.01, "backoff_max": 0.05}
 
 
+class FakeClock:
+    """A monotonic clock that only moves when something sleeps on it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
 @pytest.fixture(scope="module")
 def sim() -> InterpolSim:
     return InterpolSim.from_fixtures()
@@ -65,12 +78,19 @@ async def test_a_list_reports_the_true_total_past_the_cap(
 async def test_requests_start_no_faster_than_the_rate(
     http: HttpClient, server: HttpTestServer
 ) -> None:
-    client = interpol(http, server, rate=10.0)
+    from monitor.interpol_client import RateLimiter
+
+    clock = FakeClock()
+    limiter = RateLimiter(10.0, clock=clock, sleep=clock.sleep)
+    starts = []
     for _ in range(4):
-        await client.list("red", {"page": "1", "resultPerPage": "1"})
-    times = [request.at for request in server.requests]
-    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
-    assert min(gaps) >= 0.08  # 1/rate = 0.1 s, less the jitter of a loopback socket
+        await limiter.wait()
+        starts.append(clock.now)
+    gaps = [round(later - earlier, 9) for earlier, later in itertools.pairwise(starts)]
+    assert gaps == [0.1, 0.1, 0.1]  # 1/rate apart
+    client = interpol(http, server, rate=10.0)
+    await client.list("red", {"page": "1", "resultPerPage": "1"})
+    assert server.count() == 1  # the client goes through such a limiter
 
 
 async def test_a_403_burst_raises_blocked_and_stops_asking(
@@ -101,11 +121,17 @@ async def test_a_single_403_is_retried_and_forgotten(
 async def test_a_503_with_retry_after_is_waited_for_and_retried(
     http: HttpClient, server: HttpTestServer, sim: InterpolSim
 ) -> None:
-    sim.fail(1, 503, retry_after="1")
-    page = await interpol(http, server).list("red", {"page": "1", "resultPerPage": "10"})
-    first, second = server.requests
+    sim.fail(1, 503, retry_after="9")
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    async with HttpClient(HttpPolicy(), RetryPolicy(attempts=3), sleep=sleep) as patient:
+        page = await interpol(patient, server).list("red", {"page": "1", "resultPerPage": "10"})
     assert len(page.items) == 10
-    assert second.at - first.at >= 0.95
+    assert server.count() == 2
+    assert 9.0 in waits
 
 
 async def test_persistent_5xx_is_a_transient_fetch_error_not_blocked(

@@ -65,3 +65,44 @@ def test_times_come_back_timezone_aware_in_utc(factory: sessionmaker[Session]) -
     with factory() as session:
         created = session.get_one(models.Source, "interpol-red").created_at
     assert created == T0 and created.tzinfo is not None
+
+
+def test_pruning_forgets_old_unmatched_items_and_never_what_an_event_cites(
+    factory: sessionmaker[Session],
+) -> None:
+    from monitor.store import prune_observations
+
+    with database.transaction(factory) as session:
+        sync_watchlist(session, load_watchlist(ROOT / "watchlist.yaml"), T0)
+        old = T0 - timedelta(days=400)
+        for key in ("old-unused", "old-cited", "recent"):
+            seen = T0 if key == "recent" else old
+            session.add(
+                models.Observation(
+                    key=key,
+                    source_id="interpol-red",
+                    kind="news",
+                    content_hash="h",
+                    first_seen_at=seen,
+                    last_seen_at=seen,
+                )
+            )
+        session.flush()
+        cited = session.scalars(
+            select(models.Observation).where(models.Observation.key == "old-cited")
+        ).one()
+        session.add(
+            models.Event(
+                key="e",
+                person_id="mukhtar-ablyazov",
+                type="news_mention",
+                severity="high",
+                observation_id=cited.id,
+                detected_at=old,
+            )
+        )
+    with database.transaction(factory) as session:
+        assert prune_observations(session, T0 - timedelta(days=365)) == 1
+    with factory() as session:
+        assert sorted(session.scalars(select(models.Observation.key))) == ["old-cited", "recent"]
+        assert session.scalars(select(models.Event.key)).all() == ["e"]
