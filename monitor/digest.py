@@ -53,13 +53,17 @@ class Period:
     end: datetime
 
 
-def due_period(session: Session, advocate: models.Advocate, now: datetime, tz: tzinfo) -> Period | None:
+def due_period(
+    session: Session, advocate: models.Advocate, now: datetime, tz: tzinfo
+) -> Period | None:
     """The period an advocate's digest is due for at `now`, or None (not due, already queued, or off)."""
     frequency = str(advocate.spec.get("digest", "weekly"))
     if frequency not in PERIODS or advocate.archived_at is not None:
         return None
     end = last_scheduled(now, tz, frequency)
-    if session.scalar(select(models.Delivery.id).where(models.Delivery.key == period_key(advocate.id, end))):
+    if session.scalar(
+        select(models.Delivery.id).where(models.Delivery.key == period_key(advocate.id, end))
+    ):
         return None
     start = previous_end(session, advocate.id) or end - PERIODS[frequency]
     return Period(start=start, end=end) if start < end else None
@@ -85,7 +89,9 @@ def queue_due_digests(session: Session, now: datetime, tz: tzinfo) -> list[model
     return queued
 
 
-def queue_digest(session: Session, advocate_id: str, period: Period, now: datetime) -> models.Delivery:
+def queue_digest(
+    session: Session, advocate_id: str, period: Period, now: datetime
+) -> models.Delivery:
     delivery = models.Delivery(
         key=period_key(advocate_id, period.end),
         advocate_id=advocate_id,
@@ -114,7 +120,10 @@ def digest_context(
     sources = source_health(session, period)
     return {
         "advocate": advocate.spec,
-        "period": {"start": views.local_time(period.start, tz), "end": views.local_time(period.end, tz)},
+        "period": {
+            "start": views.local_time(period.start, tz),
+            "end": views.local_time(period.end, tz),
+        },
         "people": sections,
         "active": [s for s in sections if s["events"] or s["possible"]],
         "event_count": sum(len(s["events"]) for s in sections),
@@ -159,12 +168,12 @@ def _events(session: Session, person_id: str, period: Period) -> Sequence[models
 
 def interpol_status(session: Session, person: models.Person) -> dict[str, Any]:
     """Notices matched to the person with a strong band, and whether each is on the public list."""
-    O, M = models.Observation, models.Match
+    Obs, M = models.Observation, models.Match
     rows = session.execute(
-        select(O.key, O.present)
-        .join(M, M.observation_id == O.id)
-        .where(M.person_id == person.id, M.band == "strong", O.kind == "notice")
-        .order_by(O.key)
+        select(Obs.key, Obs.present)
+        .join(M, M.observation_id == Obs.id)
+        .where(M.person_id == person.id, M.band == "strong", Obs.kind == "notice")
+        .order_by(Obs.key)
     ).all()
     known = [str(n) for n in person.spec.get("interpol_notice_ids", [])]
     listed = [key.rsplit(":", 1)[-1] for key, present in rows if present]
@@ -185,13 +194,21 @@ def _health(row: models.Source) -> dict[str, Any]:
     problem = None
     if row.consecutive_failures:
         since = row.last_success_at.date().isoformat() if row.last_success_at else "its first poll"
-        problem = f"failing since {since} ({row.consecutive_failures} failed polls): {row.last_error}"
+        problem = (
+            f"failing since {since} ({row.consecutive_failures} failed polls): {row.last_error}"
+        )
     elif row.status in ("blocked", "degraded"):
         problem = f"{row.status}: {row.last_error}"
     elif row.last_success_at is None:
         problem = "not polled successfully yet"
-    return {"id": row.id, "type": row.type, "problem": problem,
-            "last_success_at": row.last_success_at.isoformat(timespec="minutes") if row.last_success_at else None}
+    return {
+        "id": row.id,
+        "type": row.type,
+        "problem": problem,
+        "last_success_at": row.last_success_at.isoformat(timespec="minutes")
+        if row.last_success_at
+        else None,
+    }
 
 
 def preview(
@@ -203,7 +220,9 @@ def preview(
 
     advocate = session.get(models.Advocate, advocate_id)
     if advocate is None:
-        raise ConfigError(f"no advocate with id {advocate_id!r} in the database (run `monitor poll` once)")
+        raise ConfigError(
+            f"no advocate with id {advocate_id!r} in the database (run `monitor poll` once)"
+        )
     context = digest_context(session, advocate, Period(now - timedelta(days=days), now), tz)
     subject, text, _ = render("digest", context, templates_dir)
     return f"To: {advocate.spec.get('email')}\nSubject: {subject}\n\n{text}"
@@ -236,7 +255,9 @@ def digest_command(settings: Any, *, send: bool, advocate_id: str | None, days: 
                 delivery = queue_digest(session, one, period, now)
                 delivery.key = f"digest:{one}:manual:{now.isoformat()}"
         report = asyncio.run(
-            deliver_pending_async(runtime.factory, mailing_for(settings), runtime.owner, runtime.clock)
+            deliver_pending_async(
+                runtime.factory, mailing_for(settings), runtime.owner, runtime.clock
+            )
         )
         print(f"digests: {report.sent} sent, {report.retrying} to retry, {report.failed} failed")
         return 0 if not report.failed and not report.retrying else 1

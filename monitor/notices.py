@@ -74,8 +74,8 @@ def fields_of(data: Mapping[str, Any]) -> NoticeFields:
 
 def load_notices(recorder: Recorder) -> dict[str, models.Observation]:
     """This source's stored notices, by key."""
-    O = models.Observation
-    query = select(O).where(O.source_id == recorder.source.id, O.kind == "notice")
+    Obs = models.Observation
+    query = select(Obs).where(Obs.source_id == recorder.source.id, Obs.kind == "notice")
     return {row.key: row for row in recorder.session.scalars(query)}
 
 
@@ -115,15 +115,25 @@ def _state(row: models.Observation) -> NoticeState:
     return NoticeState(entity_of(row.key), fields_of(row.data), row.present, row.absent_sweeps)
 
 
-def _upsert(recorder: Recorder, row: models.Observation | None, item: Item) -> tuple[models.Observation, str]:
+def _upsert(
+    recorder: Recorder, row: models.Observation | None, item: Item
+) -> tuple[models.Observation, str]:
     """Store a notice; detail fields read in an earlier cycle are kept when only the list was read."""
     now = recorder.now
     data = {**(row.data if row else {}), **{k: v for k, v in item.data.items() if v is not None}}
     digest = content_hash(item.title, "", repr(sorted(data.items())))
     if row is None:
         row = models.Observation(
-            key=item.key, source_id=recorder.source.id, kind="notice", url=item.url, title=item.title,
-            text="", data=data, content_hash=digest, first_seen_at=now, last_seen_at=now,
+            key=item.key,
+            source_id=recorder.source.id,
+            kind="notice",
+            url=item.url,
+            title=item.title,
+            text="",
+            data=data,
+            content_hash=digest,
+            first_seen_at=now,
+            last_seen_at=now,
             last_changed_at=now,
         )
         recorder.session.add(row)
@@ -132,7 +142,13 @@ def _upsert(recorder: Recorder, row: models.Observation | None, item: Item) -> t
     row.last_seen_at = now
     if row.content_hash == digest:
         return row, "same"
-    row.data, row.title, row.url, row.content_hash, row.last_changed_at = data, item.title, item.url, digest, now
+    row.data, row.title, row.url, row.content_hash, row.last_changed_at = (
+        data,
+        item.title,
+        item.url,
+        digest,
+        now,
+    )
     return row, "changed"
 
 
@@ -142,8 +158,13 @@ def _keep_evidence(recorder: Recorder, row: models.Observation, responses: Itera
         if body is None:
             continue
         keep_evidence(
-            recorder.session, row, body, recorder.now, url=getattr(response, "url", None),
-            status=getattr(response, "status", None), headers=dict(getattr(response, "headers", {}) or {}),
+            recorder.session,
+            row,
+            body,
+            recorder.now,
+            url=getattr(response, "url", None),
+            status=getattr(response, "status", None),
+            headers=dict(getattr(response, "headers", {}) or {}),
             media_type=(getattr(response, "headers", {}) or {}).get("content-type"),
         )
 
@@ -168,18 +189,30 @@ def match_stored_notice(recorder: Recorder, row: models.Observation) -> None:
         _published(recorder, row, matches_for(recorder, row), first_scan=True)
 
 
-def _published(recorder: Recorder, row: models.Observation, found: list[Match], *, first_scan: bool) -> None:
+def _published(
+    recorder: Recorder, row: models.Observation, found: list[Match], *, first_scan: bool
+) -> None:
     for match in found:
-        is_new = recorder.upsert_match(row, match.person_id, match.score, match.band, match.explanation.to_dict())
+        is_new = recorder.upsert_match(
+            row, match.person_id, match.score, match.band, match.explanation.to_dict()
+        )
         if not is_new or match.band == "weak" or dismissed(recorder.session, match.person_id, row):
             continue
         alert = match.is_alert or confirmed(recorder.session, match.person_id, row.id)
         _notice_event(
-            recorder, row, match.person_id, "notice_published" if alert else "possible_match",
-            severity="high" if alert else "medium", baseline=first_scan or recorder.baseline,
-            details={"explanation": match.explanation.to_dict().get("summary", ""), "match": match.explanation.to_dict(),
-                     "band": match.band, "score": round(match.score, 3),
-                     "headline": "found at first scan" if first_scan else "new notice published"},
+            recorder,
+            row,
+            match.person_id,
+            "notice_published" if alert else "possible_match",
+            severity="high" if alert else "medium",
+            baseline=first_scan or recorder.baseline,
+            details={
+                "explanation": match.explanation.to_dict().get("summary", ""),
+                "match": match.explanation.to_dict(),
+                "band": match.band,
+                "score": round(match.score, 3),
+                "headline": "found at first scan" if first_scan else "new notice published",
+            },
         )
 
 
@@ -188,21 +221,34 @@ def _changed(recorder: Recorder, row: models.Observation, transition: Transition
     fresh = [m for m in matches_for(recorder, row) if m.person_id not in known]
     _published(recorder, row, fresh, first_scan=False)  # a new name may now match someone
     changes = [
-        {"field": FIELD_LABELS.get(name, name), "before": _show(transition.before.get(name)),
-         "after": _show(transition.after.get(name))}
+        {
+            "field": FIELD_LABELS.get(name, name),
+            "before": _show(transition.before.get(name)),
+            "after": _show(transition.after.get(name)),
+        }
         for name in transition.before
     ]
     for person_id in known:
         if dismissed(recorder.session, person_id, row):
             continue
         _notice_event(
-            recorder, row, person_id, "notice_changed", severity="high", suffix=row.content_hash,
-            details={"changes": changes, "headline": "notice changed: " + ", ".join(c["field"].lower() for c in changes)},
+            recorder,
+            row,
+            person_id,
+            "notice_changed",
+            severity="high",
+            suffix=row.content_hash,
+            details={
+                "changes": changes,
+                "headline": "notice changed: " + ", ".join(c["field"].lower() for c in changes),
+            },
         )
 
 
 def _lifecycle(recorder: Recorder, row: models.Observation, transition: Transition) -> None:
-    kind = "notice_no_longer_public" if transition.kind == "no_longer_public" else "notice_reappeared"
+    kind = (
+        "notice_no_longer_public" if transition.kind == "no_longer_public" else "notice_reappeared"
+    )
     headline = (
         "notice no longer on the public list (deleted, or only restricted: the public list is a minority of valid notices)"
         if kind == "notice_no_longer_public"
@@ -210,8 +256,15 @@ def _lifecycle(recorder: Recorder, row: models.Observation, transition: Transiti
     )
     for person_id in _matched_people(recorder, row):
         if not dismissed(recorder.session, person_id, row):
-            _notice_event(recorder, row, person_id, kind, severity="high", suffix=recorder.cycle_id,
-                          details={"headline": headline})
+            _notice_event(
+                recorder,
+                row,
+                person_id,
+                kind,
+                severity="high",
+                suffix=recorder.cycle_id,
+                details={"headline": headline},
+            )
 
 
 def _matched_people(recorder: Recorder, row: models.Observation) -> list[str]:
@@ -221,15 +274,22 @@ def _matched_people(recorder: Recorder, row: models.Observation) -> list[str]:
     return list(recorder.session.scalars(query))
 
 
-def _watchlisted(recorder: Recorder, by_entity: Mapping[str, models.Observation], seen: Mapping[str, Item]) -> None:
+def _watchlisted(
+    recorder: Recorder, by_entity: Mapping[str, models.Observation], seen: Mapping[str, Item]
+) -> None:
     """Notices an admin listed under a person match that person, whatever their names say."""
     for person in recorder.watchlist.people:
         for eid in person.interpol_notice_ids:
             row = by_entity.get(eid)
             if row is None or eid not in seen:
                 continue
-            explanation = {"summary": f"notice {eid} is listed under this person in watchlist.yaml",
-                           "variant": "", "provenance": "watchlist.yaml interpol_notice_ids", "score": 1.0, "band": "strong"}
+            explanation = {
+                "summary": f"notice {eid} is listed under this person in watchlist.yaml",
+                "variant": "",
+                "provenance": "watchlist.yaml interpol_notice_ids",
+                "score": 1.0,
+                "band": "strong",
+            }
             recorder.upsert_match(row, person.id, 1.0, "strong", explanation)
 
 
@@ -256,8 +316,13 @@ def _notice_event(
     }
     recorder.add_event(
         key=f"{event_type}:{person_id}:{row.key}" + (f":{suffix}" if suffix else ""),
-        person_id=person_id, observation=row, event_type=event_type, severity=severity,
-        evidence=_evidence_line(data), details=details, baseline=baseline,
+        person_id=person_id,
+        observation=row,
+        event_type=event_type,
+        severity=severity,
+        evidence=_evidence_line(data),
+        details=details,
+        baseline=baseline,
     )
 
 
@@ -266,11 +331,15 @@ def protection_flags(person: Person, data: Mapping[str, Any]) -> list[str]:
     protection = person.protection
     if protection is None:
         return []
-    issuers = {w.get("issuing_country") for w in data.get("arrest_warrants") or [] if isinstance(w, dict)}
+    issuers = {
+        w.get("issuing_country") for w in data.get("arrest_warrants") or [] if isinstance(w, dict)
+    }
     hostile = sorted(c for c in issuers if c and c in protection.protected_from)
     if not hostile:
         return []
-    granted = f"{protection.status} status granted by {protection.country}" + (f" ({protection.date})" if protection.date else "")
+    granted = f"{protection.status} status granted by {protection.country}" + (
+        f" ({protection.date})" if protection.date else ""
+    )
     return [
         f"Issued by {', '.join(hostile)}, a state this person is protected from ({granted}). "
         "INTERPOL's 2015 policy on refugees bars such notices: grounds for a request to the CCF."
@@ -280,9 +349,14 @@ def protection_flags(person: Person, data: Mapping[str, Any]) -> list[str]:
 def _summary(data: Mapping[str, Any]) -> dict[str, Any]:
     warrants = [w for w in data.get("arrest_warrants") or [] if isinstance(w, dict)]
     return {
-        "name": data.get("name"), "forename": data.get("forename"), "birth_date": data.get("birth_date"),
-        "nationalities": data.get("nationalities"), "sex": data.get("sex"),
-        "issuing_countries": sorted({str(w.get("issuing_country")) for w in warrants if w.get("issuing_country")}),
+        "name": data.get("name"),
+        "forename": data.get("forename"),
+        "birth_date": data.get("birth_date"),
+        "nationalities": data.get("nationalities"),
+        "sex": data.get("sex"),
+        "issuing_countries": sorted(
+            {str(w.get("issuing_country")) for w in warrants if w.get("issuing_country")}
+        ),
         "charges": [w.get("charge") for w in warrants if w.get("charge")],
     }
 

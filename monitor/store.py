@@ -139,16 +139,16 @@ def prune_observations(session: Session, before: datetime) -> int:
     """
     from sqlalchemy import delete, exists
 
-    O = models.Observation
+    Obs = models.Observation
     unused = and_(
-        O.last_seen_at < before,
-        ~exists().where(models.Event.observation_id == O.id),
-        ~exists().where(models.Match.observation_id == O.id),
-        ~exists().where(models.Decision.observation_id == O.id),
+        Obs.last_seen_at < before,
+        ~exists().where(models.Event.observation_id == Obs.id),
+        ~exists().where(models.Match.observation_id == Obs.id),
+        ~exists().where(models.Decision.observation_id == Obs.id),
     )
-    doomed = select(O.id).where(unused).scalar_subquery()
+    doomed = select(Obs.id).where(unused).scalar_subquery()
     session.execute(delete(models.Evidence).where(models.Evidence.observation_id.in_(doomed)))
     result = session.execute(
-        delete(O).where(O.id.in_(select(O.id).where(unused).scalar_subquery()))
+        delete(Obs).where(Obs.id.in_(select(Obs.id).where(unused).scalar_subquery()))
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -38,7 +38,11 @@ from monitor.watchlist import InterpolSource
 
 MAX_DETAILS = 200
 SENTINELS = 5
-TYPES: Mapping[str, tuple[NoticeType, ...]] = {"red": ("red",), "yellow": ("yellow",), "un": ("un_persons",)}
+TYPES: Mapping[str, tuple[NoticeType, ...]] = {
+    "red": ("red",),
+    "yellow": ("yellow",),
+    "un": ("un_persons",),
+}
 
 
 @dataclass
@@ -58,7 +62,9 @@ async def collect(runtime: Runtime, row: models.Source, full: bool) -> Collected
     config = source_config(row)
     assert isinstance(config, InterpolSource)
     sweeping = due_full(row, config, runtime.clock(), full)
-    client = InterpolClient(runtime.http, InterpolOptions(base_url=config.base_url, rate=config.rate))
+    client = InterpolClient(
+        runtime.http, InterpolOptions(base_url=config.base_url, rate=config.rate)
+    )
     known = _known(runtime, row.id)
     collected = Collected(full=sweeping)
     for notice_type in (t for name in config.notice_types for t in TYPES[name]):
@@ -78,11 +84,15 @@ async def collect(runtime: Runtime, row: models.Source, full: bool) -> Collected
 
 
 def _known(runtime: Runtime, source_id: str) -> Known:
-    O, M = models.Observation, models.Match
+    Obs, M = models.Observation, models.Match
     with runtime.factory() as session:
-        rows = session.scalars(select(O).where(O.source_id == source_id, O.kind == "notice"))
+        rows = session.scalars(select(Obs).where(Obs.source_id == source_id, Obs.kind == "notice"))
         known = Known(rows={r.key: r for r in rows})
-        matched = select(O.key).join(M, M.observation_id == O.id).where(O.source_id == source_id, M.band != "weak")
+        matched = (
+            select(Obs.key)
+            .join(M, M.observation_id == Obs.id)
+            .where(Obs.source_id == source_id, M.band != "weak")
+        )
         known.matched = set(session.scalars(matched))
         known.previous_total = _previous_totals(session, source_id)
     return known
@@ -91,40 +101,72 @@ def _known(runtime: Runtime, source_id: str) -> Known:
 def _previous_totals(session: Any, source_id: str) -> dict[str, int]:
     R = models.SourceRun
     run = session.scalar(
-        select(R).where(R.source_id == source_id, R.full.is_(True), R.complete.is_(True))
-        .order_by(R.id.desc()).limit(1)
+        select(R)
+        .where(R.source_id == source_id, R.full.is_(True), R.complete.is_(True))
+        .order_by(R.id.desc())
+        .limit(1)
     )
     coverage = run.coverage if run is not None else {}
-    return {t: int(c["reported_total"]) for t, c in coverage.items() if isinstance(c, dict) and c.get("reported_total")}
+    return {
+        t: int(c["reported_total"])
+        for t, c in coverage.items()
+        if isinstance(c, dict) and c.get("reported_total")
+    }
 
 
 async def _enumerate(
-    runtime: Runtime, client: InterpolClient, config: InterpolSource, known: Known,
-    notice_type: NoticeType, sweeping: bool,
+    runtime: Runtime,
+    client: InterpolClient,
+    config: InterpolSource,
+    known: Known,
+    notice_type: NoticeType,
+    sweeping: bool,
 ) -> SweepResult:
     if sweeping:
-        prior = [Item(key=k, title="", data=r.data) for k, r in known.rows.items() if k.startswith(f"interpol:{notice_type}:")]
+        prior = [
+            Item(key=k, title="", data=r.data)
+            for k, r in known.rows.items()
+            if k.startswith(f"interpol:{notice_type}:")
+        ]
         return await full_sweep(
-            client, notice_type, prior=prior, sentinels=_sentinels(known, notice_type),
+            client,
+            notice_type,
+            prior=prior,
+            sentinels=_sentinels(known, notice_type),
             previous_total=known.previous_total.get(notice_type),
         )
     people = runtime.watchlist.people
     nationalities = sorted({code for person in people for code in person.nationalities})
     surnames = [person.name.split()[-1] for person in people] if config.targeted else []
-    return await fast_path(client, notice_type, nationalities=nationalities,
-                           targeted_surnames=surnames, targeted=config.targeted)
+    return await fast_path(
+        client,
+        notice_type,
+        nationalities=nationalities,
+        targeted_surnames=surnames,
+        targeted=config.targeted,
+    )
 
 
 def _sentinels(known: Known, notice_type: NoticeType) -> list[str]:
     """A few notices that were public at the last sweep, oldest first seen (the most stable)."""
     prefix = f"interpol:{notice_type}:"
-    rows = sorted((r for k, r in known.rows.items() if k.startswith(prefix) and r.present), key=lambda r: r.first_seen_at)
+    rows = sorted(
+        (r for k, r in known.rows.items() if k.startswith(prefix) and r.present),
+        key=lambda r: r.first_seen_at,
+    )
     return [entity_of(r.key) for r in rows[:SENTINELS]]
 
 
-def _detail_wanted(runtime: Runtime, known: Known, collected: Collected) -> list[tuple[NoticeType, str]]:
+def _detail_wanted(
+    runtime: Runtime, known: Known, collected: Collected
+) -> list[tuple[NoticeType, str]]:
     """Notices whose detail this poll fetches, most important first, at most MAX_DETAILS."""
-    listed = [(t, eid) for p in runtime.watchlist.people for eid in p.interpol_notice_ids for t in _types(collected)]
+    listed = [
+        (t, eid)
+        for p in runtime.watchlist.people
+        for eid in p.interpol_notice_ids
+        for t in _types(collected)
+    ]
     matched, candidates = [], []
     for item in collected.items:
         pair = (item.data["notice_type"], str(item.data["entity_id"]))
@@ -143,20 +185,30 @@ def _types(collected: Collected) -> list[NoticeType]:
 def _needs_detail(runtime: Runtime, known: Known, item: Item) -> bool:
     """A notice that may concern a watched person, new or changed since its detail was read."""
     stored = known.rows.get(item.key)
-    if stored is not None and "arrest_warrants" in stored.data and fields_of(stored.data).merged(fields_of(item.data)) == fields_of(stored.data):
+    if (
+        stored is not None
+        and "arrest_warrants" in stored.data
+        and fields_of(stored.data).merged(fields_of(item.data)) == fields_of(stored.data)
+    ):
         return False
     return any(match.band != "weak" for match in runtime.index.match_record(record_of(item.data)))
 
 
 async def _details(
-    runtime: Runtime, client: InterpolClient, config: InterpolSource, known: Known, collected: Collected
+    runtime: Runtime,
+    client: InterpolClient,
+    config: InterpolSource,
+    known: Known,
+    collected: Collected,
 ) -> None:
     items = {item.key: item for item in collected.items}
     for notice_type, entity_id in _detail_wanted(runtime, known, collected):
         key = notice_key(notice_type, entity_id)
         listed = items.get(key)
         try:
-            result = await client.detail(notice_type, entity_id, url=listed.data.get("detail_url") if listed else None)
+            result = await client.detail(
+                notice_type, entity_id, url=listed.data.get("detail_url") if listed else None
+            )
         except (FetchError, ParseError):
             continue  # the list fields are still matched; the detail is tried again next time
         if client.blocked:
@@ -172,7 +224,11 @@ async def _details(
 
 
 async def _with_photo(
-    client: InterpolClient, notice_type: NoticeType, entity_id: str, result: DetailResult, collected: Collected
+    client: InterpolClient,
+    notice_type: NoticeType,
+    entity_id: str,
+    result: DetailResult,
+    collected: Collected,
 ) -> Item:
     assert result.item is not None
     item = result.item
@@ -184,18 +240,29 @@ async def _with_photo(
     except (FetchError, ParseError):
         return item
     collected.evidence.setdefault(item.key, []).append(image)
-    return Item(key=item.key, title=item.title, text=item.text, url=item.url,
-                data={**item.data, "photo": image.sha256}, raw=item.raw)
+    return Item(
+        key=item.key,
+        title=item.title,
+        text=item.text,
+        url=item.url,
+        data={**item.data, "photo": image.sha256},
+        raw=item.raw,
+    )
 
 
 async def _check_absent(client: InterpolClient, known: Known, collected: Collected) -> None:
     """Ask the detail URL of matched notices absent long enough; only a 404 confirms absence."""
     states = {
         entity_of(k): NoticeState(entity_of(k), fields_of(r.data), r.present, r.absent_sweeps)
-        for k, r in known.rows.items() if k in known.matched
+        for k, r in known.rows.items()
+        if k in known.matched
     }
-    seen: dict[str, NoticeFields] = {str(i.data["entity_id"]): fields_of(i.data) for i in collected.items}
-    for entity_id in sorted(detail_checks_due(states, CycleObservation(True, seen), required_absences=REQUIRED_ABSENCES)):
+    seen: dict[str, NoticeFields] = {
+        str(i.data["entity_id"]): fields_of(i.data) for i in collected.items
+    }
+    for entity_id in sorted(
+        detail_checks_due(states, CycleObservation(True, seen), required_absences=REQUIRED_ABSENCES)
+    ):
         row = next(r for k, r in known.rows.items() if entity_of(k) == entity_id)
         notice_type: NoticeType = row.data.get("notice_type", "red")
         try:
@@ -206,7 +273,9 @@ async def _check_absent(client: InterpolClient, known: Known, collected: Collect
             collected.gone[entity_id] = result.response
         else:
             collected.complete = False
-            collected.warnings.append(f"notice {entity_id} is public but no list showed it: sweep incomplete")
+            collected.warnings.append(
+                f"notice {entity_id} is public but no list showed it: sweep incomplete"
+            )
 
 
 def watched_ids(people: Iterable[Any]) -> set[str]:
