@@ -116,7 +116,9 @@ def digest_context(
 ) -> dict[str, Any]:
     """Everything the digest templates show, for one advocate and period."""
     people = followed_people(session, advocate.id)
-    sections = [person_section(session, p, period, tz) for p in people]
+    events = _events_by_person(session, [p.id for p in people], period)
+    statuses = _interpol_statuses(session, [p.id for p in people])
+    sections = [person_section(p, events.get(p.id, []), statuses.get(p.id, []), tz) for p in people]
     sources = source_health(session, period)
     return {
         "advocate": advocate.spec,
@@ -142,10 +144,12 @@ def followed_people(session: Session, advocate_id: str) -> list[models.Person]:
 
 
 def person_section(
-    session: Session, person: models.Person, period: Period, tz: tzinfo
+    person: models.Person,
+    events: Sequence[models.Event],
+    notices: Sequence[tuple[str, bool]],
+    tz: tzinfo,
 ) -> dict[str, Any]:
     name = str(person.spec.get("name", person.id))
-    events = _events(session, person.id, period)
     timeline = [views.event_view(e, name, tz) for e in events]
     return {
         "id": person.id,
@@ -153,31 +157,49 @@ def person_section(
         "events": [v for v in timeline if v["type"] != "possible_match"],
         "possible": [v for v in timeline if v["type"] == "possible_match"],
         "first_scan": [v for v in timeline if v["baseline"]],
-        "interpol": interpol_status(session, person),
+        "interpol": interpol_status(person, notices),
     }
 
 
-def _events(session: Session, person_id: str, period: Period) -> Sequence[models.Event]:
+def _events_by_person(
+    session: Session, person_ids: list[str], period: Period
+) -> dict[str, list[models.Event]]:
     E = models.Event
-    return session.scalars(
+    query = (
         select(E)
-        .where(E.person_id == person_id, E.detected_at >= period.start, E.detected_at < period.end)
+        .where(
+            E.person_id.in_(person_ids), E.detected_at >= period.start, E.detected_at < period.end
+        )
         .order_by(E.detected_at, E.id)
-    ).all()
+    )
+    grouped: dict[str, list[models.Event]] = {}
+    for event in session.scalars(query):
+        grouped.setdefault(event.person_id, []).append(event)
+    return grouped
 
 
-def interpol_status(session: Session, person: models.Person) -> dict[str, Any]:
-    """Notices matched to the person with a strong band, and whether each is on the public list."""
+def _interpol_statuses(
+    session: Session, person_ids: list[str]
+) -> dict[str, list[tuple[str, bool]]]:
+    """(notice key, on the public list) of the notices strongly matched to each person."""
     Obs, M = models.Observation, models.Match
     rows = session.execute(
-        select(Obs.key, Obs.present)
+        select(M.person_id, Obs.key, Obs.present)
         .join(M, M.observation_id == Obs.id)
-        .where(M.person_id == person.id, M.band == "strong", Obs.kind == "notice")
+        .where(M.person_id.in_(person_ids), M.band == "strong", Obs.kind == "notice")
         .order_by(Obs.key)
     ).all()
+    grouped: dict[str, list[tuple[str, bool]]] = {}
+    for person_id, key, present in rows:
+        grouped.setdefault(person_id, []).append((key, bool(present)))
+    return grouped
+
+
+def interpol_status(person: models.Person, notices: Sequence[tuple[str, bool]]) -> dict[str, Any]:
+    """Notices matched to the person, and whether each is on the public list."""
     known = [str(n) for n in person.spec.get("interpol_notice_ids", [])]
-    listed = [key.rsplit(":", 1)[-1] for key, present in rows if present]
-    gone = [key.rsplit(":", 1)[-1] for key, present in rows if not present]
+    listed = [key.rsplit(":", 1)[-1] for key, present in notices if present]
+    gone = [key.rsplit(":", 1)[-1] for key, present in notices if not present]
     return {"listed": listed, "no_longer_public": gone, "known_ids": known}
 
 

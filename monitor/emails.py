@@ -72,7 +72,8 @@ def make_message(
     for key, value in headers.items():
         message[key] = one_line(value, limit=2000)
     message.set_content(text, subtype="plain", charset="utf-8")
-    message.add_alternative(html, subtype="html", charset="utf-8")
+    # base64 for HTML: long inline-styled lines, and much cheaper to encode than quoted-printable.
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
     return message
 
 

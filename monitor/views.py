@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
+from monitor.emails import one_line
+
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 COLOURS = {"high": "#b91c1c", "medium": "#b45309", "low": "#374151"}
 # Subject tag and label per event type; notice events name their notice type.
@@ -102,6 +104,7 @@ def event_view(
         "changes": list(details.get("changes", [])),
         "flags": list(details.get("flags", [])),
         "diff": diff,
+        "snippet": one_line(sentence or diff, limit=240),
         "explanation": str(details.get("explanation", "")),
     }
 
