@@ -128,6 +128,7 @@ def digest_context(
         },
         "people": sections,
         "active": [s for s in sections if s["events"] or s["possible"]],
+        "quiet": [s for s in sections if not (s["events"] or s["possible"])],
         "event_count": sum(len(s["events"]) for s in sections),
         "sources": sources,
         "problems": [s for s in sources if s["problem"]],

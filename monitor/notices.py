@@ -338,7 +338,7 @@ def protection_flags(person: Person, data: Mapping[str, Any]) -> list[str]:
     if not hostile:
         return []
     granted = f"{protection.status} status granted by {protection.country}" + (
-        f" ({protection.date})" if protection.date else ""
+        f" on {protection.date}" if protection.date else ""
     )
     return [
         f"Issued by {', '.join(hostile)}, a state this person is protected from ({granted}). "

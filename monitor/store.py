@@ -54,6 +54,7 @@ def sync_watchlist(session: Session, watchlist: Watchlist, now: datetime) -> Syn
     _sync(session, models.Person, "people", watchlist.people, now, report)
     _sync(session, models.Advocate, "advocates", watchlist.advocates, now, report)
     _sync(session, models.Source, "sources", watchlist.all_sources, now, report)
+    session.flush()  # rows that refer to these (events, deliveries) may follow in this transaction
     return report
 
 

@@ -95,7 +95,7 @@ def test_an_empty_period_still_says_what_was_checked(factory: sessionmaker[Sessi
     assert "nothing new" in legal["Subject"]
     text = legal.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Nothing new." in text and "source" in text and "interpol-red" in text
-    assert "== Mukhtar Ablyazov ==" in text
+    assert "- Mukhtar Ablyazov (INTERPOL: not on the public list)" in text
 
 
 def test_the_digest_shows_events_possible_matches_first_scan_and_source_problems(
