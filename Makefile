@@ -20,8 +20,8 @@ run: $(STAMP)
 	$(BIN)/monitor run
 
 lint: $(STAMP)
-	$(BIN)/ruff check monitor tests bench alembic
-	$(BIN)/ruff format --check monitor tests bench alembic
+	$(BIN)/ruff check monitor tests bench scripts alembic
+	$(BIN)/ruff format --check monitor tests bench scripts alembic
 
 typecheck: $(STAMP)
 	$(BIN)/mypy monitor

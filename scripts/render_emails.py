@@ -32,14 +32,14 @@ NOW = datetime(2026, 3, 2, 6, 30, tzinfo=UTC)
 SENTENCE = "On 12 June, Мухтар Аблязов was detained in Nice on the basis of a Russian Red Notice."
 
 EVENTS = [
-    dict(
-        person_id="mukhtar-ablyazov",
-        type="notice_published",
-        severity="high",
-        title="ABLIAZOV MUKHTAR",
-        url="https://ws-public.interpol.int/notices/v1/red/2026-12345",
-        evidence="Red notice 2026/12345; ABLIAZOV MUKHTAR; born 1963-05-16; nationality KZ; wanted by KZ",
-        details={
+    {
+        "person_id": "mukhtar-ablyazov",
+        "type": "notice_published",
+        "severity": "high",
+        "title": "ABLIAZOV MUKHTAR",
+        "url": "https://ws-public.interpol.int/notices/v1/red/2026-12345",
+        "evidence": "Red notice 2026/12345; ABLIAZOV MUKHTAR; born 1963-05-16; nationality KZ; wanted by KZ",
+        "details": {
             "notice_type": "red",
             "entity_id": "2026/12345",
             "headline": "new notice published",
@@ -49,14 +49,14 @@ EVENTS = [
             ],
             "explanation": "ABLIAZOV MUKHTAR matched 'Mukhtar Ablyazov' (ICAO 9303 transliteration of 'Мухтар Аблязов'); birth date agrees; nationality agrees; score 0.97, strong",
         },
-    ),
-    dict(
-        person_id="mukhtar-ablyazov",
-        type="notice_changed",
-        severity="high",
-        title="ABLIAZOV MUKHTAR",
-        url="https://ws-public.interpol.int/notices/v1/red/2026-12345",
-        details={
+    },
+    {
+        "person_id": "mukhtar-ablyazov",
+        "type": "notice_changed",
+        "severity": "high",
+        "title": "ABLIAZOV MUKHTAR",
+        "url": "https://ws-public.interpol.int/notices/v1/red/2026-12345",
+        "details": {
             "notice_type": "red",
             "headline": "notice changed: charges, issuing countries",
             "changes": [
@@ -64,32 +64,32 @@ EVENTS = [
                 {"field": "Issuing countries", "before": "KZ", "after": "KZ; RU"},
             ],
         },
-    ),
-    dict(
-        person_id="mukhtar-ablyazov",
-        type="news_mention",
-        severity="high",
-        title="Opposition leader detained <script>alert('x')</script> in Nice",
-        url="https://news.example.org/2026/06/12/detained",
-        evidence=SENTENCE,
-        details={
+    },
+    {
+        "person_id": "mukhtar-ablyazov",
+        "type": "news_mention",
+        "severity": "high",
+        "title": "Opposition leader detained <script>alert('x')</script> in Nice",
+        "url": "https://news.example.org/2026/06/12/detained",
+        "evidence": SENTENCE,
+        "details": {
             "sentence": SENTENCE,
             "spans": [[SENTENCE.index("Мухтар"), SENTENCE.index(" was")]],
             "context_labels": ["arrest", "red_notice"],
             "explanation": "'Мухтар Аблязов' is a watchlist alias (native script); arrest words around the mention",
         },
-    ),
-    dict(
-        person_id="mukhtar-ablyazov",
-        type="page_changed",
-        severity="high",
-        title="Case page https://court.example.org/case/123",
-        url="https://court.example.org/case/123",
-        details={
+    },
+    {
+        "person_id": "mukhtar-ablyazov",
+        "type": "page_changed",
+        "severity": "high",
+        "title": "Case page https://court.example.org/case/123",
+        "url": "https://court.example.org/case/123",
+        "details": {
             "diff": "@@ line 3 @@\n  Case 123/2026\n- Status: hearing scheduled for 3 March\n+ Status: extradition approved on 3 March",
             "headline": "case page changed",
         },
-    ),
+    },
 ]
 
 
