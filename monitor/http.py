@@ -228,14 +228,18 @@ class HttpClient:
         announced = reply.headers.get("content-length", "")
         if announced.isdigit() and int(announced) > cap:
             raise ResponseTooLarge(
-                f"response announced {announced} bytes, over {cap}", url=_safe(url), permanent=True
+                f"response too large: {int(announced):,} bytes announced, the limit is {cap:,}",
+                url=_safe(url),
+                permanent=True,
             )
         chunks, size = [], 0
         async for chunk in reply.aiter_bytes():
             size += len(chunk)
             if size > cap:
                 raise ResponseTooLarge(
-                    f"response went past {cap} bytes", url=_safe(url), permanent=True
+                    f"response too large: it went past the limit of {cap:,} bytes",
+                    url=_safe(url),
+                    permanent=True,
                 )
             chunks.append(chunk)
         return b"".join(chunks)
@@ -250,8 +254,16 @@ class HttpClient:
 @asynccontextmanager
 async def open_client(settings: Settings | None = None) -> AsyncIterator[HttpClient]:
     """The process's shared HttpClient, with the User-Agent from the settings; closed on exit."""
-    policy = HttpPolicy(user_agent=settings.user_agent) if settings is not None else HttpPolicy()
-    client = HttpClient(policy)
+    if settings is None:
+        client = HttpClient()
+    else:
+        policy = HttpPolicy(
+            user_agent=settings.user_agent,
+            connect_timeout=min(settings.http_timeout, 10.0),
+            read_timeout=settings.http_timeout,
+            max_bytes=settings.http_max_bytes,
+        )
+        client = HttpClient(policy, RetryPolicy(attempts=settings.http_attempts))
     try:
         yield client
     finally:

@@ -270,3 +270,51 @@ def test_a_person_added_later_is_matched_against_history_for_the_digest(tmp_path
     [found] = [e for e in events(settings) if e.person_id == "lyudmyla-kozlovska"]
     assert found.baseline and found.type == "news_mention"
     assert outbox(settings) == []
+
+
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+<!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+<!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+<!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+<!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+<!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>
+<rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title></item></channel></rss>"""
+
+
+def test_hostile_and_broken_feeds_fail_alone_and_the_good_ones_are_recorded(tmp_path: Path) -> None:
+    cp1251 = (
+        '<?xml version="1.0" encoding="windows-1251"?><rss version="2.0"><channel><title>Новости</title>'
+        "<item><title>Задержание в Мадриде</title><link>https://ru.example.org/n/1</link>"
+        f"<description>{ARREST_RU}</description></item></channel></rss>"
+    ).encode("windows-1251")
+    good = rss([("/ok", "Budget", UNRELATED)])
+    with HttpTestServer() as server:
+        server.route("/bomb", Reply.raw(BOMB, content_type="application/rss+xml"))
+        server.route("/huge", Reply.huge(50 * 1024 * 1024))
+        server.route("/slow", Reply.raw(good, delay=5))
+        server.route("/cut", Reply.raw(good, truncate_to=len(good) // 2))
+        server.route("/busy", Reply(status=429, headers={"Retry-After": "0"}), Reply.raw(good))
+        server.route(
+            "/ru", Reply.raw(rss([])), Reply.raw(cp1251, content_type="application/rss+xml")
+        )
+        names = ["bomb", "huge", "slow", "cut", "busy", "ru"]
+        sources = [feed_source(server, f"/{n}", n) for n in names]
+        settings = settings_for(
+            tmp_path,
+            write_watchlist(tmp_path / "w.yaml", sources),
+            http_timeout="1",
+            http_attempts="2",
+        )
+        cycle(settings)  # baselines (the /ru feed lists nothing the first time)
+        outcomes = {o.source_id: o for o in cycle(settings)}
+    assert not outcomes["bomb"].ok and "entit" in (outcomes["bomb"].error or "").lower()
+    assert not outcomes["huge"].ok and "large" in (outcomes["huge"].error or "").lower()
+    assert not outcomes["slow"].ok and "timed out" in (outcomes["slow"].error or "")
+    assert not outcomes["cut"].ok
+    assert outcomes["busy"].ok
+    assert outcomes["ru"].ok and outcomes["ru"].events == 1
+    [event] = [e for e in events(settings) if not e.baseline]
+    assert event.person_id == "muratbek-ketebayev" and "Кетебаев" in event.evidence
