@@ -20,7 +20,19 @@ import time
 
 from rapidfuzz import fuzz
 
-from monitor.matching import MatchIndex, Person, Record, names, score, translit, variants
+from monitor.matching import (
+    MatchIndex,
+    Person,
+    Record,
+    equivalents,
+    mandarin,
+    names,
+    score,
+    tokens,
+    translit,
+    variants,
+)
+from monitor.matching import index as index_module
 from monitor.matching.translit import cyrillic_to_latin
 
 
@@ -296,7 +308,7 @@ def rss_mb() -> float:
 
 
 def clear_caches() -> None:
-    for module in (translit, names, score, variants):
+    for module in (translit, names, score, variants, tokens, equivalents, mandarin, index_module):
         for value in vars(module).values():
             if hasattr(value, "cache_clear"):
                 value.cache_clear()

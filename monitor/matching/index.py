@@ -18,7 +18,9 @@ from importlib import resources
 import ahocorasick
 from rapidfuzz import fuzz
 
+from monitor.matching import equivalents
 from monitor.matching.context import classify_sentence, sentence_around
+from monitor.matching.mandarin import pinyin_readings
 from monitor.matching.models import (
     Band,
     Context,
@@ -44,6 +46,7 @@ COMMON_KEY_MIN = 20
 MAX_CANDIDATES = 20
 PREFILTER_MIN = 65.0
 PREFILTER_KEEP = 3
+SKELETON_RATIO_CAP = 90.0
 _EMPTY = frozenset({"", "-", "--", "n/a", "unknown", "none"})
 
 
@@ -89,11 +92,20 @@ def _record_query(record: Record) -> str:
     return " ".join(parts)
 
 
+@lru_cache(maxsize=131072)
 def _token_keys(latin: str) -> tuple[str, ...]:
-    """Exact token, transliteration key, consonant skeleton, and the key's first four letters."""
+    """Index keys of one Latin token.
+
+    - the exact token, its transliteration key, its consonant skeleton, the key's first four letters
+    - its letters in order ("a:" key, 5 letters or more), so scrambled or reversed letters (nituP)
+      still find the person
+    - its Pinyin readings when it is written in Wade-Giles (Hsi -> xi)
+    """
     key = translit_key(latin)
     prefix = (f"p:{key[:4]}",) if len(key) >= 4 else ()
-    return (f"t:{latin}", f"k:{key}", f"s:{skeleton(latin)}", *prefix)
+    letters = (f"a:{''.join(sorted(key))}",) if len(key) >= 5 else ()
+    readings = tuple(f"t:{reading}" for reading in sorted(pinyin_readings(latin)))
+    return (f"t:{latin}", f"k:{key}", f"s:{skeleton(latin)}", *prefix, *letters, *readings)
 
 
 class MatchIndex:
@@ -115,6 +127,7 @@ class MatchIndex:
     @classmethod
     def build(cls, people: Iterable[Person]) -> MatchIndex:
         """Compile people into an index (variants, key index, automaton, verification tables)."""
+        equivalents.load()
         entries = [_entry(person) for person in people]
         keys: dict[str, set[int]] = defaultdict(set)
         for i, entry in enumerate(entries):
@@ -168,11 +181,13 @@ class MatchIndex:
     def _quick(self, i: int, keys: str, skel: str) -> float:
         best = 0.0
         for target_keys, target_skel in self._entries[i].quick:
-            best = max(
-                best,
-                fuzz.token_set_ratio(keys, target_keys),
-                fuzz.token_set_ratio(skel, target_skel) * 0.9,
-            )
+            # Ratios under the cut-off come back as 0: only "kept or not" and the order of the
+            # kept ones matter, and the C code stops early on hopeless pairs.
+            ratio = fuzz.token_set_ratio(keys, target_keys, score_cutoff=PREFILTER_MIN)
+            if ratio < SKELETON_RATIO_CAP:  # the skeleton ratio counts 0.9: it cannot do better
+                cut = PREFILTER_MIN / 0.9
+                ratio = max(ratio, fuzz.token_set_ratio(skel, target_skel, score_cutoff=cut) * 0.9)
+            best = max(best, ratio)
         return best
 
     def match_name(self, name: str) -> list[Match]:

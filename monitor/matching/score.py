@@ -3,57 +3,66 @@
 The rules, in the order they weigh:
 - tokens are compared in Latin ASCII through a transliteration-insensitive key, so Abljasow meets
   Ablyazov; scripts without written vowels (Arabic, Hebrew) and syllabic scripts (Chinese,
-  Japanese, Khmer) are compared by consonant skeleton as well
+  Japanese, Khmer) are compared by consonant skeleton as well, but two tokens in one syllabic
+  script must agree character by character
 - a token on one side with no counterpart on the other is an *extra* (a patronymic, a middle
   name): it costs little; a token that faces a different token is a *substitution* (another
-  forename, another patronymic): it costs its full weight
-- an initial meets a forename with the same first letter, for a part of its weight
+  forename, patronymic, grandfather's or family name): it costs its weight, and each one
+  multiplies the score by SUBSTITUTION_FACTOR however long the name
+- an initial meets a forename with the same first letter, for a part of its weight; a listed
+  nickname meets its name (Ted/Theodore); Arabic particles meet their other spellings (bin/ibn);
+  Wade-Giles meets Pinyin (Tse-tung/Zedong); a patronymic meets only a patronymic
+- a name-forming ending both tokens share (-ovich, -dottir, -ullah) is left out of their similarity
 - particles (al, bin, de, van) and titles weigh little; two tokens written as one (RamiMakhlouf)
-  are split back
+  are split back, one token written in two (Patr ushev) is joined back
+- order is free (INTERPOL and court lists put the surname first), except across a filiation
+  particle: "Salman bin Muhammad" (Salman, son of Muhammad) is not "Muhammad bin Salman"
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from operator import itemgetter
 
-from rapidfuzz.distance import Indel, JaroWinkler, Levenshtein
+from anyascii import anyascii
+from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
-from monitor.matching.names import PARTICLES, PATRONYMIC, TITLES, latin_form, skeleton, translit_key
-from monitor.matching.normalize import fold_name
+from monitor.matching.equivalents import FILIATION, particle_group, shared_affix
+from monitor.matching.names import translit_key
+from monitor.matching.tokens import INITIAL_WEIGHT, Token, make_token, tokenize
+
+__all__ = ["NameScore", "Token", "compare_names", "score_names", "token_similarity", "tokenize"]
 
 EXTRA_COST = 0.25
 PATRONYMIC_EXTRA_COST = 0.1
 SUBSTITUTION_COST = 1.5
+# Each name part facing a different one multiplies the score by this, however long the name: in
+# "UMAR MAHMUD IRHAYYIM AL-KUBAYSI" the three agreeing parts do not make up for another family.
+SUBSTITUTION_FACTOR = 0.75
 MIN_TOKEN_SIM = 0.55
-CREDIT_POWER = 1
 INITIAL_CREDIT = 0.7
 PREFIX_CREDIT = 0.75
-_DIGITS = str.maketrans("0134579", "oieasrg")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_BREAKS = re.compile(r"[\s,;:/·・()\[\]\"“”«»\-‐–—_]+|\.(?=\S)")
-
-
-@dataclass(frozen=True)
-class Token:
-    """One token of a name, in every form the comparison needs."""
-
-    text: str  # folded, own script
-    latin: str  # Latin ASCII
-    key: str  # translit_key(latin)
-    skel: str  # consonant skeleton
-    weight: float
-    abjad: bool  # written without vowels, or syllabic: compare skeletons too
-    initial: bool
-    patronymic: bool
+NICKNAME_CREDIT = 0.9
+MANDARIN_CREDIT = 0.9
+VOWEL_CREDIT = 0.7
+PARTICLE_CREDIT = 0.97
+REVERSED_CREDIT = 0.9
+SCRAMBLED_CREDIT = 0.8
+HOMOPHONE_CREDIT = 0.75
+JOIN_MIN_SIM = 0.8
+_MIN_SCRAMBLED = 5
+_MIN_JOINED = 5
 
 
 @dataclass(frozen=True)
 class NameScore:
-    """The similarity of two names and the token pairs behind it."""
+    """The similarity of two names and the token pairs behind it.
+
+    - `pairs`: (watched token, query token, similarity), in the watched name's order
+    - `extras`: tokens on one side only; `substitutions`: tokens facing a different one
+    """
 
     score: float
     pairs: tuple[tuple[str, str, float], ...]
@@ -61,85 +70,90 @@ class NameScore:
     substitutions: int
 
 
-_ABJAD_SCRIPTS = ("ARABIC", "HEBREW", "CJK", "HIRAGANA", "KATAKANA", "KHMER", "THAI", "HANGUL",
-                  "ETHIOPIC", "SYRIAC", "THAANA", "LAO", "MYANMAR")  # fmt: skip
-
-
-def _script_is_abjad(text: str) -> bool:
-    for char in text:
-        if char.isalpha():
-            name = unicodedata.name(char, "")
-            return name.startswith(_ABJAD_SCRIPTS)
-    return False
-
-
-@lru_cache(maxsize=131072)
-def make_token(raw: str) -> Token:
-    """Build the comparison forms of one raw token (any script, any case)."""
-    folded = fold_name(raw).replace(" ", "")
-    latin = latin_form(raw.translate(_DIGITS) if any(c.isdigit() for c in raw) else raw)
-    key = translit_key(latin)
-    abjad = _script_is_abjad(raw)
-    initial = len(latin) == 1 or (len(latin) <= 2 and raw.endswith("."))
-    weight = _weight(latin, initial)
-    return Token(
-        folded,
-        latin,
-        key,
-        skeleton(latin),
-        weight,
-        abjad,
-        initial,
-        bool(PATRONYMIC.search(raw.lower())),
-    )
-
-
-def _weight(latin: str, initial: bool) -> float:
-    if initial:
-        return 0.5
-    if latin in PARTICLES:
-        return 0.3
-    return min(1.0, 0.4 + len(latin) * 0.1)
-
-
-def tokenize(name: str) -> list[Token]:
-    """Tokens of a written name.
-
-    - camel case split (RamiMakhlouf), titles dropped, hyphens, dots and other marks as breaks
-    - a short run of capitals without a vowel is a run of initials (JC -> J, C)
-    """
-    spaced = _CAMEL.sub(" ", name)
-    words = [w for w in _BREAKS.split(spaced) if w.strip(".'’`")]
-    words = [part for w in words for part in _initials(w)]
-    out = [make_token(w) for w in words]
-    kept = [t for t in out if t.latin and t.latin not in TITLES]
-    return kept or [t for t in out if t.latin]
-
-
-def _initials(word: str) -> list[str]:
-    if 2 <= len(word) <= 3 and word.isupper() and word.isascii() and not set(word) & set("AEIOUY"):
-        return list(word)
-    return [word]
-
-
+@lru_cache(maxsize=262144)
 def token_similarity(a: Token, b: Token) -> float:
-    """Similarity of two tokens in 0..1 (1: the same name however transliterated)."""
+    """Similarity of two tokens in 0..1 (1: the same name however transliterated).
+
+    - same key: 1.0 (0.97 when only the transliteration differs)
+    - two tokens of one syllabic script (Chinese, Korean, Japanese) compare character by
+      character: a different syllable is a different name, whatever its reading
+    - an initial: 0.7 for the same first letter; a patronymic meets only a patronymic; a listed
+      nickname or a Wade-Giles spelling: 0.9; a particle's other spelling (bin/ibn, al/el): 0.97
+    - otherwise edit similarity of the keys, with credit for a prefix (Alex/Alexander), letters
+      reversed or scrambled (nituP, Donlad), and consonant skeletons for abjads
+    """
+    if a.syllabic and a.syllabic == b.syllabic:
+        return _syllable_similarity(a.text, b.text)
     if a.key == b.key:
         return 1.0 if a.latin == b.latin else 0.97
     if a.initial or b.initial:
         return INITIAL_CREDIT if a.latin[:1] == b.latin[:1] else 0.0
-    sim = _edit_similarity(a.key, b.key)
-    short, long = sorted((a.latin, b.latin), key=len)
+    if a.patronymic != b.patronymic:
+        return 0.0  # Oleksandrovych names the father of someone, not an Oleksandr
+    if a.particle >= 0 and a.particle == b.particle:
+        return PARTICLE_CREDIT
+    if b.key in a.nicknames:
+        return NICKNAME_CREDIT
+    if b.latin in a.readings or a.latin in b.readings:
+        return MANDARIN_CREDIT
+    return _spelling_similarity(a, b)
+
+
+def _spelling_similarity(a: Token, b: Token) -> float:
+    """Edit similarity of the keys, with credit for a shared prefix, vowels, letters out of
+    order and, for abjads, consonant skeletons."""
+    x, y = a.key, b.key
+    sim = _stem_similarity(x, y)
+    if sim < VOWEL_CREDIT and len(x) <= _SHORT and len(y) <= _SHORT and _vowel_variant(x, y):
+        sim = VOWEL_CREDIT
+    short, long = (a.latin, b.latin) if len(a.latin) <= len(b.latin) else (b.latin, a.latin)
     if len(short) >= 3 and long.startswith(short):
         sim = max(sim, PREFIX_CREDIT)  # Ben/Benjamin, Alex/Alexander
-    if a.abjad or b.abjad:
-        sim = max(sim, _skeleton_similarity(a, b))
+    if len(x) == len(y) >= _MIN_SCRAMBLED and sorted(x) == sorted(y):
+        sim = max(sim, REVERSED_CREDIT if x == y[::-1] else SCRAMBLED_CREDIT)
+    if (a.abjad or b.abjad) and a.skel and b.skel:
+        sim = max(sim, Indel.normalized_similarity(a.skel, b.skel) * 0.95)
     return sim
 
 
-@lru_cache(maxsize=262144)
-def _edit_similarity(a: str, b: str) -> float:
-    lev = Levenshtein.normalized_similarity(a, b)
+_VOWELS = str.maketrans("", "", "aeiouy")
+_SHORT = 4
+
+
+def _vowel_variant(a: str, b: str) -> bool:
+    """Short tokens that differ only in their vowels (Un/On, Jong/Jung): romanisations disagree
+    most on vowels, and edit similarity is too coarse on two or three letters."""
+    consonants = a.translate(_VOWELS)
+    return bool(consonants) and consonants == b.translate(_VOWELS)
+
+
+@lru_cache(maxsize=65536)
+def _syllable_similarity(a: str, b: str) -> float:
+    """Chinese, Korean or Japanese in one script: every character must agree.
+
+    A character with the reading of the other (a simplified or traditional form, or a homophone)
+    agrees in part; any other character is another syllable, so another name (习近平/习近朋).
+    """
+    if a == b:
+        return 1.0
+    if len(a) != len(b):
+        return 0.0
+    credit = 1.0
+    for x, y in zip(a, b, strict=True):
+        if x != y:
+            credit = min(credit, HOMOPHONE_CREDIT if anyascii(x) == anyascii(y) else 0.0)
+    return credit
+
+
+def _stem_similarity(a: str, b: str) -> float:
+    """Edit similarity, without a name-forming ending both share (Viktorovich/Borisovich compare
+    as Viktor/Boris: a different father, whatever the shared -ovich says)."""
+    cut = shared_affix(a, b)
+    return _raw_edit(a[:-cut], b[:-cut]) if cut else _raw_edit(a, b)
+
+
+def _raw_edit(a: str, b: str) -> float:
+    lev = OSA.normalized_similarity(a, b)  # a transposition (Adb/Abd) is one typing error
     jaro = JaroWinkler.similarity(a, b)
     indel = Indel.normalized_similarity(a, b)
     if min(len(a), len(b)) <= 3:
@@ -147,69 +161,133 @@ def _edit_similarity(a: str, b: str) -> float:
     return max(lev, (jaro + indel) / 2 - 0.05)
 
 
-def _skeleton_similarity(a: Token, b: Token) -> float:
-    if not a.skel or not b.skel:
-        return 0.0
-    return Indel.normalized_similarity(a.skel, b.skel) * 0.95
+_edit_similarity = lru_cache(maxsize=65536)(_raw_edit)
 
 
 def compare_names(query: list[Token], target: list[Token]) -> NameScore:
     """Score how well a query name (a record, a text) matches a target name (the watchlist's).
 
+    - tokens written together or apart are first brought to the other side's shape
     - pairs are chosen greedily, best similarity first, each token used once
-    - score = agreed weight / (agreed weight + substitution cost + extra cost)
+    - a pair across a filiation particle (the son facing the father) is a substitution
+    - score = agreed weight / (agreed weight + substitution cost + extra cost), then the
+      substitution factor for each name part that faces a different one
     """
     if len(query) != len(target):
         query, target = _split_joined(query, target), _split_joined(target, query)
-    elif sorted(t.key for t in query) == sorted(t.key for t in target):
-        return _identical(query, target)
-    pairs, left_q, left_t = _align(query, target)
-    agreed = sum(sim * (a.weight + b.weight) / 2 for a, b, sim in pairs)
-    possible = sum((a.weight + b.weight) / 2 for a, b, _ in pairs)
-    if not pairs or agreed <= 0:
-        return NameScore(0.0, (), len(left_q) + len(left_t), 0)
-    sub_q = sorted(left_q, key=lambda t: -t.weight)
-    sub_t = sorted(left_t, key=lambda t: -t.weight)
-    n_sub = min(len(sub_q), len(sub_t))
-    substituted = sum((a.weight + b.weight) / 2 for a, b in zip(sub_q, sub_t, strict=False))
-    extras = sub_q[n_sub:] + sub_t[n_sub:]
-    extra_cost = sum(
-        t.weight * (PATRONYMIC_EXTRA_COST if t.patronymic else EXTRA_COST) for t in extras
-    )
-    score = agreed / (possible + SUBSTITUTION_COST * substituted + extra_cost)
-    shown = tuple((b.latin, a.latin, round(sim, 4)) for a, b, sim in pairs)
-    return NameScore(min(1.0, score), shown, len(extras), n_sub)
+    if not query or not target:
+        return NameScore(0.0, (), len(query) + len(target), 0)
+    sims = _matrix(query, target)
+    if len(query) > 1 or len(target) > 1:
+        joined_q = _join_split(query, target, [max(row) for row in sims])
+        joined_t = _join_split(target, query, [max(col) for col in zip(*sims, strict=True)])
+        if joined_q is not query or joined_t is not target:
+            query, target = joined_q, joined_t
+            sims = _matrix(query, target)
+    pairs = _uncross(query, target, _align(sims))
+    return _score(query, target, pairs)
 
 
-def _identical(query: list[Token], target: list[Token]) -> NameScore:
-    """Same tokens up to order and transliteration: the alignment is the sorted one."""
-    pairs = zip(
-        sorted(query, key=lambda t: t.key), sorted(target, key=lambda t: t.key), strict=True
-    )
-    shown = tuple((b.latin, a.latin, 1.0 if a.latin == b.latin else 0.97) for a, b in pairs)
-    exact = all(sim == 1.0 for _, _, sim in shown)
-    return NameScore(1.0 if exact else 0.99, shown, 0, 0)
+def _matrix(query: list[Token], target: list[Token]) -> list[list[float]]:
+    return [[token_similarity(a, b) for b in target] for a in query]
 
 
-def _align(
-    query: list[Token], target: list[Token]
-) -> tuple[list[tuple[Token, Token, float]], list[Token], list[Token]]:
-    scored = sorted(
-        ((token_similarity(a, b), i, j) for i, a in enumerate(query) for j, b in enumerate(target)),
-        reverse=True,
-    )
+def _score(
+    query: list[Token], target: list[Token], pairs: list[tuple[int, int, float]]
+) -> NameScore:
+    agreed = possible = 0.0
+    lowest = 1.0
+    for i, j, sim in pairs:
+        weight = (query[i].weight + target[j].weight) / 2
+        agreed += sim * weight
+        possible += weight
+        lowest = sim if sim < lowest else lowest
+    if agreed <= 0:
+        return NameScore(0.0, (), len(query) + len(target), 0)
+    pairs.sort(key=itemgetter(1))
+    shown = tuple([(target[j].latin, query[i].latin, sim) for i, j, sim in pairs])
+    if len(pairs) == len(query) == len(target):
+        if lowest >= PARTICLE_CREDIT:  # the same tokens, up to order and transliteration
+            return NameScore(1.0 if lowest == 1.0 else 0.99, shown, 0, 0)
+        return NameScore(min(1.0, agreed / possible), shown, 0, 0)
+    left_q = _left(query, {i for i, _, _ in pairs})
+    left_t = _left(target, {j for _, j, _ in pairs})
+    substituted = list(zip(left_q, left_t, strict=False))
+    extras = left_q[len(substituted) :] + left_t[len(substituted) :]
+    cost = possible + sum(_extra_cost(t) for t in extras)
+    named = 0
+    for a, b in substituted:
+        cost += SUBSTITUTION_COST * (a.weight + b.weight) / 2
+        named += a.weight >= INITIAL_WEIGHT and b.weight >= INITIAL_WEIGHT
+    score = agreed / cost * SUBSTITUTION_FACTOR**named
+    return NameScore(min(1.0, score), shown, len(extras), len(substituted))
+
+
+def _left(tokens: list[Token], used: set[int]) -> list[Token]:
+    """Tokens without a counterpart, heaviest first (they are paired as substitutions)."""
+    left = [t for k, t in enumerate(tokens) if k not in used]
+    return sorted(left, key=lambda t: -t.weight) if len(left) > 1 else left
+
+
+def _extra_cost(token: Token) -> float:
+    return token.weight * (PATRONYMIC_EXTRA_COST if token.patronymic else EXTRA_COST)
+
+
+def _align(sims: list[list[float]]) -> list[tuple[int, int, float]]:
+    scored = [
+        (-sim, i, j)
+        for i, row in enumerate(sims)
+        for j, sim in enumerate(row)
+        if sim >= MIN_TOKEN_SIM
+    ]
+    scored.sort()
     used_q: set[int] = set()
     used_t: set[int] = set()
-    pairs: list[tuple[Token, Token, float]] = []
+    pairs: list[tuple[int, int, float]] = []
     for sim, i, j in scored:
-        if sim < MIN_TOKEN_SIM or i in used_q or j in used_t:
-            continue
-        used_q.add(i)
-        used_t.add(j)
-        pairs.append((query[i], target[j], sim))
-    left_q = [t for i, t in enumerate(query) if i not in used_q]
-    left_t = [t for j, t in enumerate(target) if j not in used_t]
-    return pairs, left_q, left_t
+        if i not in used_q and j not in used_t:
+            used_q.add(i)
+            used_t.add(j)
+            pairs.append((i, j, -sim))
+    return pairs
+
+
+def _fathers(tokens: list[Token]) -> frozenset[int]:
+    """Positions named as someone's parent: "X bin Y" (or "X bin al-Y") names Y."""
+    found: set[int] = set()
+    for i in range(1, len(tokens) - 1):
+        if tokens[i].latin in FILIATION:
+            j = i + 1
+            while j < len(tokens) - 1 and particle_group(tokens[j].key) is not None:
+                j += 1
+            found.add(j)
+    return frozenset(found)
+
+
+def _uncross(
+    query: list[Token], target: list[Token], pairs: list[tuple[int, int, float]]
+) -> list[tuple[int, int, float]]:
+    """Drop the pairs of a son/father swap ("Salman bin Muhammad" / "Muhammad bin Salman").
+
+    Only a swap counts: a father's name on one side facing the person's own name on the other,
+    and the other way round too. One-way differences are more often a misspelt particle.
+    """
+    if not any(t.latin in FILIATION for t in query) or not any(
+        t.latin in FILIATION for t in target
+    ):
+        return pairs
+    fathers_q, fathers_t = _fathers(query), _fathers(target)
+    if not fathers_q or not fathers_t:
+        return pairs
+    up = [(i, j) for i, j, _ in pairs if i in fathers_q and j not in fathers_t]
+    down = [(i, j) for i, j, _ in pairs if i not in fathers_q and j in fathers_t]
+    if not up or not down:
+        return pairs
+    crossed = set(up) | set(down)
+    return [(i, j, s) for i, j, s in pairs if (i, j) not in crossed]
+
+
+# Tokens written together or apart -------------------------------------------------------------
 
 
 def _split_joined(tokens: list[Token], other: list[Token]) -> list[Token]:
@@ -230,10 +308,52 @@ def _split_one(token: Token, other: list[Token]) -> list[Token]:
         if abs(len(a.latin) + len(b.latin) - size) > 2:
             continue
         for first, second in ((a, b), (b, a)):
+            cut = len(first.latin)
+            if not 2 <= cut <= size - 2:
+                continue
             if _edit_similarity(translit_key(first.latin + second.latin), token.key) >= 0.85:
-                cut = len(first.latin)
                 return [make_token(token.latin[:cut]), make_token(token.latin[cut:])]
     return [token]
+
+
+def _join_split(tokens: list[Token], other: list[Token], alone: list[float]) -> list[Token]:
+    """Join two or three neighbours that are one token of the other name split apart.
+
+    "Patr ushev" meets "Patrushev" and "Plat Ono Vich" meets "Platonovich"; neighbours are only
+    joined when none of them meets a token of the other name on its own (`alone`: each token's
+    best similarity). The list itself is returned when nothing is joined.
+    """
+    weak = [a < JOIN_MIN_SIM for a in alone]
+    if not any(x and y for x, y in pairwise(weak)):
+        return tokens
+    sizes = {len(o.latin) for o in other if not o.initial and len(o.latin) >= _MIN_JOINED}
+    if not sizes:
+        return tokens
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        joined = _join_at(tokens, alone, i, other, sizes)
+        out.append(joined[0] if joined else tokens[i])
+        i += joined[1] if joined else 1
+    return out if len(out) < len(tokens) else tokens
+
+
+def _join_at(
+    tokens: list[Token], alone: list[float], i: int, other: list[Token], sizes: set[int]
+) -> tuple[Token, int] | None:
+    for size in (3, 2):
+        parts = tokens[i : i + size]
+        if len(parts) < size or max(alone[i : i + size]) >= JOIN_MIN_SIM:
+            continue
+        if any(t.initial or t.syllabic for t in parts):
+            continue
+        length = sum(len(t.latin) for t in parts)
+        if not parts[0].abjad and all(abs(length - n) > 2 for n in sizes):
+            continue  # vowels unwritten in abjads: their Latin form is shorter
+        joined = make_token("".join(t.latin for t in parts))
+        if max(token_similarity(joined, o) for o in other if not o.initial) >= JOIN_MIN_SIM:
+            return joined, size
+    return None
 
 
 def score_names(query: str, target: str) -> NameScore:

@@ -1,0 +1,111 @@
+"""The tokens of a written name, in every form the comparison needs (`score.compare_names`)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from monitor.matching.equivalents import nicknames_of, particle_group
+from monitor.matching.mandarin import pinyin_readings
+from monitor.matching.names import PARTICLES, PATRONYMIC, TITLES, latin_form, skeleton, translit_key
+from monitor.matching.normalize import fold_name
+
+_DIGITS = str.maketrans("0134579", "oieasrg")
+# A capital after two lower-case letters starts a new word (RamiMakhlouf, JanDaniel); "McDonald"
+# and "LeBron" stay whole, and so does a stray capital at the end of a word ("nituP").
+_CAMEL = re.compile(r"(?<=[a-z][a-z])(?=[A-Z][a-z])")
+_BREAKS = re.compile(r"[\s,;:/·・()\[\]\"“”«»\-‐–—_]+|\.(?=\S)")
+_ABJAD_SCRIPTS = ("ARABIC", "HEBREW", "CJK", "HIRAGANA", "KATAKANA", "KHMER", "THAI", "HANGUL",
+                  "ETHIOPIC", "SYRIAC", "THAANA", "LAO", "MYANMAR")  # fmt: skip
+_SYLLABLE_SCRIPTS = ("CJK", "HANGUL", "HIRAGANA", "KATAKANA")
+
+
+@dataclass(frozen=True, eq=False)
+class Token:
+    """One token of a name, in every form the comparison needs.
+
+    Tokens come from `make_token`, which caches them, so one spelling is one object: they compare
+    and hash by identity, which keeps the similarity cache (`score.token_similarity`) cheap.
+    """
+
+    text: str  # folded, own script
+    latin: str  # Latin ASCII
+    key: str  # translit_key(latin)
+    skel: str  # consonant skeleton
+    weight: float
+    abjad: bool  # written without vowels, or syllabic: compare skeletons too
+    initial: bool
+    patronymic: bool
+    syllabic: str = ""  # "CJK", "HANGUL"...: one character is one syllable of the name
+    particle: int = -1  # group of an Arabic particle (bin = ibn = ben...), -1 for none
+    nicknames: frozenset[str] = frozenset()  # keys of its listed nicknames (Ted for Theodore)
+    readings: frozenset[str] = frozenset()  # Pinyin readings of a Wade-Giles token
+
+
+def _script(text: str) -> str:
+    for char in text:
+        if char.isalpha():
+            return unicodedata.name(char, "").split(" ")[0]
+    return ""
+
+
+@lru_cache(maxsize=131072)
+def make_token(raw: str) -> Token:
+    """Build the comparison forms of one raw token (any script, any case)."""
+    folded = fold_name(raw).replace(" ", "")
+    latin = latin_form(raw.translate(_DIGITS) if any(c.isdigit() for c in raw) else raw)
+    initial = len(latin) == 1 or (len(latin) <= 2 and raw.endswith("."))
+    script = _script(raw)
+    key = translit_key(latin)
+    group = particle_group(key)
+    return Token(
+        folded,
+        latin,
+        key,
+        skeleton(latin),
+        _weight(latin, initial),
+        script.startswith(_ABJAD_SCRIPTS),
+        initial,
+        bool(PATRONYMIC.search(raw.lower())),
+        script if script.startswith(_SYLLABLE_SCRIPTS) else "",
+        -1 if group is None else group,
+        nicknames_of(key),
+        pinyin_readings(latin),
+    )
+
+
+INITIAL_WEIGHT = 0.5
+
+
+def _weight(latin: str, initial: bool) -> float:
+    if initial:
+        return INITIAL_WEIGHT
+    if latin in PARTICLES:
+        return 0.3
+    return min(1.0, 0.4 + len(latin) * 0.1)
+
+
+def tokenize(name: str) -> list[Token]:
+    """Tokens of a written name.
+
+    - camel case split (RamiMakhlouf), titles dropped, hyphens, dots and other marks as breaks
+    - a short run of capitals without a vowel is a run of initials (JC -> J, C)
+    - "SURNAME, Forenames" is read "Forenames SURNAME" (order matters around "bin", "ibn")
+    """
+    head, comma, tail = name.partition(",")
+    if comma and "," not in tail and tail.strip():
+        name = f"{tail} {head}"
+    spaced = _CAMEL.sub(" ", name)
+    words = [w for w in _BREAKS.split(spaced) if w.strip(".'’`")]
+    words = [part for w in words for part in _initials(w)]
+    out = [make_token(w) for w in words]
+    kept = [t for t in out if t.latin and t.latin not in TITLES]
+    return kept or [t for t in out if t.latin]
+
+
+def _initials(word: str) -> list[str]:
+    if 2 <= len(word) <= 3 and word.isupper() and word.isascii() and not set(word) & set("AEIOUY"):
+        return list(word)
+    return [word]
