@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,9 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import database, models
-from monitor.alerts import Mailing, deliver_pending_async
+from monitor.alerts import deliver_pending_async
 from monitor.digest import last_scheduled, queue_due_digests
-from monitor.emails import default_templates_dir
 from monitor.store import sync_watchlist
 from monitor.watchlist import load_watchlist
 from tests.paths import ROOT
@@ -69,7 +69,7 @@ def test_exactly_one_weekly_digest_per_week_across_dst_changes(
     weeks = (datetime(2026, 11, 16).date() - datetime(2026, 3, 2).date()).days // 7 + 1
     assert len(ends) == weeks
     # Periods chain without gap or overlap.
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         assert after.period_start == before.period_end
 
 

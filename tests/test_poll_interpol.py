@@ -30,8 +30,14 @@ def sim() -> InterpolSim:
 
 
 def source(server: HttpTestServer) -> dict[str, object]:
-    return {"id": "interpol-red", "type": "interpol", "base_url": server.base_url, "rate": 100,
-            "interval": "15m", "sweep_interval": "12h"}
+    return {
+        "id": "interpol-red",
+        "type": "interpol",
+        "base_url": server.base_url,
+        "rate": 100,
+        "interval": "15m",
+        "sweep_interval": "12h",
+    }
 
 
 def stored_events(settings: Settings) -> list[models.Event]:
@@ -60,7 +66,11 @@ def test_a_new_notice_on_a_watched_person_spelled_otherwise_is_alerted_once(
     assert fast.ok and fast.requests < 30 and (fast.events, fast.alerts) == (1, 1)
     assert again.events == 0
     [event] = [e for e in stored_events(settings) if not e.baseline]
-    assert (event.type, event.person_id, event.severity) == ("notice_published", "mukhtar-ablyazov", "high")
+    assert (event.type, event.person_id, event.severity) == (
+        "notice_published",
+        "mukhtar-ablyazov",
+        "high",
+    )
     assert event.details["entity_id"] == NOTICE
     assert any("protected from" in flag for flag in event.details["flags"])  # refugee vs KZ
     [mail] = outbox(settings)
@@ -70,20 +80,36 @@ def test_a_new_notice_on_a_watched_person_spelled_otherwise_is_alerted_once(
     assert "CCF" in body and NOTICE in body
 
 
-def test_a_changed_charge_is_one_change_with_before_and_after(sim: InterpolSim, tmp_path: Path) -> None:
+def test_a_changed_charge_is_one_change_with_before_and_after(
+    sim: InterpolSim, tmp_path: Path
+) -> None:
     sim.add(ablyazov_notice(), sex="M", warrants=[("KZ", "Embezzlement")])
     with sim.serve() as server:
         settings = settings_for(tmp_path, write_watchlist(tmp_path / "w.yaml", [source(server)]))
         cycle(settings)
-        sim.change(NOTICE, arrest_warrants=[{"issuing_country_id": "RU", "charge": "Organised crime",
-                                             "charge_translation": None}])
+        sim.change(
+            NOTICE,
+            arrest_warrants=[
+                {
+                    "issuing_country_id": "RU",
+                    "charge": "Organised crime",
+                    "charge_translation": None,
+                }
+            ],
+        )
         [changed] = cycle(settings, full=True)
         [same] = cycle(settings, full=True)
     assert changed.events == 1 and same.events == 0
     [event] = [e for e in stored_events(settings) if e.type == "notice_changed"]
     changes = {c["field"]: c for c in event.details["changes"]}
-    assert changes["Charges"]["before"] == "Embezzlement" and changes["Charges"]["after"] == "Organised crime"
-    assert changes["Issuing countries"]["before"] == "KZ" and changes["Issuing countries"]["after"] == "RU"
+    assert (
+        changes["Charges"]["before"] == "Embezzlement"
+        and changes["Charges"]["after"] == "Organised crime"
+    )
+    assert (
+        changes["Issuing countries"]["before"] == "KZ"
+        and changes["Issuing countries"]["after"] == "RU"
+    )
 
 
 def test_a_removed_notice_is_announced_only_after_two_complete_absences_and_a_404(
@@ -102,7 +128,9 @@ def test_a_removed_notice_is_announced_only_after_two_complete_absences_and_a_40
     assert "restricted" in gone.details["headline"]
     engine = database.create_db_engine(settings.effective_database_url)
     with database.make_session_factory(engine)() as session:
-        evidence = session.scalars(select(models.Evidence).where(models.Evidence.status == 404)).all()
+        evidence = session.scalars(
+            select(models.Evidence).where(models.Evidence.status == 404)
+        ).all()
     engine.dispose()
     assert evidence and b"NotFoundError" in evidence[0].body
 
@@ -121,14 +149,19 @@ def test_a_faulty_cycle_removes_nothing(sim: InterpolSim, tmp_path: Path, fault:
             elif fault == "short_pages":
                 sim.short_pages(40)
             else:
-                sim.hide(sorted(sim.public_ids())[::2] + [NOTICE])
+                sim.hide([*sorted(sim.public_ids())[::2], NOTICE])
             [outcome] = cycle(settings, full=True)
             sim.reset_faults()
             assert outcome.complete is not True
     assert [e.type for e in stored_events(settings) if not e.baseline] == []
     engine = database.create_db_engine(settings.effective_database_url)
     with database.make_session_factory(engine)() as session:
-        assert session.scalars(select(models.Observation).where(models.Observation.present.is_(False))).all() == []
+        assert (
+            session.scalars(
+                select(models.Observation).where(models.Observation.present.is_(False))
+            ).all()
+            == []
+        )
         if fault == "block":
             assert session.get_one(models.Source, "interpol-red").status == "blocked"
     engine.dispose()
@@ -140,5 +173,13 @@ def test_the_watched_names_are_never_sent_to_interpol(sim: InterpolSim, tmp_path
         cycle(settings)
         cycle(settings)
         sent = " ".join(r.target for r in server.requests).upper()
-    for surname in ("ABLYAZOV", "ABLIAZOV", "AKHMETOVA", "PARASKEVICH", "PAVLOV", "KETEBAYEV", "1963"):
+    for surname in (
+        "ABLYAZOV",
+        "ABLIAZOV",
+        "AKHMETOVA",
+        "PARASKEVICH",
+        "PAVLOV",
+        "KETEBAYEV",
+        "1963",
+    ):
         assert surname not in sent
