@@ -14,6 +14,7 @@ Rules:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
@@ -106,17 +107,20 @@ def deliver_pending(
     factory: sessionmaker[Session], mailing: Mailing, owner: str, clock: Callable[[], datetime]
 ) -> DeliveryReport:
     """Send every delivery that is due, one at a time, until none is left (synchronous wrapper)."""
-    import asyncio
-
     return asyncio.run(deliver_pending_async(factory, mailing, owner, clock))
 
 
 async def deliver_pending_async(
-    factory: sessionmaker[Session], mailing: Mailing, owner: str, clock: Callable[[], datetime]
+    factory: sessionmaker[Session],
+    mailing: Mailing,
+    owner: str,
+    clock: Callable[[], datetime],
+    keep_going: Callable[[], bool] = lambda: True,
 ) -> DeliveryReport:
+    """Send what is due; stop claiming more as soon as `keep_going()` is false (the service stops)."""
     report = DeliveryReport()
     attempted: set[int] = set()
-    while (claimed := claim_next(factory, owner, clock(), skip=attempted)) is not None:
+    while keep_going() and (claimed := claim_next(factory, owner, clock(), skip=attempted)):
         attempted.add(claimed)
         outcome = await send_one(factory, mailing, claimed, owner, clock)
         setattr(report, outcome, getattr(report, outcome) + 1)
@@ -167,10 +171,24 @@ async def send_one(
         await mailing.transport.send(message)
     except DeliveryError as exc:
         return record_failure(factory, delivery_id, owner, exc, clock())
+    except asyncio.CancelledError:
+        give_back(factory, delivery_id, owner)  # the service stops: the next start sends it
+        raise
     record_sent(
         factory, delivery_id, owner, str(message["Message-ID"]), str(message["Subject"]), clock()
     )
     return "sent"
+
+
+def give_back(factory: sessionmaker[Session], delivery_id: int, owner: str) -> None:
+    """Return a claimed delivery to the queue untouched (an interrupted send)."""
+    D = models.Delivery
+    with factory() as session, session.begin():
+        session.execute(
+            update(D)
+            .where(D.id == delivery_id, D.lease_owner == owner)
+            .values(status="pending", lease_owner=None, lease_until=None)
+        )
 
 
 def record_sent(
@@ -280,11 +298,20 @@ def _digest_message(
 
     assert delivery.period_start is not None and delivery.period_end is not None
     period = Period(delivery.period_start, delivery.period_end)
-    context = digest_context(session, advocate, period, mailing.tz, show_names=mailing.names_in_subjects)
-    headers = {"Message-ID": message_id(delivery.key, mailing.sender), "Date": format_datetime(delivery.created_at)}
+    context = digest_context(
+        session, advocate, period, mailing.tz, show_names=mailing.names_in_subjects
+    )
+    headers = {
+        "Message-ID": message_id(delivery.key, mailing.sender),
+        "Date": format_datetime(delivery.created_at),
+    }
     return make_message(
-        "digest", context, templates_dir=mailing.templates_dir, sender=mailing.sender,
-        recipient=str(advocate.spec["email"]), headers=headers,
+        "digest",
+        context,
+        templates_dir=mailing.templates_dir,
+        sender=mailing.sender,
+        recipient=str(advocate.spec["email"]),
+        headers=headers,
     )
 
 

@@ -1,8 +1,10 @@
 """The optional HTTP endpoint: `/healthz` and `/metrics` (MONITOR_HTTP_PORT, loopback by default).
 
 Rules:
-- `/healthz` answers 200 when the scheduler ticked recently and the database answers, else 503;
-- `/metrics` is the Prometheus text format; nothing here ever shows a watched person's name;
+- `/healthz` answers 200 when the scheduler ticked recently and the database answers within
+  HEALTH_TIMEOUT, else 503 with the reason;
+- `/metrics` is the Prometheus text format; the queue depth and the sources' consecutive failures
+  are read from the database at each scrape; nothing here ever shows a watched person's name;
 - only GET of these two paths; requests are small and bounded in time; anything else is 404/405.
 """
 
@@ -21,6 +23,7 @@ from monitor.runtime import Runtime
 
 log = logging.getLogger(__name__)
 READ_TIMEOUT = 5.0
+HEALTH_TIMEOUT = 3.0  # below the Dockerfile HEALTHCHECK's 5 s, so it gets an answer
 MAX_REQUEST = 8192
 
 
@@ -71,29 +74,42 @@ class HealthServer:
         if method != "GET":
             return "405 Method Not Allowed", "text/plain", b"GET only\n"
         if path == "/healthz":
-            return await asyncio.to_thread(self._health)
-        await asyncio.to_thread(self._refresh_queue)
+            return await self._health()
+        try:
+            await asyncio.wait_for(asyncio.to_thread(self._refresh_from_database), HEALTH_TIMEOUT)
+        except Exception as exc:  # the counters are still worth serving
+            log.warning("metrics not refreshed", extra={"error": type(exc).__name__})
         return "200 OK", CONTENT_TYPE_LATEST, generate_latest(metrics.REGISTRY)
 
-    def _health(self) -> tuple[str, str, bytes]:
+    async def _health(self) -> tuple[str, str, bytes]:
         problems = [] if self.alive() else ["scheduler not running"]
         try:
-            with self.runtime.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+            await asyncio.wait_for(asyncio.to_thread(self._ping_database), HEALTH_TIMEOUT)
         except Exception:
             problems.append("database unreachable")
         if problems:
             return "503 Service Unavailable", "text/plain", ("; ".join(problems) + "\n").encode()
         return "200 OK", "text/plain", b"ok\n"
 
-    def _refresh_queue(self) -> None:
+    def _ping_database(self) -> None:
+        with self.runtime.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def _refresh_from_database(self) -> None:
         started = time.monotonic()
+        S = models.Source
         with self.runtime.factory() as session:
             counts = dict(
                 session.execute(
                     select(models.Delivery.status, func.count()).group_by(models.Delivery.status)
                 ).all()
             )
+            failures = session.execute(
+                select(S.id, S.consecutive_failures).where(S.archived_at.is_(None))
+            ).all()
         for status in ("pending", "sending", "sent", "failed"):
             metrics.QUEUE.labels(status).set(int(counts.get(status, 0)))
-        log.debug("queue counted", extra={"seconds": round(time.monotonic() - started, 3)})
+        metrics.FAILING.clear()  # a removed source's series goes away
+        for source_id, failed in failures:
+            metrics.FAILING.labels(source_id).set(failed)
+        log.debug("metrics refreshed", extra={"seconds": round(time.monotonic() - started, 3)})

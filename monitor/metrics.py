@@ -1,4 +1,11 @@
-"""Prometheus metrics of the service. Labels carry source ids and event types, never names."""
+"""Prometheus metrics of the service. Labels carry source ids and event types, never names.
+
+Rules:
+- counters and the poll-duration histogram count what THIS process did (Prometheus sums the
+  instances);
+- gauges read from the database when /metrics is scraped (queue depth, sources' consecutive
+  failures) show the state shared by every instance.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +18,23 @@ POLLS = Counter(
 )
 ITEMS = Counter("redwatch_items", "Items seen in source polls", ["source"], registry=REGISTRY)
 NEW_ITEMS = Counter("redwatch_new_items", "New or changed items", ["source"], registry=REGISTRY)
+MATCHES = Counter(
+    "redwatch_matches",
+    "Watched people found in new or changed items",
+    ["source"],
+    registry=REGISTRY,
+)
 EVENTS = Counter("redwatch_events", "Events created, by type", ["type"], registry=REGISTRY)
 ALERTS = Counter(
     "redwatch_emails", "Emails handed over, by outcome", ["outcome"], registry=REGISTRY
 )
 QUEUE = Gauge("redwatch_delivery_queue", "Deliveries by status", ["status"], registry=REGISTRY)
+FAILING = Gauge(
+    "redwatch_source_consecutive_failures",
+    "Consecutive failed polls of each source (0 when its last poll succeeded)",
+    ["source"],
+    registry=REGISTRY,
+)
 CYCLE = Histogram(
     "redwatch_poll_duration_seconds",
     "Duration of one source poll",

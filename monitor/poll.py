@@ -3,7 +3,11 @@ parsing, storing and matching meet.
 
 Rules:
 - a source is claimed in the database before it is polled (a lease), so two instances never poll
-  the same source at once; the lease is released when the poll is recorded;
+  the same source at once; the lease is short and renewed while the poll runs, so the sources of
+  an instance that died are free again within LEASE (less than the shortest interval); it is
+  released when the poll is recorded, and a poll whose lease another instance took records nothing;
+- the next poll keeps the source's cadence (one interval after the slot just served); missed slots
+  are skipped, never replayed;
 - collecting (network) happens outside any transaction; everything learned from one poll is
   recorded in ONE transaction: observations, matches, events, deliveries and the source's health,
   so a crash leaves either all of it or none of it;
@@ -24,7 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from monitor import metrics, models
 from monitor.alerts import queue_alerts
@@ -36,8 +41,12 @@ from monitor.runtime import Runtime
 from monitor.watchlist import Source, parse_interval
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=30)
+# A dead instance's claim lapses after LEASE: with the scheduler's jitter (at most a tenth of the
+# interval) another instance takes the source over within one interval, even the shortest (1m).
+LEASE = timedelta(seconds=40)
+RENEW_EVERY = timedelta(seconds=10)
 BACKOFF_CAP = timedelta(hours=6)
+TAKEN_OVER = "another instance took this source over; this poll's results were dropped"
 
 
 @dataclass
@@ -123,7 +132,9 @@ async def poll_source(
     with runtime.factory() as session:
         source = session.get_one(models.Source, source_id)
     try:
-        collected = await collector_for(source.type)(runtime, source, full)
+        collected = await _holding_lease(
+            runtime, source_id, collector_for(source.type)(runtime, source, full)
+        )
     except asyncio.CancelledError:
         release(runtime, source_id)
         raise
@@ -153,6 +164,40 @@ def claim(runtime: Runtime, source_id: str, *, force: bool) -> bool:
         return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
 
+async def _holding_lease(runtime: Runtime, source_id: str, work: Awaitable[Collected]) -> Collected:
+    """Run `work` while renewing the source's lease, so a long poll keeps its claim."""
+    keeper = asyncio.create_task(_keep_lease(runtime, source_id))
+    try:
+        return await work
+    finally:
+        keeper.cancel()
+
+
+async def _keep_lease(runtime: Runtime, source_id: str) -> None:
+    while True:
+        await asyncio.sleep(RENEW_EVERY.total_seconds())
+        try:
+            if not await asyncio.to_thread(renew, runtime, source_id):
+                log.warning("lease lost", extra={"source_id": source_id})
+                return
+        except Exception as exc:  # the database may be back at the next renewal
+            log.warning(
+                "lease not renewed", extra={"source_id": source_id, "error": type(exc).__name__}
+            )
+
+
+def renew(runtime: Runtime, source_id: str) -> bool:
+    """Extend our lease on a source; False when it is no longer ours."""
+    S = models.Source
+    with transaction(runtime.factory) as session:
+        result = session.execute(
+            update(S)
+            .where(S.id == source_id, S.lease_owner == runtime.owner)
+            .values(lease_until=runtime.clock() + LEASE)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
 def release(runtime: Runtime, source_id: str) -> None:
     """Give a claim back without recording anything (an interrupted poll)."""
     S = models.Source
@@ -170,6 +215,8 @@ def record_success(
     now = runtime.clock()
     with transaction(runtime.factory) as session:
         row = session.get_one(models.Source, source.id, with_for_update=True)
+        if row.lease_owner != runtime.owner:
+            return taken_over(row.id, cycle_id, started)
         baseline = row.baseline_at is None
         recorder = Recorder(
             session, runtime.index, runtime.watchlist, row, cycle_id, now, baseline=baseline
@@ -192,7 +239,9 @@ def record_success(
             warnings=collected.warnings,
         )
         session.add(_run_row(row.id, cycle_id, outcome, collected, now))
+        matches = _new_matches(session, row.id, now) if counts.new or counts.changed else 0
     _count(outcome, "ok", recorder.events)
+    metrics.MATCHES.labels(outcome.source_id).inc(matches)
     log.info("source polled", extra=_log_fields(outcome, cycle_id))
     return outcome
 
@@ -211,7 +260,7 @@ def _mark_healthy(row: models.Source, collected: Collected, now: datetime, basel
         row.last_full_at = now
     if collected.etag or collected.last_modified:
         row.etag, row.last_modified = collected.etag, collected.last_modified
-    row.next_run_at = now + interval_of(row)
+    row.next_run_at = next_due(row.next_run_at, interval_of(row), now)
     row.lease_owner = row.lease_until = None
 
 
@@ -222,6 +271,8 @@ def record_failure(
     message = describe(error)
     with transaction(runtime.factory) as session:
         row = session.get_one(models.Source, source.id, with_for_update=True)
+        if row.lease_owner != runtime.owner:
+            return taken_over(row.id, cycle_id, started)
         row.status = "blocked" if isinstance(error, BlockedError) else "failing"
         row.last_attempt_at = row.last_failure_at = now
         row.consecutive_failures += 1
@@ -235,6 +286,25 @@ def record_failure(
     _count(outcome, "blocked" if isinstance(error, BlockedError) else "failed", [])
     log.warning("source failed", extra={**_log_fields(outcome, cycle_id), "error": message})
     return outcome
+
+
+def taken_over(source_id: str, cycle_id: str, started: float) -> Outcome:
+    """A poll that lost its lease (its process stalled past LEASE): another instance owns it now."""
+    log.warning("source taken over", extra={"source_id": source_id, "cycle_id": cycle_id})
+    return Outcome(
+        source_id=source_id, ok=False, error=TAKEN_OVER, seconds=time.monotonic() - started
+    )
+
+
+def _new_matches(session: Session, source_id: str, now: datetime) -> int:
+    """Matches this poll stored (they carry the poll's time), for the metrics."""
+    Match, Observation = models.Match, models.Observation
+    query = (
+        select(func.count(Match.id))
+        .join(Observation, Observation.id == Match.observation_id)
+        .where(Observation.source_id == source_id, Match.created_at == now)
+    )
+    return int(session.scalar(query) or 0)
 
 
 def _count(outcome: Outcome, result: str, events: list[models.Event]) -> None:
@@ -254,6 +324,20 @@ def describe(error: Exception) -> str:
 
 def interval_of(row: models.Source) -> timedelta:
     return parse_interval(row.config.get("interval", "30m"))
+
+
+def next_due(previous: datetime | None, interval: timedelta, now: datetime) -> datetime:
+    """When a source that was just polled is due again.
+
+    - one interval after the slot just served, so polls stay one interval apart however long
+      each one takes and however late the scheduler fired it;
+    - never in the past: after a sleep or downtime the missed slots are skipped, not replayed;
+    - a poll forced before its slot (`monitor poll`) starts a new cadence from now.
+    """
+    if previous is None or previous > now:
+        return now + interval
+    following = previous + interval
+    return following if following > now else now + interval
 
 
 def failure_backoff(interval: timedelta, failures: int) -> timedelta:

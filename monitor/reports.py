@@ -1,11 +1,19 @@
-"""Read-only views of the store for the command line: `monitor events` and `monitor status`."""
+"""Read-only views of the store for the command line: `monitor events` and `monitor status`.
+
+Rules for `monitor status`:
+- a table of the live sources (last success, consecutive failures, next run, items seen, last
+  error), the delivery queue, and each advocate's last digest; `--json` prints the same data;
+- exit 1 when something needs an admin: a source failing for more than a day (or blocked), or an
+  email that could not be delivered;
+- nothing here shows a watched person's name: sources, advocates and deliveries only.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,6 +24,7 @@ from monitor.models import utcnow
 from monitor.settings import Settings
 
 STALE_AFTER = timedelta(days=1)
+WIDE = 160
 
 
 def _session(settings: Settings) -> Session:
@@ -80,6 +89,7 @@ def status_data(session: Session, now: datetime | None = None) -> dict[str, Any]
         "sources": sources,
         "queue": queue,
         "failed_deliveries": _failed_deliveries(session),
+        "digests": _last_digests(session),
         "attention": attention,
     }
 
@@ -110,6 +120,7 @@ def _source_status(row: models.Source, now: datetime) -> dict[str, Any]:
         "consecutive_failures": row.consecutive_failures,
         "last_error": row.last_error,
         "items_seen": row.items_seen,
+        "polling_now": row.lease_owner if row.lease_until and row.lease_until > now else None,
         "problem": problem,
     }
 
@@ -137,6 +148,34 @@ def _failed_deliveries(session: Session) -> list[dict[str, Any]]:
     ]
 
 
+def _last_digests(session: Session) -> list[dict[str, Any]]:
+    """Each current advocate's most recent digest (by the end of its period), or none yet."""
+    D = models.Delivery
+    advocates = session.scalars(
+        select(models.Advocate)
+        .where(models.Advocate.archived_at.is_(None))
+        .order_by(models.Advocate.id)
+    )
+    rows = []
+    for advocate in advocates:
+        last = session.scalars(
+            select(D)
+            .where(D.advocate_id == advocate.id, D.kind == "digest")
+            .order_by(D.period_end.desc(), D.id.desc())
+            .limit(1)
+        ).first()
+        rows.append(
+            {
+                "advocate_id": advocate.id,
+                "frequency": advocate.spec.get("digest", "weekly"),
+                "period_end": _iso(last.period_end) if last else None,
+                "status": last.status if last else None,
+                "sent_at": _iso(last.sent_at) if last else None,
+            }
+        )
+    return rows
+
+
 def _iso(when: datetime | None) -> str | None:
     return when.isoformat(timespec="seconds") if when else None
 
@@ -147,18 +186,29 @@ def print_status(settings: Settings, as_json: bool) -> int:
     if as_json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        _print_status_table(data)
+        _print_status_table(data, settings.tz)
     return 1 if data["attention"] else 0
 
 
-def _print_status_table(data: dict[str, Any]) -> None:
+def _print_status_table(data: dict[str, Any], tz: tzinfo) -> None:
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
 
-    console = Console(file=sys.stdout, soft_wrap=True)
-    table = Table(title="Sources")
-    for column in (
+    # Piped into a file or a mail, the tables keep their columns instead of an 80-column squeeze.
+    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else WIDE)
+    console.print(_source_table(data["sources"], tz))
+    queue = data["queue"]
+    console.print(
+        f"Delivery queue: {queue['pending']} pending, {queue['sending']} sending, "
+        f"{queue['sent']} sent, {queue['failed']} failed"
+    )
+    console.print(_digest_table(data["digests"], tz))
+    for line in data["attention"]:
+        console.print(f"[bold red]needs attention:[/] {escape(line)}")
+
+
+def _source_table(sources: list[dict[str, Any]], tz: tzinfo) -> Any:
+    columns = (
         "id",
         "type",
         "status",
@@ -167,25 +217,52 @@ def _print_status_table(data: dict[str, Any]) -> None:
         "next run",
         "items",
         "last error",
-    ):
-        table.add_column(column)
-    for s in data["sources"]:
-        cells = (
+    )
+    rows = [
+        (
             s["id"],
             s["type"],
             s["status"],
-            s["last_success_at"] or "never",
+            _local(s["last_success_at"], tz, "never"),
             str(s["consecutive_failures"]),
-            s["next_run_at"] or "-",
+            _local(s["next_run_at"], tz, "-"),
             str(s["items_seen"]),
             (s["last_error"] or "")[:60],
         )
-        table.add_row(*(escape(cell) for cell in cells))
-    console.print(table)
-    queue = data["queue"]
-    console.print(
-        f"Delivery queue: {queue['pending']} pending, {queue['sending']} sending, "
-        f"{queue['sent']} sent, {queue['failed']} failed"
-    )
-    for line in data["attention"]:
-        console.print(f"[bold red]needs attention:[/] {escape(line)}")
+        for s in sources
+    ]
+    return _table(f"Sources (times in {tz})", columns, rows)
+
+
+def _digest_table(digests: list[dict[str, Any]], tz: tzinfo) -> Any:
+    columns = ("advocate", "frequency", "last period ended", "status", "sent")
+    rows = [
+        (
+            d["advocate_id"],
+            str(d["frequency"]),
+            _local(d["period_end"], tz, "none yet"),
+            d["status"] or "-",
+            _local(d["sent_at"], tz, "-"),
+        )
+        for d in digests
+    ]
+    return _table("Digests", columns, rows)
+
+
+def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> Any:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    return table
+
+
+def _local(iso: str | None, tz: tzinfo, missing: str) -> str:
+    """An ISO time from the JSON data, as a short local time for the table."""
+    if iso is None:
+        return missing
+    return datetime.fromisoformat(iso).astimezone(tz).strftime("%Y-%m-%d %H:%M")

@@ -1,17 +1,28 @@
 """The two ways to run the service: one cycle now (`monitor poll`), or forever (`monitor run`).
 
 Both go through the same code: poll the sources, then deliver what is queued.
+
+Rules:
+- `monitor poll` on a terminal shows its progress (rich); off a terminal it prints one plain line
+  per source as each finishes;
+- `monitor run` stops on SIGTERM or SIGINT: no new work starts, running work gets a grace period and
+  is then cancelled (each source's poll commits in one transaction, so a cancelled one leaves
+  nothing half-written and releases its claim); the process is gone within HARD_STOP_SECONDS even
+  if some work cannot be interrupted (its open transaction is rolled back by the database).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
-from contextlib import suppress
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Protocol
 
 from monitor.alerts import Mailing, deliver_pending_async
 from monitor.emails import default_templates_dir
@@ -23,9 +34,11 @@ from monitor.settings import Settings
 
 if TYPE_CHECKING:
     from monitor.httpapi import HealthServer
+    from monitor.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
-STOP_GRACE_SECONDS = 8.0
+STOP_GRACE_SECONDS = 5.0
+HARD_STOP_SECONDS = 9.0
 
 
 def mailing_for(settings: Settings) -> Mailing:
@@ -38,29 +51,70 @@ def mailing_for(settings: Settings) -> Mailing:
     )
 
 
+# monitor poll -------------------------------------------------------------------------------------
+class Progress(Protocol):
+    """What a cycle tells the person watching it."""
+
+    def source_started(self, source_id: str) -> None: ...
+
+    def source_done(self, line: str) -> None: ...
+
+    def delivering(self) -> None: ...
+
+
+class PlainProgress:
+    """Off a terminal: one line per source, printed as soon as it is done."""
+
+    def source_started(self, source_id: str) -> None:
+        pass
+
+    def source_done(self, line: str) -> None:
+        print(line, flush=True)
+
+    def delivering(self) -> None:
+        pass
+
+
 def poll_once(settings: Settings, only: Sequence[str] = (), full: bool = False) -> int:
     """One cycle of every enabled source (or those named), then delivery; 1 if any source failed."""
     runtime = Runtime.open(settings)
     try:
-        outcomes = asyncio.run(_cycle(runtime, only, full))
+        ids = _source_ids(runtime, only)
+        with _progress_for(len(ids)) as progress:
+            outcomes = asyncio.run(_cycle(runtime, only, full, progress))
     finally:
         runtime.close()
-    for outcome in outcomes:
-        print(summary_line(outcome))
     return 0 if all(o.ok for o in outcomes) else 1
 
 
-async def _cycle(runtime: Runtime, only: Sequence[str], full: bool) -> list[Outcome]:
-    ids = _source_ids(runtime, only)
+@contextmanager
+def _progress_for(total: int) -> Iterator[Progress]:
+    if not sys.stdout.isatty():
+        yield PlainProgress()
+        return
+    with _terminal_progress(total) as progress:
+        yield progress
+
+
+async def _cycle(
+    runtime: Runtime, only: Sequence[str], full: bool, progress: Progress | None = None
+) -> list[Outcome]:
     from monitor.http import open_client
 
+    ids = _source_ids(runtime, only)
     async with open_client(runtime.settings) as client:
         runtime.http = client
         outcomes = []
         for source_id in ids:
+            if progress:
+                progress.source_started(source_id)
             outcome = await poll_source(runtime, source_id, full=full, force=True)
             if outcome is not None:
                 outcomes.append(outcome)
+            if progress:
+                progress.source_done(summary_line(outcome) if outcome else busy_line(source_id))
+    if progress:
+        progress.delivering()
     await deliver_pending_async(
         runtime.factory, mailing_for(runtime.settings), runtime.owner, runtime.clock
     )
@@ -92,22 +146,64 @@ def summary_line(outcome: Outcome) -> str:
     )
 
 
-async def _start_endpoint(runtime: Runtime, alive: Callable[[], bool]) -> HealthServer | None:
-    from monitor.httpapi import HealthServer
+def busy_line(source_id: str) -> str:
+    return f"{source_id}: skipped: another process is polling it right now"
 
-    settings = runtime.settings
-    if settings.http_port is None:
-        return None
-    endpoint = HealthServer(runtime, alive)
+
+class TerminalProgress:
+    """On a terminal: a live bar (rich) with the source being polled; lines print above it."""
+
+    def __init__(self, bar: Any, task: Any) -> None:
+        self.bar, self.task = bar, task
+
+    def source_started(self, source_id: str) -> None:
+        self.bar.update(self.task, description=f"polling {source_id}")
+
+    def source_done(self, line: str) -> None:
+        self.bar.console.print(line, markup=False, highlight=False)
+        self.bar.advance(self.task)
+
+    def delivering(self) -> None:
+        self.bar.update(self.task, description="delivering alerts")
+
+
+@contextmanager
+def _terminal_progress(total: int) -> Iterator[Progress]:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.progress import Progress as Bar
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Bar(*columns, redirect_stderr=True) as bar, _logs_above(bar):
+        yield TerminalProgress(bar, bar.add_task("starting", total=total))
+
+
+@contextmanager
+def _logs_above(bar: Any) -> Iterator[None]:
+    """Log lines go through rich while the bar is live, so they print above it, not across it."""
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
+    previous = [h.stream for h in handlers]
+    for handler in handlers:
+        handler.setStream(sys.stderr)  # rich's proxy while the bar is live
     try:
-        await endpoint.start(settings.http_host, settings.http_port)
-    except OSError as exc:
-        raise ConfigError(
-            f"MONITOR_HTTP_PORT: cannot listen on {settings.http_host}:{settings.http_port}: {exc.strerror}"
-        ) from None
-    return endpoint
+        yield
+    finally:
+        for handler, stream in zip(handlers, previous, strict=True):
+            handler.setStream(stream)
 
 
+# monitor run --------------------------------------------------------------------------------------
 def run_forever(settings: Settings) -> int:
     """The long-running service: schedule, poll, deliver; stop cleanly on SIGTERM or SIGINT."""
     runtime = Runtime.open(settings, exclusive=True)
@@ -122,23 +218,73 @@ async def _serve(runtime: Runtime) -> None:
     from monitor.http import open_client
     from monitor.scheduler import Scheduler
 
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        with suppress(NotImplementedError):
-            loop.add_signal_handler(signum, stopping.set)
+    stopping = _stop_on_signals()
     async with open_client(runtime.settings) as client:
         runtime.http = client
         scheduler = Scheduler(runtime, mailing_for(runtime.settings))
-        scheduler.start()
         endpoint = await _start_endpoint(runtime, scheduler.alive)
+        scheduler.start()
         log.info(
             "service started",
-            extra={"sources": len(runtime.watchlist.sources), "instance": runtime.owner},
+            extra={"sources": len(runtime.watchlist.all_sources), "instance": runtime.owner},
         )
         await stopping.wait()
-        log.info("stopping")
-        await scheduler.stop(STOP_GRACE_SECONDS)
-        if endpoint is not None:
-            await endpoint.stop()
+        await _stop(scheduler, endpoint)
     print("monitor: stopped", file=sys.stderr)
+
+
+async def _stop(scheduler: Scheduler, endpoint: HealthServer | None) -> None:
+    log.info("stopping: no new work; running work gets %.0f s", STOP_GRACE_SECONDS)
+    await scheduler.stop(STOP_GRACE_SECONDS)
+    if endpoint is not None:
+        await endpoint.stop()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT; the first signal also arms the hard stop.
+
+    - signal.signal, not loop.add_signal_handler: the handler runs even while the event loop is
+      busy in synchronous work, so the hard stop is armed in time.
+    """
+    loop, stopping = asyncio.get_running_loop(), asyncio.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        if not stopping.is_set():
+            _arm_hard_stop(HARD_STOP_SECONDS)
+        loop.call_soon_threadsafe(stopping.set)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, on_signal)
+    return stopping
+
+
+def _arm_hard_stop(seconds: float) -> None:
+    def hard_stop() -> None:
+        log.error(
+            "work still running %.0f s after the stop signal; exiting without it (the database "
+            "rolls its transaction back)",
+            seconds,
+        )
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        os._exit(0)
+
+    timer = threading.Timer(seconds, hard_stop)
+    timer.daemon = True
+    timer.start()
+
+
+async def _start_endpoint(runtime: Runtime, alive: Callable[[], bool]) -> HealthServer | None:
+    from monitor.httpapi import HealthServer
+
+    settings = runtime.settings
+    if settings.http_port is None:
+        return None
+    endpoint = HealthServer(runtime, alive)
+    try:
+        await endpoint.start(settings.http_host, settings.http_port)
+    except OSError as exc:
+        raise ConfigError(
+            f"MONITOR_HTTP_PORT: cannot listen on {settings.http_host}:{settings.http_port}: {exc.strerror}"
+        ) from None
+    return endpoint
