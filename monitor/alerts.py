@@ -35,7 +35,9 @@ from monitor.mailer import Transport
 from monitor.watchlist import Watchlist
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)
+# Longer than one SMTP conversation can take (connect, TLS, DATA, each bounded by the timeout),
+# short enough that a delivery claimed by a killed instance is soon taken over.
+LEASE = timedelta(minutes=2)
 BACKOFF_START = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=1)
 

@@ -6,6 +6,8 @@ Rules:
 - one delivery row per (advocate, local date of the period's end): a job that fires twice, two
   instances, or a clock that jumps at a DST change still queue exactly one digest per period;
 - after downtime only the most recent period is queued (it covers everything since the last one);
+- a new advocate's first digest is the first one scheduled after they were added (a new
+  installation does not greet everyone with a digest of the week before it existed);
 - an empty period still sends a short digest that says which sources were checked: silence is
   never ambiguous.
 """
@@ -61,6 +63,8 @@ def due_period(
     if frequency not in PERIODS or advocate.archived_at is not None:
         return None
     end = last_scheduled(now, tz, frequency)
+    if end <= advocate.created_at:
+        return None  # the first digest is the first one scheduled after the advocate was added
     if session.scalar(
         select(models.Delivery.id).where(models.Delivery.key == period_key(advocate.id, end))
     ):

@@ -247,7 +247,9 @@ def record_success(
 
 
 def _mark_healthy(row: models.Source, collected: Collected, now: datetime, baseline: bool) -> None:
-    row.status = "degraded" if collected.warnings or not collected.complete else "ok"
+    # A fast path is partial by design; only an incomplete full enumeration is a health problem.
+    incomplete = collected.full and not collected.complete
+    row.status = "degraded" if collected.warnings or incomplete else "ok"
     if collected.blocked:
         row.status = "blocked"
     row.last_attempt_at = row.last_success_at = now

@@ -97,6 +97,8 @@ def _apply(row: Row, spec: dict[str, Any], now: datetime) -> bool:
     if before == spec and row.archived_at is None:
         return False
     _write_spec(row, spec)
+    if isinstance(row, models.Source) and before.get("interval") != spec.get("interval"):
+        row.next_run_at = None  # a new interval takes effect now, not after the slot planned
     row.archived_at = None
     row.updated_at = now
     return True

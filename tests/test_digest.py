@@ -153,3 +153,16 @@ def test_the_digest_shows_events_possible_matches_first_scan_and_source_problems
     assert "Old news" not in text  # before the period
     assert "<b>ABLIAZOV" not in html and "&lt;b&gt;ABLIAZOV" in html
     assert "2 events" not in legal["Subject"] and "1 event for 1 person" in legal["Subject"]
+
+
+def test_a_new_installation_sends_no_digest_for_the_week_before_it_existed(
+    factory: sessionmaker[Session],
+) -> None:
+    wednesday = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+    with database.transaction(factory) as session:
+        sync_watchlist(session, WATCHLIST, wednesday)
+        assert queue_due_digests(session, wednesday, PARIS) == []
+    with database.transaction(factory) as session:
+        queued = queue_due_digests(session, datetime(2026, 3, 9, 7, 5, tzinfo=UTC), PARIS)
+    legal = [d for d in queued if d.advocate_id == "odf-legal"]
+    assert len(legal) == 1 and legal[0].period_start == datetime(2026, 3, 2, 8, 0, tzinfo=PARIS)

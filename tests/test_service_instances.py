@@ -22,10 +22,10 @@ from sqlalchemy.engine import make_url
 
 from monitor import database, models
 from tests.e2e import write_watchlist
+from tests.news import NEWS, UNRELATED, rss
 from tests.servers.http_server import HttpTestServer, RecordedRequest, Reply
 from tests.servers.service_process import MonitorProcess, clean_environ, wait_until
 from tests.servers.smtp_server import SmtpTestServer, free_port
-from tests.test_poll_news import NEWS, UNRELATED, rss
 from tests.test_service_run import http_get
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]

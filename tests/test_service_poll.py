@@ -12,9 +12,9 @@ import termios
 from pathlib import Path
 
 from tests.e2e import write_watchlist
+from tests.news import UNRELATED, rss
 from tests.servers.http_server import HttpTestServer, Reply
 from tests.servers.service_process import clean_environ
-from tests.test_poll_news import UNRELATED, rss
 
 
 def environ_for(folder: Path, server: HttpTestServer) -> dict[str, str]:

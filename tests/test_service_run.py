@@ -36,12 +36,12 @@ from sqlalchemy import select
 
 from monitor import database, models
 from tests.e2e import SAMPLE
+from tests.news import ARREST_RU, NEWS, UNRELATED, rss
 from tests.servers.http_server import HttpTestServer, Reply
 from tests.servers.interpol_sim import InterpolSim, red_item
 from tests.servers.service_process import MonitorProcess, clean_environ, wait_until
 from tests.servers.smtp_auth import AuthSmtpTestServer
 from tests.servers.smtp_server import free_port
-from tests.test_poll_news import ARREST_RU, NEWS, UNRELATED, rss
 
 pytestmark = pytest.mark.slow
 

@@ -18,8 +18,8 @@ from monitor.scheduler import Scheduler, jitter_for, next_chance
 from monitor.service import mailing_for
 from monitor.watchlist import MIN_INTERVAL
 from tests.e2e import settings_for, write_watchlist
+from tests.news import UNRELATED, rss
 from tests.servers.http_server import HttpTestServer, Reply
-from tests.test_poll_news import UNRELATED, rss
 
 T = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)

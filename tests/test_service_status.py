@@ -13,10 +13,10 @@ from sqlalchemy import update
 from monitor import database, models
 from monitor.models import utcnow
 from tests.e2e import write_watchlist
+from tests.news import ARREST_RU, NEWS, rss
 from tests.servers.http_server import HttpTestServer, Reply
 from tests.servers.service_process import clean_environ
 from tests.servers.smtp_server import SmtpTestServer
-from tests.test_poll_news import ARREST_RU, NEWS, rss
 
 
 def monitor(folder: Path, environ: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -15,9 +15,9 @@ from sqlalchemy import select, update
 from monitor import database, models
 from monitor.models import utcnow
 from tests.e2e import write_watchlist
+from tests.news import UNRELATED, rss
 from tests.servers.http_server import HttpTestServer, Reply
 from tests.servers.service_process import MonitorProcess, clean_environ, wait_until
-from tests.test_poll_news import UNRELATED, rss
 
 pytestmark = pytest.mark.slow
 

@@ -106,3 +106,20 @@ def test_pruning_forgets_old_unmatched_items_and_never_what_an_event_cites(
     with factory() as session:
         assert sorted(session.scalars(select(models.Observation.key))) == ["old-cited", "recent"]
         assert session.scalars(select(models.Event.key)).all() == ["e"]
+
+
+def test_a_changed_interval_takes_effect_at_once(factory: sessionmaker[Session]) -> None:
+    watchlist = load_watchlist(ROOT / "watchlist.yaml")
+    with database.transaction(factory) as session:
+        sync_watchlist(session, watchlist, T0)
+        session.get_one(models.Source, "interpol-red").next_run_at = T0 + timedelta(hours=12)
+    faster = watchlist.sources[0].model_copy(update={"interval": timedelta(minutes=5)})
+    changed = Watchlist(
+        people=watchlist.people,
+        advocates=watchlist.advocates,
+        sources=(faster, *watchlist.sources[1:]),
+    )
+    with database.transaction(factory) as session:
+        sync_watchlist(session, changed, T0)
+    with factory() as session:
+        assert session.get_one(models.Source, "interpol-red").next_run_at is None
