@@ -49,7 +49,8 @@ def queue_alerts(
     cycle_id: str,
     now: datetime,
 ) -> list[models.Delivery]:
-    """Create this cycle's delivery rows for `events` (already flushed, so they have ids)."""
+    """Create this cycle's delivery rows for `events`, in the events' transaction."""
+    session.flush()  # the events get their ids
     grouped: dict[str, list[models.Event]] = {}
     for event in events:
         for advocate_id in recipients(event, watchlist):

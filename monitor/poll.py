@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor import metrics, models
@@ -143,7 +144,16 @@ async def poll_source(
     except Exception as exc:  # a bug in one source must not stop the others
         log.exception("source poll crashed", extra={"source_id": source_id, "cycle_id": cycle_id})
         return record_failure(runtime, source, exc, cycle_id, started)
-    return record_success(runtime, source, collected, cycle_id, started)
+    try:
+        # Off the event loop: matching and writing one poll must not hold up the others' I/O.
+        return await asyncio.to_thread(
+            record_success, runtime, source, collected, cycle_id, started
+        )
+    except Exception as exc:  # recording failed: nothing of it was committed; say so, go on
+        log.exception(
+            "recording a poll failed", extra={"source_id": source_id, "cycle_id": cycle_id}
+        )
+        return record_failure(runtime, source, exc, cycle_id, started)
 
 
 def claim(runtime: Runtime, source_id: str, *, force: bool) -> bool:
@@ -209,7 +219,32 @@ def release(runtime: Runtime, source_id: str) -> None:
         )
 
 
+RECORD_ATTEMPTS = 3
+
+
 def record_success(
+    runtime: Runtime, source: models.Source, collected: Collected, cycle_id: str, started: float
+) -> Outcome:
+    """Record a poll in one transaction, again if another source recorded the same item first.
+
+    - the same article can reach two sources polled at the same moment: both see it as new, the
+      second insert breaks the unique key; its whole transaction is rolled back and done again,
+      and the second time it finds the row.
+    """
+    for attempt in range(1, RECORD_ATTEMPTS + 1):
+        try:
+            return _record_success(runtime, source, collected, cycle_id, started)
+        except IntegrityError:
+            if attempt == RECORD_ATTEMPTS:
+                raise
+            log.info(
+                "item recorded meanwhile by another source; recording again",
+                extra={"source_id": source.id, "cycle_id": cycle_id},
+            )
+    raise AssertionError("unreachable")
+
+
+def _record_success(
     runtime: Runtime, source: models.Source, collected: Collected, cycle_id: str, started: float
 ) -> Outcome:
     now = runtime.clock()

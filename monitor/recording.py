@@ -13,6 +13,7 @@ Rules:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -76,6 +77,56 @@ def upsert_observation(
     return row, CHANGED
 
 
+def upsert_observations(
+    session: Session, source: models.Source, items: Sequence[Item], now: datetime
+) -> list[tuple[models.Observation, str, Item]]:
+    """Store many items with one query and one flush (an item listed twice counts once)."""
+    unique = {item.key: item for item in items}
+    Obs = models.Observation
+    existing: dict[str, models.Observation] = {}
+    keys = list(unique)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        existing.update(
+            (row.key, row) for row in session.scalars(select(Obs).where(Obs.key.in_(chunk)))
+        )
+    stored = []
+    with session.no_autoflush:
+        for key, item in unique.items():
+            stored.append((*_upsert_one(session, source, existing.get(key), item, now), item))
+    session.flush()
+    return stored
+
+
+def _upsert_one(
+    session: Session,
+    source: models.Source,
+    row: models.Observation | None,
+    item: Item,
+    now: datetime,
+) -> tuple[models.Observation, str]:
+    digest = item.content_hash
+    if row is None:
+        row = models.Observation(
+            key=item.key,
+            source_id=source.id,
+            kind=observation_kind(source),
+            first_seen_at=now,
+            last_changed_at=now,
+            last_seen_at=now,
+            content_hash=digest,
+        )
+        _write_item(row, item)
+        session.add(row)
+        return row, NEW
+    row.last_seen_at = now
+    if row.content_hash == digest:
+        return row, SAME
+    _write_item(row, item)
+    row.content_hash, row.last_changed_at = digest, now
+    return row, CHANGED
+
+
 def _write_item(row: models.Observation, item: Item) -> None:
     row.url = item.url
     row.title = item.title
@@ -85,15 +136,26 @@ def _write_item(row: models.Observation, item: Item) -> None:
 
 
 def keep_evidence(
-    session: Session, observation: models.Observation, raw: bytes, now: datetime, **meta: Any
+    session: Session,
+    observation: models.Observation,
+    raw: bytes,
+    now: datetime,
+    *,
+    fresh: bool = False,
+    **meta: Any,
 ) -> models.Evidence:
-    """Store raw bytes once per observation and content (a second sighting updates last_seen)."""
+    """Store raw bytes once per observation and content (a second sighting updates last_seen).
+
+    - `fresh`: the observation was created in this transaction, so it has no evidence yet.
+    """
     digest = hashlib.sha256(raw).hexdigest()
-    row = session.scalar(
-        select(models.Evidence).where(
-            models.Evidence.observation_id == observation.id, models.Evidence.sha256 == digest
+    row = None
+    if not fresh:
+        row = session.scalar(
+            select(models.Evidence).where(
+                models.Evidence.observation_id == observation.id, models.Evidence.sha256 == digest
+            )
         )
-    )
     if row is None:
         row = models.Evidence(
             observation_id=observation.id,
@@ -135,6 +197,10 @@ class Recorder:
         self.now = now
         self.baseline = baseline
         self.events: list[models.Event] = []
+        # Observations created by this poll: nothing can refer to them yet, so no need to look.
+        self.fresh: set[int] = set()
+        self.event_keys: set[str] = set()
+        self.kept: set[tuple[int, str]] = set()
 
     def record(self, collected: Collected) -> Counts:
         counts = Counts()
@@ -146,11 +212,13 @@ class Recorder:
             return record_notices(self, collected)
         if self.source.type == "watch":
             return self.record_watch(collected)
-        for item in collected.items:
-            row, change = upsert_observation(self.session, self.source, item, self.now)
-            setattr(counts, change, getattr(counts, change) + 1)
-            if change != SAME:
-                self.match_text(row, item)
+        stored = upsert_observations(self.session, self.source, collected.items, self.now)
+        self.fresh.update(row.id for row, change, _ in stored if change == NEW)
+        with self.session.no_autoflush:
+            for row, change, item in stored:
+                setattr(counts, change, getattr(counts, change) + 1)
+                if change != SAME:
+                    self.match_text(row, item)
         return counts
 
     def record_watch(self, collected: Collected) -> Counts:
@@ -224,7 +292,15 @@ class Recorder:
             details=details,
         )
         raw = item.raw if item is not None and item.raw else row.text.encode("utf-8")
-        keep_evidence(self.session, row, raw, self.now)
+        self.keep(row, raw)
+
+    def keep(self, row: models.Observation, raw: bytes, **meta: Any) -> None:
+        """Keep `raw` as evidence of `row`, once per poll however many people it names."""
+        digest = hashlib.sha256(raw).hexdigest()
+        if (row.id, digest) in self.kept:
+            return
+        self.kept.add((row.id, digest))
+        keep_evidence(self.session, row, raw, self.now, fresh=row.id in self.fresh, **meta)
 
     def upsert_match(
         self,
@@ -235,11 +311,13 @@ class Recorder:
         explanation: dict[str, Any],
     ) -> bool:
         """Store a match; True when this person was not matched in this observation before."""
-        match = self.session.scalar(
-            select(models.Match).where(
-                models.Match.observation_id == row.id, models.Match.person_id == person_id
+        match = None
+        if row.id not in self.fresh:
+            match = self.session.scalar(
+                select(models.Match).where(
+                    models.Match.observation_id == row.id, models.Match.person_id == person_id
+                )
             )
-        )
         if match is None:
             self.session.add(
                 models.Match(
@@ -270,8 +348,16 @@ class Recorder:
         details: dict[str, Any] | None = None,
         baseline: bool | None = None,
     ) -> models.Event | None:
-        """Create an event unless one with this key exists (a replayed poll creates nothing)."""
-        if self.session.scalar(select(models.Event.id).where(models.Event.key == key)) is not None:
+        """Create an event unless one with this key exists (a replayed poll creates nothing).
+
+        - ids are assigned when the session next flushes (queue_alerts does, before it needs them).
+        """
+        fresh = observation is not None and observation.id in self.fresh
+        if key[:255] in self.event_keys:
+            return None
+        if not fresh and self.session.scalar(
+            select(models.Event.id).where(models.Event.key == key[:255])
+        ):
             return None
         event = models.Event(
             key=key[:255],
@@ -289,8 +375,8 @@ class Recorder:
             detected_at=self.now,
         )
         self.session.add(event)
-        self.session.flush()
         self.events.append(event)
+        self.event_keys.add(event.key)
         return event
 
 

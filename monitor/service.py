@@ -102,17 +102,21 @@ async def _cycle(
     from monitor.http import open_client
 
     ids = _source_ids(runtime, only)
-    async with open_client(runtime.settings) as client:
-        runtime.http = client
-        outcomes = []
-        for source_id in ids:
+    slots = asyncio.Semaphore(runtime.settings.poll_concurrency)
+
+    async def one(source_id: str) -> Outcome | None:
+        async with slots:
             if progress:
                 progress.source_started(source_id)
             outcome = await poll_source(runtime, source_id, full=full, force=True)
-            if outcome is not None:
-                outcomes.append(outcome)
             if progress:
                 progress.source_done(summary_line(outcome) if outcome else busy_line(source_id))
+            return outcome
+
+    async with open_client(runtime.settings) as client:
+        runtime.http = client
+        done = await asyncio.gather(*(one(source_id) for source_id in ids))
+        outcomes = [outcome for outcome in done if outcome is not None]
     if progress:
         progress.delivering()
     await deliver_pending_async(

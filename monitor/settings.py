@@ -49,6 +49,7 @@ class Settings(BaseModel):
     http_timeout: float = Field(default=30.0, gt=0, le=600)
     http_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     http_attempts: int = Field(default=3, ge=1, le=10)
+    poll_concurrency: int = Field(default=8, ge=1, le=64)
     templates_dir: Path | None = None
 
     @field_validator("timezone")
@@ -124,14 +125,28 @@ def _read_env_file(path: Path) -> dict[str, str]:
         return {}
     from dotenv import dotenv_values
 
-    return {k: v for k, v in dotenv_values(path).items() if v is not None and k.startswith(PREFIX)}
+    try:
+        values = dotenv_values(path, encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid UTF-8 text") from None
+    return {k: v for k, v in values.items() if v is not None and k.startswith(PREFIX)}
+
+
+MAX_SECRET_BYTES = 65536
 
 
 def _read_secret_file(variable: str, path: str) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8").strip()
+        with open(path, "rb") as handle:  # bounded: /dev/zero is a file name too
+            data = handle.read(MAX_SECRET_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"{variable}: cannot read {path}: {exc.strerror}") from None
+    if len(data) > MAX_SECRET_BYTES:
+        raise ConfigError(f"{variable}: {path} is larger than {MAX_SECRET_BYTES:,} bytes")
+    try:
+        return data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise ConfigError(f"{variable}: {path} is not UTF-8 text") from None
 
 
 def _describe(exc: ValidationError) -> str:

@@ -10,6 +10,7 @@ Rules:
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 from sqlalchemy import select
@@ -35,7 +36,9 @@ async def collect(runtime: Runtime, row: models.Source, full: bool) -> Collected
         return Collected(
             not_modified=True, requests=1, etag=row.etag, last_modified=row.last_modified
         )
-    result = parse_feed(response.body, url=response.url, headers=response.headers)
+    result = await asyncio.to_thread(
+        parse_feed, response.body, url=response.url, headers=response.headers
+    )
     if result.broken:
         raise ParseError(
             f"the feed could not be read: {'; '.join(result.warnings) or 'no entries'}"

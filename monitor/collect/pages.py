@@ -9,6 +9,8 @@ Rules:
 
 from __future__ import annotations
 
+import asyncio
+
 from monitor import models
 from monitor.items import Item
 from monitor.poll import Collected, source_config
@@ -26,7 +28,8 @@ async def collect(runtime: Runtime, row: models.Source, full: bool) -> Collected
         return Collected(
             not_modified=True, requests=1, etag=row.etag, last_modified=row.last_modified
         )
-    result = parse_listing(
+    result = await asyncio.to_thread(
+        parse_listing,
         response.body,
         url=response.url,
         headers=response.headers,
@@ -53,8 +56,12 @@ async def collect_watch(runtime: Runtime, row: models.Source, full: bool) -> Col
         return Collected(
             not_modified=True, requests=1, etag=row.etag, last_modified=row.last_modified
         )
-    text = extract_watched(
-        response.body, url=response.url, headers=response.headers, selector=config.selector
+    text = await asyncio.to_thread(
+        extract_watched,
+        response.body,
+        url=response.url,
+        headers=response.headers,
+        selector=config.selector,
     )
     item = Item(
         key=f"watch:{config.person_id}:{canonical_url(config.url)}",
