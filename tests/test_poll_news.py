@@ -296,3 +296,91 @@ def test_hostile_and_broken_feeds_fail_alone_and_the_good_ones_are_recorded(tmp_
     assert outcomes["ru"].ok and outcomes["ru"].events == 1
     [event] = [e for e in events(settings) if not e.baseline]
     assert event.person_id == "muratbek-ketebayev" and "Кетебаев" in event.evidence
+
+
+def test_full_text_fetches_the_article_of_a_new_entry_that_only_has_a_summary(
+    tmp_path: Path,
+) -> None:
+    article = (
+        "<html><body><nav>Home | World</nav><article><h1>Border arrest</h1>"
+        "<p>Border guards detained the Kazakh journalist Zhanara Akhmetova on Tuesday at the "
+        "request of Kazakhstan, which seeks her extradition. Her lawyers said the request was "
+        "politically motivated and that she holds a pending asylum application.</p>"
+        "<p>The court will decide on her detention within 72 hours.</p></article></body></html>"
+    )
+    with HttpTestServer() as server:
+        server.route(
+            "/rss",
+            Reply.raw(rss([])),
+            Reply.raw(
+                f'<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><item><title>Arrest at the border</title>'
+                f"<link>{server.url('/story')}</link><description>A journalist was detained.</description>"
+                "</item></channel></rss>".encode()
+            ),
+        )
+        server.route("/story", Reply.raw(article.encode(), content_type="text/html; charset=utf-8"))
+        source = {**feed_source(server), "full_text": True}
+        settings = settings_for(tmp_path, write_watchlist(tmp_path / "w.yaml", [source]))
+        cycle(settings)
+        [outcome] = cycle(settings)
+    assert outcome.events == 1 and outcome.requests == 2
+    [event] = events(settings)
+    assert event.person_id == "zhanara-akhmetova" and event.severity == "high"
+    assert "detained" in event.evidence
+
+
+def test_events_and_digest_commands_show_what_was_found(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    with HttpTestServer() as server:
+        server.route("/rss", Reply.raw(rss([])), Reply.raw(rss([("/a2", "Задержание", ARREST_RU)])))
+        settings = settings_for(
+            tmp_path, write_watchlist(tmp_path / "w.yaml", [feed_source(server)])
+        )
+        cycle(settings)
+        cycle(settings)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env.update(
+        {"MONITOR_DATA_DIR": str(settings.data_dir), "MONITOR_WATCHLIST": str(settings.watchlist)}
+    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "monitor", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    listed = run("events", "--json", "--person", "muratbek-ketebayev")
+    assert listed.returncode == 0, listed.stderr
+    [row] = [json.loads(line) for line in listed.stdout.splitlines()]
+    for key in (
+        "id",
+        "person_id",
+        "type",
+        "severity",
+        "source_id",
+        "title",
+        "url",
+        "detected_at",
+        "evidence",
+    ):
+        assert key in row
+    assert (row["person_id"], row["type"], row["source_id"]) == (
+        "muratbek-ketebayev",
+        "news_mention",
+        "news",
+    )
+    digest = run("digest", "--advocate", "odf-legal", "--days", "7")
+    assert digest.returncode == 0, digest.stderr
+    assert "Subject: [DIGEST] 1 event for 1 person" in digest.stdout
+    assert "Muratbek Ketebayev" in digest.stdout and "Кетебаев" in digest.stdout
+    assert outbox(settings)  # the alert went out; printing a digest sent nothing more
+    sent = run("digest", "--advocate", "odf-legal", "--send")
+    assert sent.returncode == 0, sent.stderr
+    assert len(outbox(settings)) == 2
