@@ -13,7 +13,9 @@ Rules:
   so a crash leaves either all of it or none of it;
 - a failed poll is data on the source's row (error, consecutive failures, backoff), never only a
   log line, and it never touches the observations: a failure cannot look like "items removed";
-- the first successful poll of a source is its baseline: its events go to the digest, not to
+- the first successful poll of a source is its baseline (for INTERPOL: the first full sweep that
+  reached at least 90% of the announced notices; until then every poll is baseline): its events go
+  to the digest, not to
   immediate alerts.
 """
 
@@ -74,6 +76,8 @@ class Collected:
     etag: str | None = None
     last_modified: str | None = None
     blocked: bool = False
+    # Whether this poll saw enough of the source to end its first-scan (baseline) period.
+    baseline_ready: bool = True
 
 
 Collector = Callable[[Runtime, models.Source, bool], Awaitable[Collected]]
@@ -291,7 +295,7 @@ def _mark_healthy(row: models.Source, collected: Collected, now: datetime, basel
     row.consecutive_failures = 0
     row.last_error = "; ".join(collected.warnings)[:2000] or None
     row.items_seen = len(collected.items) if not collected.not_modified else row.items_seen
-    if baseline:
+    if baseline and collected.baseline_ready:
         row.baseline_at = now
     if collected.full and not collected.not_modified:
         row.last_full_at = now

@@ -183,3 +183,41 @@ def test_the_watched_names_are_never_sent_to_interpol(sim: InterpolSim, tmp_path
         "1963",
     ):
         assert surname not in sent
+
+
+def test_an_unreachable_interpol_is_a_failing_source_not_an_empty_list(tmp_path: Path) -> None:
+    unreachable = {
+        "id": "interpol-red",
+        "type": "interpol",
+        "base_url": "http://127.0.0.1:9",
+        "rate": 100,
+    }
+    settings = settings_for(
+        tmp_path, write_watchlist(tmp_path / "w.yaml", [unreachable]), http_attempts="1"
+    )
+    [outcome] = cycle(settings)
+    assert not outcome.ok and "could not be read" in (outcome.error or "")
+    engine = database.create_db_engine(settings.effective_database_url)
+    with database.make_session_factory(engine)() as session:
+        source = session.get_one(models.Source, "interpol-red")
+        assert (source.status, source.baseline_at) == ("failing", None)
+    engine.dispose()
+
+
+def test_a_partial_first_sweep_does_not_end_the_first_scan(
+    sim: InterpolSim, tmp_path: Path
+) -> None:
+    sim.add(ablyazov_notice(), sex="M", warrants=[("KZ", "Embezzlement")], oldest=True)
+    with sim.serve() as server:
+        settings = settings_for(tmp_path, write_watchlist(tmp_path / "w.yaml", [source(server)]))
+        sim.block(10_000, after=15)  # blocked early in the first sweep
+        [partial] = cycle(settings)
+        sim.reset_faults()
+        [complete] = cycle(settings, full=True)
+        [later] = cycle(settings, full=True)
+    assert partial.ok and partial.baseline and partial.complete is False
+    assert complete.baseline and complete.complete  # still the first scan: old notices are no news
+    assert not later.baseline
+    found = [e for e in stored_events(settings) if e.type == "notice_published"]
+    assert [e.baseline for e in found] == [True]
+    assert outbox(settings) == []

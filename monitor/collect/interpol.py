@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select
 
 from monitor import models
-from monitor.exc import FetchError, ParseError
+from monitor.exc import BlockedError, FetchError, ParseError
 from monitor.interpol_client import DetailResult, InterpolClient, InterpolOptions
 from monitor.items import Item
 from monitor.notice_lifecycle import CycleObservation, NoticeFields, NoticeState, detail_checks_due
@@ -37,6 +37,9 @@ from monitor.sweep import SweepResult, fast_path, full_sweep
 from monitor.watchlist import InterpolSource
 
 MAX_DETAILS = 200
+# A first sweep that saw this share of the public list ends the first-scan period: later
+# publications are news. (An empty first sweep would turn old notices into "new" alerts.)
+BASELINE_COVERAGE = 0.9
 SENTINELS = 5
 TYPES: Mapping[str, tuple[NoticeType, ...]] = {
     "red": ("red",),
@@ -73,6 +76,9 @@ async def collect(runtime: Runtime, row: models.Source, full: bool) -> Collected
         collected.complete &= result.coverage.complete
         collected.coverage[notice_type] = asdict(result.coverage)
         collected.warnings.extend(result.coverage.reasons if sweeping else ())
+    if not collected.items:
+        _fail_if_unread(collected, client)
+    collected.baseline_ready = sweeping and _coverage_ratio(collected) >= BASELINE_COVERAGE
     await _details(runtime, client, config, known, collected)
     if sweeping and collected.complete:
         await _check_absent(client, known, collected)
@@ -81,6 +87,27 @@ async def collect(runtime: Runtime, row: models.Source, full: bool) -> Collected
     if client.blocked:
         collected.warnings.append("INTERPOL answered with a burst of 403s: blocked, not empty")
     return collected
+
+
+def _fail_if_unread(collected: Collected, client: InterpolClient) -> None:
+    """A poll that could not read a single list is a failing source, never an empty list."""
+    unread = [t for t, c in collected.coverage.items() if c.get("reported_total") is None]
+    if not unread:
+        return  # the lists were read and are empty: true, if unlikely
+    reasons = "; ".join(
+        dict.fromkeys(r for c in collected.coverage.values() for r in c.get("reasons", ()))
+    )
+    error = BlockedError if client.blocked else FetchError
+    raise error(f"INTERPOL's lists could not be read ({', '.join(unread)}): {reasons}")
+
+
+def _coverage_ratio(collected: Collected) -> float:
+    """The smallest share of the announced notices collected, over the notice types swept."""
+    ratios = [
+        c["collected"] / c["reported_total"] if c.get("reported_total") else 0.0
+        for c in collected.coverage.values()
+    ]
+    return min(ratios, default=0.0)
 
 
 def _known(runtime: Runtime, source_id: str) -> Known:
