@@ -4,7 +4,8 @@ Rules:
 - timeouts on connect, read, write and pool wait; TLS certificates are always verified;
 - at most `per_host` requests in flight per host, `max_connections` in all;
 - a body is streamed and abandoned past `max_bytes` (ResponseTooLarge), whatever the server
-  announces; a compressed body counts by its decompressed size;
+  announces; a compressed body counts by its decompressed size; a body compressed twice
+  (`Content-Encoding: gzip, gzip`, a compression bomb) is refused unread;
 - at most `max_redirects` redirects;
 - conditional GET: the caller's ETag / Last-Modified become If-None-Match / If-Modified-Since,
   and a 304 comes back as a Response with `not_modified` True and an empty body;
@@ -232,6 +233,15 @@ class HttpClient:
                 url=_safe(url),
                 permanent=True,
             )
+        codings = reply.headers.get_list("content-encoding", split_commas=True)
+        if len([c for c in codings if c.strip().lower() != "identity"]) > 1:
+            # httpx inflates each layer of "gzip, gzip" in one go: 2 KB can become gigabytes
+            # in memory before a single byte is counted. No real server stacks encodings.
+            raise FetchError(
+                f"refused a body compressed twice (Content-Encoding: {', '.join(codings)[:100]})",
+                url=_safe(url),
+                permanent=True,
+            )
         chunks, size = [], 0
         async for chunk in reply.aiter_bytes():
             size += len(chunk)
@@ -311,7 +321,7 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²" is a digit to isdigit(), not to float()
         return float(value)
     try:
         when = parsedate_to_datetime(value)

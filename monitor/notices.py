@@ -157,6 +157,7 @@ def _keep_evidence(recorder: Recorder, row: models.Observation, responses: Itera
         body = getattr(response, "body", None)
         if body is None:
             continue
+        headers = dict(getattr(response, "headers", {}) or {})
         keep_evidence(
             recorder.session,
             row,
@@ -164,8 +165,9 @@ def _keep_evidence(recorder: Recorder, row: models.Observation, responses: Itera
             recorder.now,
             url=getattr(response, "url", None),
             status=getattr(response, "status", None),
-            headers=dict(getattr(response, "headers", {}) or {}),
-            media_type=(getattr(response, "headers", {}) or {}).get("content-type"),
+            headers=headers,
+            # A server sends whatever Content-Type it likes; the column holds 255 characters.
+            media_type=(headers.get("content-type") or "")[:255] or None,
         )
 
 

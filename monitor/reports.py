@@ -3,8 +3,8 @@
 Rules for `monitor status`:
 - a table of the live sources (last success, consecutive failures, next run, items seen, last
   error), the delivery queue, and each advocate's last digest; `--json` prints the same data;
-- exit 1 when something needs an admin: a source failing for more than a day (or blocked), or an
-  email that could not be delivered;
+- exit 1 when something needs an admin: a source failing for more than a day (or blocked), an
+  email that could not be delivered, or one still being retried more than an hour after it was due;
 - nothing here shows a watched person's name: sources, advocates and deliveries only.
 """
 
@@ -24,6 +24,7 @@ from monitor.models import utcnow
 from monitor.settings import Settings
 
 STALE_AFTER = timedelta(days=1)
+EMAIL_LATE_AFTER = timedelta(hours=1)
 WIDE = 160
 
 
@@ -85,10 +86,17 @@ def status_data(session: Session, now: datetime | None = None) -> dict[str, Any]
         attention.append(
             f"{queue['failed']} email(s) could not be delivered (see failed_deliveries)"
         )
+    retrying = list(session.scalars(_retrying()))
+    late = [d for d in retrying if now - d.created_at > EMAIL_LATE_AFTER]
+    if late:
+        attention.append(
+            f"{len(late)} email(s) not delivered for more than an hour, still retried: {late[-1].last_error}"
+        )
     return {
         "sources": sources,
         "queue": queue,
         "failed_deliveries": _failed_deliveries(session),
+        "retrying_deliveries": [_retrying_view(d) for d in retrying],
         "digests": _last_digests(session),
         "attention": attention,
     }
@@ -148,6 +156,24 @@ def _failed_deliveries(session: Session) -> list[dict[str, Any]]:
     ]
 
 
+def _retrying() -> Any:
+    """Emails waiting for another try after a temporary failure (SMTP down, 4xx, TLS)."""
+    D = models.Delivery
+    return select(D).where(D.status == "pending", D.last_error.is_not(None)).order_by(D.id)
+
+
+def _retrying_view(d: models.Delivery) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "advocate_id": d.advocate_id,
+        "kind": d.kind,
+        "attempts": d.attempts,
+        "created_at": _iso(d.created_at),
+        "next_attempt_at": _iso(d.next_attempt_at),
+        "error": d.last_error,
+    }
+
+
 def _last_digests(session: Session) -> list[dict[str, Any]]:
     """Each current advocate's most recent digest (by the end of its period), or none yet."""
     D = models.Delivery
@@ -202,6 +228,11 @@ def _print_status_table(data: dict[str, Any], tz: tzinfo) -> None:
         f"Delivery queue: {queue['pending']} pending, {queue['sending']} sending, "
         f"{queue['sent']} sent, {queue['failed']} failed"
     )
+    if data["retrying_deliveries"]:
+        last = data["retrying_deliveries"][-1]
+        console.print(
+            f"Retrying: {len(data['retrying_deliveries'])} email(s); last error: {escape(last['error'])}"
+        )
     console.print(_digest_table(data["digests"], tz))
     for line in data["attention"]:
         console.print(f"[bold red]needs attention:[/] {escape(line)}")

@@ -39,6 +39,9 @@ from monitor.sources.interpol import ListPage, NoticeType
 log = logging.getLogger(__name__)
 
 CAP = 160
+# No 16 letters start more than 160 names; an API that ignores its filters would otherwise
+# make prefixes grow (^AAAA...) until the stack overflows.
+MAX_PREFIX = 16
 AGE_FLOOR, AGE_CEILING = 0, 150
 Filters = Mapping[str, str]
 Published = Mapping[str, object]  # a list item exactly as the API sent it (filters see raw values)
@@ -182,7 +185,7 @@ class _Prefix(Dimension):
 
     def applies(self, filters: Filters) -> bool:
         if self.extend:
-            return _prefix(filters.get(self.param)) is not None
+            return len(_prefix(filters.get(self.param)) or "x" * MAX_PREFIX) < MAX_PREFIX
         return self.param not in filters
 
     def values(self, filters: Filters) -> tuple[str, ...]:

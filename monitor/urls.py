@@ -63,6 +63,7 @@ _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 # Everything already legal in a path or query stays as it is; the rest is %-encoded as UTF-8.
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 _QUERY_SAFE = _PATH_SAFE + "?"
+_USERINFO_SAFE = "!$&'()*+,;=:%-._~"
 # WHATWG URL parsing drops these anywhere in the input; leading/trailing C0 and spaces are trimmed.
 _INVISIBLE = re.compile(r"[\t\n\r]")
 _C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
@@ -117,7 +118,8 @@ def _canonical_netloc(parts: urllib.parse.SplitResult, scheme: str) -> str:
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
     userinfo, at, _ = parts.netloc.rpartition("@")
-    return f"{userinfo}@{netloc}" if at else netloc
+    # Encoded like a path: a raw space or control there made a "canonical" URL that is not one.
+    return f"{_encode(userinfo, _USERINFO_SAFE)}@{netloc}" if at else netloc
 
 
 def _canonical_host(hostname: str) -> str:
@@ -135,8 +137,9 @@ def _canonical_host(hostname: str) -> str:
 
 
 def _canonical_path(path: str) -> str:
-    path = _remove_dot_segments(_PATH_SESSION.sub("", path)) or "/"
-    return _encode(path, _PATH_SAFE)
+    # Escapes first, then dot segments (RFC 3986, 6.2.2): "/x/%2e" is "/x/", and decoding after
+    # the removal left a "." that made a second spelling of the same page.
+    return _remove_dot_segments(_encode(_PATH_SESSION.sub("", path), _PATH_SAFE)) or "/"
 
 
 def _remove_dot_segments(path: str) -> str:

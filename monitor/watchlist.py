@@ -35,6 +35,7 @@ from monitor.yamlpos import Document, Problem
 
 INTERPOL_API = "https://ws-public.interpol.int"
 MIN_INTERVAL = timedelta(minutes=1)
+MAX_INTERVAL = timedelta(days=3650)
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -58,7 +59,7 @@ def _not_blank(value: str) -> str:
 
 
 def parse_interval(value: Any) -> timedelta:
-    """'30m', '6h', '1d', '90s', '2w' -> timedelta (at least one minute)."""
+    """'30m', '6h', '1d', '90s', '2w' -> timedelta (at least one minute, at most ten years)."""
     if isinstance(value, timedelta):
         return value
     found = _INTERVAL.match(str(value))
@@ -66,7 +67,12 @@ def parse_interval(value: Any) -> timedelta:
         raise ValueError(
             f"{value!r} is not an interval: write a number and a unit, e.g. 30m, 6h, 1d"
         )
-    interval = timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
+    try:
+        interval = timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
+    except OverflowError:
+        interval = MAX_INTERVAL * 2
+    if interval > MAX_INTERVAL:  # the next poll's date must stay a date
+        raise ValueError(f"{value!r} is too long: the longest interval is 3650d")
     if interval < MIN_INTERVAL:
         raise ValueError(f"{value!r} is too short: the shortest interval is 1m")
     return interval

@@ -85,16 +85,18 @@ def load(text: str) -> Document:
     """Parse YAML text into a Document, or raise YamlProblems."""
     if len(text) > MAX_BYTES:
         raise YamlProblems([Problem(1, 1, f"file is larger than {MAX_BYTES:,} bytes")])
+    doc = Document(data=None)
+    problems: list[Problem] = []
     try:
         node = yaml.compose(text, Loader=_Loader)
+        if node is not None:
+            doc.data = _convert(node, (), doc, problems)
     except yaml.MarkedYAMLError as exc:
         raise YamlProblems([_from_yaml_error(exc)]) from None
     except yaml.YAMLError as exc:
         raise YamlProblems([Problem(1, 1, f"YAML error: {exc}")]) from None
-    doc = Document(data=None)
-    problems: list[Problem] = []
-    if node is not None:
-        doc.data = _convert(node, (), doc, problems)
+    except RecursionError:  # thousands of nested [ or {: no watchlist is built like that
+        raise YamlProblems([Problem(1, 1, "values are nested too deeply")]) from None
     if problems:
         raise YamlProblems(problems)
     return doc

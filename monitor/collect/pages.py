@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 
 from monitor import models
-from monitor.items import Item
+from monitor.items import Item, content_hash
 from monitor.poll import Collected, source_config
 from monitor.runtime import Runtime
 from monitor.sources.pages import extract_watched, parse_listing
@@ -64,7 +64,7 @@ async def collect_watch(runtime: Runtime, row: models.Source, full: bool) -> Col
         selector=config.selector,
     )
     item = Item(
-        key=f"watch:{config.person_id}:{canonical_url(config.url)}",
+        key=_watch_key(config),
         title=f"Case page {canonical_url(config.url)}",
         text=text,
         url=config.url,
@@ -73,3 +73,9 @@ async def collect_watch(runtime: Runtime, row: models.Source, full: bool) -> Col
     return Collected(
         items=[item], requests=1, etag=response.etag, last_modified=response.last_modified
     )
+
+
+def _watch_key(config: WatchSource) -> str:
+    key = f"watch:{config.person_id}:{canonical_url(config.url)}"
+    # observations.key holds 512 characters; case-page URLs with long queries exist.
+    return key if len(key) <= 512 else f"watch:{config.person_id}:sha256:{content_hash(key)}"

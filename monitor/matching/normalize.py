@@ -97,7 +97,10 @@ class FoldedText:
             return pos
         idx = bisect_right(self.anchors, (pos, 1 << 62)) - 1
         folded_at, original_at = self.anchors[idx]
-        return min(original_at + (pos - folded_at), len(self.original))
+        # Inside the expansion of one character ("ﬁ" -> "fi") the offset stops at that
+        # character's end: running on past it made a span end before its own start.
+        limit = self.anchors[idx + 1][1] if idx + 1 < len(self.anchors) else len(self.original)
+        return min(original_at + (pos - folded_at), limit)
 
 
 def fold(text: str) -> str:
@@ -143,6 +146,10 @@ def _fold_slow(text: str) -> tuple[str, list[tuple[int, int]]]:
 
 @lru_cache(maxsize=4096)
 def _fold_piece(char: str) -> str:
+    if not _SLOW.match(char):
+        # Exactly what the fast path does, or one text folds two ways: a single soft hyphen on a
+        # page would change how every character past U+3100 (half-width katakana...) folds.
+        return char.translate(FOLD_TABLE)
     folded = _fold_one(char)
     if folded is not None:
         return folded

@@ -20,6 +20,7 @@ import feedparser
 
 from monitor.items import Item, content_hash
 from monitor.sources.pages import (
+    MAX_ELEMENTS,
     Decoded,
     ItemDraft,
     absolute_link,
@@ -41,7 +42,7 @@ class FeedStatus(StrEnum):
     OK = "ok"  # parsed cleanly: `items` is everything the feed lists (maybe truly nothing)
     PARTIAL = "partial"  # ill-formed, items read leniently: an absent item proves nothing
     BROKEN = "broken"  # nothing could be read: an error of the source, not an empty feed
-    REFUSED = "refused"  # unsafe XML (entity declarations): never parsed
+    REFUSED = "refused"  # unsafe XML (entity declarations, millions of elements): never parsed
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ _LOOKS_LIKE_MARKUP = re.compile(r"<[A-Za-z/!]")
 # A start or end tag of an entry, with or without a namespace prefix (`<items>` of RSS 1.0 is
 # not one). `[^<>]*` keeps every match short, so finding them all is linear in the document.
 _ENTRY_TAG = re.compile(rb"<(/?)((?:[A-Za-z_][\w.-]*:)?(?:item|entry))(?=[\s/>])[^<>]*>")
+# The character references feedparser's lenient parser reads (feedparser_sgmllib.charref).
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
 _GUID_LIMIT = 500
 _PLAIN_GUID = re.compile(r"[^\s<>\"'`\\]+")
 
@@ -87,7 +90,8 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str]) -> FeedResu
 
     - Bytes are decoded by `pages.decode_bytes` (BOM, HTTP charset, XML declaration, valid
       UTF-8, then a guess); the result goes to feedparser as UTF-8.
-    - Documents declaring XML entities are REFUSED unparsed (monitor.xmlsafety says why).
+    - Documents declaring XML entities are REFUSED unparsed (monitor.xmlsafety says why), and
+      so are documents with more than `pages.MAX_ELEMENTS` "<" (millions of elements).
     - Ill-formed documents are read by feedparser's lenient parser and flagged `bozo`; one that
       yields no entry (or is not a feed at all: an HTML error page) is BROKEN, never empty.
     - Every entry is an Item: key `url:<canonical link>`, else its GUID, else a content hash;
@@ -98,19 +102,26 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str]) -> FeedResu
       encoding and every entry was found; otherwise the whole feed's bytes.
     """
     decoded = decode_bytes(body, _declared_encodings(body, headers))
+    if decoded.text.count("<") > MAX_ELEMENTS:  # feedparser's tree would take gigabytes
+        refusal = f"more than {MAX_ELEMENTS:,} elements: refused unparsed"
+        return FeedResult([], [*decoded.warnings, refusal], True, "", FeedStatus.REFUSED)
     try:
         screened = screen_xml(_utf8_document(decoded.text))
     except UnsafeXml as error:
         return FeedResult([], [*decoded.warnings, str(error)], True, "", FeedStatus.REFUSED)
-    parsed = feedparser.parse(
-        io.BytesIO(screened.document),
-        response_headers=_parser_headers(url, headers),
-        # No HTML leaves this module: every field becomes plain text through html_to_text,
-        # which drops scripts and styles itself. feedparser's sanitizer and URI rewriting of
-        # content would only cost time and alter text (it leaves script bodies as text).
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(screened.document),
+            response_headers=_parser_headers(url, headers),
+            # No HTML leaves this module: every field becomes plain text through html_to_text,
+            # which drops scripts and styles itself. feedparser's sanitizer and URI rewriting of
+            # content would only cost time and alter text (it leaves script bodies as text).
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as error:  # its lenient parser trips on stray end tags: "</gml:pos>"
+        failed = f"the feed parser failed on this document ({type(error).__name__})"
+        return FeedResult([], [*decoded.warnings, failed], True, "", FeedStatus.BROKEN)
     return _result(parsed, body, url, decoded)
 
 
@@ -123,8 +134,18 @@ def _declared_encodings(body: bytes, headers: Mapping[str, str]) -> list[str | N
 def _utf8_document(text: str) -> bytes:
     # Blank lines before "<?xml" (a PHP habit) make expat refuse the whole feed; they mean
     # nothing. The declaration must now say UTF-8, the encoding the text is handed on in.
-    text = text.lstrip("\ufeff \t\r\n")
+    text = _CHAR_REF.sub(_xml_char_ref, text.lstrip("\ufeff \t\r\n"))
     return _XML_DECLARATION.sub('<?xml version="1.0" encoding="utf-8"?>', text, count=1).encode()
+
+
+def _xml_char_ref(match: re.Match[str]) -> str:
+    # feedparser's lenient parser turns "&#0;" into a NUL (PostgreSQL refuses it) and crashes
+    # on a surrogate or a number past U+10FFFF: a reference to a character XML forbids is
+    # read as U+FFFD, as browsers do.
+    digits = (match.group(1) or match.group(2)).lstrip("0") or "0"
+    code = int(digits, 16 if match.group(1) else 10) if len(digits) <= 8 else -1
+    allowed = code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0x10FFFF
+    return match.group(0) if allowed and code not in (0xFFFE, 0xFFFF) else "&#xFFFD;"
 
 
 def _parser_headers(url: str, headers: Mapping[str, str]) -> dict[str, str]:

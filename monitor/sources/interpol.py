@@ -2,7 +2,8 @@
 
 Rules:
 - an item's key is `interpol:<type>:<entity_id>` with the entity id as INTERPOL writes it
-  (`2019/114539`); URLs write it `2019-114539`, and links are taken from `_links` when present;
+  (`2019/114539`); URLs write it `2019-114539`, and links are taken from `_links` when present
+  and http(s);
 - names: `forename` null, empty or `"-"` is no forename; both names may be null;
 - birth dates `YYYY/MM/DD` become `YYYY-MM-DD`, `YYYY` stays `YYYY` (precision "year");
 - `nationalities` null is no nationality; height and weight 0 or null are unknown (None);
@@ -14,6 +15,7 @@ Rules:
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from typing import Any, Literal
 
 from monitor.exc import ParseError
 from monitor.items import Item
+from monitor.urls import is_http_url
 
 NoticeType = Literal["red", "yellow", "un_persons", "un_entities"]
 NOTICE_TYPES: tuple[NoticeType, ...] = ("red", "yellow", "un_persons", "un_entities")
@@ -34,6 +37,7 @@ TYPE_PATHS: Mapping[NoticeType, str] = {
 ENTITY_ID = re.compile(r"^(\d{4})/(\d{1,9})$")
 URL_ID = re.compile(r"^(\d{4})-(\d{1,9})$")
 _NO_NAME = frozenset({"", "-"})
+_NAME_LIMIT = 200
 
 _LIST_ITEM_FIELDS = frozenset(
     {"forename", "name", "date_of_birth", "entity_id", "nationalities", "_links"}
@@ -172,7 +176,7 @@ def is_not_found_body(body: bytes) -> bool:
     """True for INTERPOL's 404 body (`{"status": 404, ..., "message": "Not Found"}`)."""
     try:
         doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return False
     return isinstance(doc, dict) and doc.get("status") == 404
 
@@ -265,10 +269,12 @@ def _linked(value: object) -> list[str]:
 
 
 def clean_name(value: object) -> str | None:
-    """Trimmed name; None for null, empty, `-` or a non-string."""
+    """Trimmed name, at most 200 characters; None for null, empty, `-` or a non-string."""
     if not isinstance(value, str):
         return None
-    value = " ".join(value.split())
+    # Real names are under 50 characters; a name of a million words would make matching
+    # (quadratic in the number of words) run for days.
+    value = " ".join(value.split())[:_NAME_LIMIT].rstrip()
     return None if value in _NO_NAME else value
 
 
@@ -285,7 +291,8 @@ def normalise_birth_date(value: object) -> tuple[str | None, str | None]:
     if not isinstance(value, str):
         return None, None
     parts = value.strip().split("/")
-    if not all(part.isdigit() for part in parts) or len(parts[0]) != 4:
+    # isascii: "¹⁹⁶³" is digits to str.isdigit() but not to int().
+    if not all(part.isascii() and part.isdigit() for part in parts) or len(parts[0]) != 4:
         return None, None
     precision = {1: "year", 2: "month", 3: "day"}.get(len(parts))
     if precision is None:
@@ -317,7 +324,8 @@ def _hrefs(links: object) -> dict[str, str]:
     hrefs = {}
     for name, link in links.items():
         href = link.get("href") if isinstance(link, dict) else None
-        if isinstance(href, str) and href:
+        # Only http(s): a "javascript:" self link became the notice's link in alert emails.
+        if isinstance(href, str) and is_http_url(href):
             hrefs[str(name)] = href
     return hrefs
 
@@ -339,12 +347,41 @@ def _dig(doc: Mapping[str, Any], *path: str) -> object:
 
 def _load_object(body: bytes) -> dict[str, Any]:
     try:
-        doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        # NaN, Infinity and 1e999 are read as null: no database column can hold them.
+        doc = _storable(json.loads(body, parse_constant=_null, parse_float=_finite), 0)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ParseError("response is not valid JSON (truncated or not JSON)") from None
     if not isinstance(doc, dict):
         raise ParseError("response is not a JSON object")
     return doc
+
+
+_MAX_DEPTH = 64
+# NUL (PostgreSQL refuses it in text) and lone surrogates (no database can encode them) are
+# valid JSON escapes; json.loads has already joined the surrogates that form a pair.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _null(constant: str) -> None:
+    return None
+
+
+def _finite(text: str) -> float | None:
+    number = float(text)
+    return number if math.isfinite(number) else None
+
+
+def _storable(value: Any, depth: int) -> Any:
+    """The decoded JSON with NUL and lone surrogates replaced by U+FFFD, and bounded depth."""
+    if depth > _MAX_DEPTH:
+        raise ValueError("JSON nested too deeply")
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_storable(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {_storable(k, depth): _storable(v, depth + 1) for k, v in value.items()}
+    return value
 
 
 def _compact(obj: object) -> bytes:

@@ -268,6 +268,7 @@ _UNSUPPORTED_MARKED_SECTION = re.compile(
     r"<!\[(?!(?:cdata|temp|ignore|include|rcdata|if|else|endif)(?![-_.a-z0-9]))", re.IGNORECASE
 )
 _SPACES = re.compile(r"\s+")
+_ANY_TAG = re.compile(r"<[^<>]*>")
 
 
 def html_to_text(html: str | Tag, *, drop: frozenset[str] = frozenset()) -> str:
@@ -285,7 +286,10 @@ def html_to_text(html: str | Tag, *, drop: frozenset[str] = frozenset()) -> str:
     """
     if isinstance(html, str) and "<" not in html:
         return normalise_text(" ".join(unescape(html).split()))
-    root = soup_of(html) if isinstance(html, str) else html
+    try:
+        root = soup_of(html) if isinstance(html, str) else html
+    except TooMuchMarkup:  # a feed entry made of millions of tags: its words, without them
+        return normalise_text(" ".join(unescape(_ANY_TAG.sub(" ", str(html))).split()))
     return normalise_text(
         "".join(_pieces(root, lambda tag: tag.name in drop or _is_invisible(tag)))
     )
@@ -301,6 +305,7 @@ def soup_of(markup: str) -> BeautifulSoup:
       is scanned at every end tag (quadratic: 9 s instead of 3 for a 5 MB listing with a `<br>`
       per row, minutes for a page of 100 000 of them).
     - If the parser still rejects the markup, the whole document is read as plain text.
+    - More than MAX_ELEMENTS elements raise TooMuchMarkup: memory stays bounded.
     """
     markup = _UNSUPPORTED_MARKED_SECTION.sub("&lt;![", _defuse_tail(markup))
     # Without a "<" or a newline, BeautifulSoup warns that the text "looks like a URL/filename";
@@ -336,10 +341,28 @@ class _VoidTagLedger(list[str]):
         return isinstance(tag, str) and self._counts[tag] > 0
 
 
+class TooMuchMarkup(ParseError):
+    """A document with more than MAX_ELEMENTS elements: its tree would take gigabytes."""
+
+
+# About 1 KB of memory per element once parsed: 10 MB of "<b>" would be 3 million elements and
+# several gigabytes. The 16 000-row listings of real courts have about 50 000.
+MAX_ELEMENTS = 200_000
+
+
 class _LinearParser(BeautifulSoupHTMLParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.already_closed_empty_element = _VoidTagLedger()
+        self.elements = 0
+
+    def handle_starttag(
+        self, tag: str, attrs: list[tuple[str, str | None]], handle_empty_element: bool = True
+    ) -> None:
+        self.elements += 1
+        if self.elements > MAX_ELEMENTS:
+            raise TooMuchMarkup(f"more than {MAX_ELEMENTS:,} HTML elements: refused")
+        super().handle_starttag(tag, attrs, handle_empty_element)
 
 
 class _LinearTreeBuilder(HTMLParserTreeBuilder):
@@ -435,7 +458,7 @@ class ItemDraft:
 
 
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S")
-_KEY_LIMIT = 1024
+_KEY_LIMIT = 512  # the length of observations.key (PostgreSQL refuses a longer one)
 
 
 def finish_items(
@@ -448,7 +471,7 @@ def finish_items(
 
     - Key: `url:<canonical link>`; else `guid:<guid>` (a GUID that is not a URI, like "123",
       is prefixed with the source URL `scope`, as it is only unique within its source);
-      else `hash:<content hash>` of title and text. Keys longer than 1024 characters are hashed.
+      else `hash:<content hash>` of title and text. Keys longer than 512 characters are hashed.
     - A link shared by entries that are not the same (by `identity`: a feed whose every entry
       links to the home page) identifies none of them: they fall back to GUID or content.
     - Entries with the same key are one item, at the place of the first; the one with the
@@ -563,7 +586,8 @@ def parse_listing(
       is on the page, the list is empty today; otherwise `matched_nothing` and a warning
       "layout changed?". Write item selectors with their container to get that distinction.
     - `raw` of every item is the page's bytes: the evidence of what the court published.
-    - An invalid selector raises ConfigError.
+    - An invalid selector raises ConfigError; a page of more than MAX_ELEMENTS elements raises
+      TooMuchMarkup.
     """
     decoded = decode_html(body, headers)
     soup = soup_of(decoded.text)
@@ -709,7 +733,8 @@ def extract_watched(
       footers (where "© 2021" and "generated in 0.02 s" live).
     - Text as `html_to_text` gives it: only a change a reader can see changes it.
     - Raises LayoutChanged when the selector matches nothing or the page has no text: an
-      emptied page must not read as "the whole case page was deleted".
+      emptied page must not read as "the whole case page was deleted"; TooMuchMarkup for a
+      page of more than MAX_ELEMENTS elements.
     """
     del url  # part of every parser's signature; the text of a page needs no base URL
     soup = soup_of(decode_html(body, headers).text)
@@ -758,7 +783,10 @@ def extract_article_text(body: bytes, *, url: str, headers: Mapping[str, str]) -
     - Returns "" for a page without text; never raises on bad HTML.
     """
     del url  # same signature as the other parsers; text extraction needs no base URL
-    soup = soup_of(decode_html(body, headers).text)
+    try:
+        soup = soup_of(decode_html(body, headers).text)
+    except TooMuchMarkup:
+        return ""
     root = _article_root(soup)
     if root is not None:
         return html_to_text(root, drop=PAGE_FRAME)
