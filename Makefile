@@ -20,8 +20,8 @@ run: $(STAMP)
 	$(BIN)/monitor run
 
 lint: $(STAMP)
-	$(BIN)/ruff check monitor tests bench scripts alembic
-	$(BIN)/ruff format --check monitor tests bench scripts alembic
+	$(BIN)/ruff check monitor tests bench scripts alembic fuzz
+	$(BIN)/ruff format --check monitor tests bench scripts alembic fuzz
 
 typecheck: $(STAMP)
 	$(BIN)/mypy monitor

@@ -1,0 +1,34 @@
+"""Fuzz watchlist.yaml validation: any bytes give a valid watchlist or positioned problems.
+
+    .venv/bin/python -m fuzz.fuzz_watchlist [libFuzzer options] [corpus folders]
+
+A finding is any exception but WatchlistError, or a problem without a message or outside the file.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import atheris  # type: ignore[import-untyped]
+
+with atheris.instrument_imports(include=["monitor", "yaml"]):
+    from monitor.watchlist import WatchlistError, parse_watchlist
+
+
+def test_one_input(data: bytes) -> None:
+    try:
+        parse_watchlist(data)
+    except WatchlistError as error:
+        lines = data.count(b"\n") + 2
+        for problem in error.problems:
+            if not (problem.message and 1 <= problem.line <= lines and problem.column >= 1):
+                raise AssertionError(f"problem without a place or a message: {problem}") from None
+
+
+def main() -> None:
+    atheris.Setup(sys.argv, test_one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
