@@ -16,10 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from monitor import models
+from monitor.sources.interpol import TYPES, notice_key
 from monitor.watchlist import Watchlist
 
 
@@ -55,7 +56,45 @@ def sync_watchlist(session: Session, watchlist: Watchlist, now: datetime) -> Syn
     _sync(session, models.Advocate, "advocates", watchlist.advocates, now, report)
     _sync(session, models.Source, "sources", watchlist.all_sources, now, report)
     session.flush()  # rows that refer to these (events, deliveries) may follow in this transaction
+    _hand_over_notices(session, report)
     return report
+
+
+def _hand_over_notices(session: Session, report: SyncReport) -> None:
+    """Give the stored notices of a renamed, removed or disabled INTERPOL source to the enabled
+    source that now reads their notice type, with its first-scan state.
+
+    A notice is stored once (its key is `interpol:<type>:<id>`), so a source renamed in
+    watchlist.yaml would otherwise meet its own notices as another source's and fail at every
+    poll; and its first sweep would count as a first scan, silencing what was published
+    meanwhile. The watchlist allows one enabled source per notice type.
+    """
+    S, Obs = models.Source, models.Observation
+    readers = session.scalars(
+        select(S).where(S.type == "interpol", S.archived_at.is_(None), S.enabled.is_(True))
+    )
+    for reader in readers:
+        for name in reader.config.get("notice_types") or ["red"]:
+            for notice_type in TYPES.get(name, ()):
+                prefix = notice_key(notice_type, "")
+                owned = Obs.kind == "notice", Obs.key.startswith(prefix, autoescape=True)
+                owners = set(session.scalars(select(Obs.source_id).where(*owned).distinct())) - {
+                    reader.id
+                }
+                if not owners:
+                    continue
+                session.execute(
+                    update(Obs).where(*owned, Obs.source_id.in_(owners)).values(source_id=reader.id)
+                )
+                first_scans = [
+                    at
+                    for at in session.scalars(select(S.baseline_at).where(S.id.in_(owners)))
+                    if at is not None
+                ]
+                if reader.baseline_at is None and first_scans:
+                    reader.baseline_at = min(first_scans)
+                if reader.id not in report.updated.get("sources", []):
+                    report.note("updated", "sources", reader.id)
 
 
 Row = models.Person | models.Advocate | models.Source  # the tables synced from the watchlist

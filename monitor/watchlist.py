@@ -488,6 +488,33 @@ def _cross_check(doc: Document, sections: dict[str, list[Any]]) -> Iterator[Prob
     for index, item in enumerate(doc.data.get("people") or []):
         if isinstance(item, dict):
             yield from _advocate_references(doc, index, item, advocate_ids)
+    yield from _shared_notice_types(doc, sections.get("sources", []))
+
+
+def _shared_notice_types(doc: Document, sources: list[Any]) -> Iterator[Problem]:
+    """Two enabled INTERPOL sources reading one notice type would keep two lifecycles of the
+    same notices (and fight over them): one source per notice type."""
+    index_of = {
+        str(item.get("id")): i
+        for i, item in enumerate(doc.data.get("sources") or [])
+        if isinstance(item, dict)
+    }
+    reader: dict[str, str] = {}
+    for source in sources:
+        if not isinstance(source, InterpolSource) or not source.enabled:
+            continue
+        for notice_type in dict.fromkeys(source.notice_types):
+            if notice_type not in reader:
+                reader[notice_type] = source.id
+                continue
+            raw = doc.data["sources"][index_of[source.id]]
+            field = "notice_types" if "notice_types" in raw else "id"
+            yield Problem(
+                *doc.position(("sources", index_of[source.id], field)),
+                f"source {source.id!r} reads INTERPOL's {notice_type} notices, as source "
+                f"{reader[notice_type]!r} does: one source per notice type "
+                "(to rename a source, change its id: its notices follow)",
+            )
 
 
 def _raw_items(doc: Document, section: str) -> list[dict[str, Any]]:

@@ -221,3 +221,20 @@ def test_a_partial_first_sweep_does_not_end_the_first_scan(
     found = [e for e in stored_events(settings) if e.type == "notice_published"]
     assert [e.baseline for e in found] == [True]
     assert outbox(settings) == []
+
+
+def test_a_renamed_source_keeps_its_notices_and_alerts_what_was_published_meanwhile(
+    sim: InterpolSim, tmp_path: Path
+) -> None:
+    with sim.serve() as server:
+        path = write_watchlist(tmp_path / "w.yaml", [source(server)])
+        [first] = cycle(settings_for(tmp_path, path))
+        assert first.ok and first.baseline
+        sim.add(ablyazov_notice(), sex="M")
+        renamed = {**source(server), "id": "red-notices"}
+        settings = settings_for(tmp_path, write_watchlist(path, [renamed]))
+        [after] = cycle(settings)
+    assert after.ok and after.source_id == "red-notices", after.error
+    assert not after.baseline and (after.new, after.events, after.alerts) == (1, 1, 1)
+    [event] = [e for e in stored_events(settings) if not e.baseline]
+    assert (event.type, event.person_id) == ("notice_published", "mukhtar-ablyazov")

@@ -17,7 +17,7 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,7 +32,7 @@ from monitor.notice_lifecycle import CycleObservation, NoticeFields, NoticeState
 from monitor.notices import REQUIRED_ABSENCES, entity_of, fields_of, record_of
 from monitor.poll import Collected, source_config
 from monitor.runtime import Runtime
-from monitor.sources.interpol import NoticeType, notice_key
+from monitor.sources.interpol import TYPES, NoticeType, notice_key
 from monitor.sweep import SweepResult, fast_path, full_sweep
 from monitor.watchlist import InterpolSource
 
@@ -41,11 +41,6 @@ MAX_DETAILS = 200
 # publications are news. (An empty first sweep would turn old notices into "new" alerts.)
 BASELINE_COVERAGE = 0.9
 SENTINELS = 5
-TYPES: Mapping[str, tuple[NoticeType, ...]] = {
-    "red": ("red",),
-    "yellow": ("yellow",),
-    "un": ("un_persons",),
-}
 
 
 @dataclass

@@ -34,6 +34,12 @@ TYPE_PATHS: Mapping[NoticeType, str] = {
     "un_persons": "un/persons",
     "un_entities": "un/entities",
 }
+# The notice types of a source's `notice_types` option (watchlist.yaml), as the API's types.
+TYPES: Mapping[str, tuple[NoticeType, ...]] = {
+    "red": ("red",),
+    "yellow": ("yellow",),
+    "un": ("un_persons",),
+}
 ENTITY_ID = re.compile(r"^(\d{4})/(\d{1,9})$")
 URL_ID = re.compile(r"^(\d{4})-(\d{1,9})$")
 _NO_NAME = frozenset({"", "-"})

@@ -150,11 +150,13 @@ class Probe:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=0, isolation_level=None)
+    def _connect(self, timeout: float = 0) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
 
     def events(self) -> int:
-        with contextlib.closing(self._connect()) as connection:
+        # A reader can still meet a brief SQLITE_BUSY (a checkpoint, the WAL index being
+        # rebuilt after a kill): it waits for it rather than failing the scenario.
+        with contextlib.closing(self._connect(timeout=10)) as connection:
             return int(connection.execute("SELECT count(*) FROM events").fetchone()[0])
 
     def writing(self) -> bool:
