@@ -23,6 +23,7 @@ from monitor.poll import Outcome
 from monitor.settings import Settings
 from tests.e2e import cycle, outbox, settings_for, write_watchlist
 from tests.fixtures.hostile.corpus import (
+    CONTROL,
     GENERATED,
     GENERATED_DETAILS,
     HERE,
@@ -42,7 +43,6 @@ from tests.fixtures.hostile.corpus import (
 from tests.servers.http_server import HttpTestServer, RecordedRequest, Reply
 
 ENTRIES = manifest("interpol")
-CONTROL = "control"
 JSON = "application/json"
 
 

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from tests.servers.service_process import MonitorProcess, _collect, clean_environ
+from tests.servers.service_process import MonitorProcess, clean_environ
 
 LAUNCHER = Path(__file__).resolve().with_name("faults_launcher.py")
 
@@ -92,21 +91,9 @@ class ShiftedMonitor(MonitorProcess):
     def __enter__(self) -> ShiftedMonitor:
         return self.start()
 
+    def command(self) -> list[str]:
+        return [sys.executable, *launcher_args(self.args, at=self.at, stacks=self.stacks)]
+
     def start(self) -> ShiftedMonitor:
-        self.process = subprocess.Popen(
-            [sys.executable, *launcher_args(self.args, at=self.at, stacks=self.stacks)],
-            cwd=self.cwd,
-            env=self.environ,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-        )
-        for stream, lines in (
-            (self.process.stdout, self.stdout),
-            (self.process.stderr, self.stderr),
-        ):
-            reader = threading.Thread(target=_collect, args=(stream, lines), daemon=True)
-            reader.start()
-            self._readers.append(reader)
+        super().start()
         return self

@@ -62,9 +62,13 @@ class MonitorProcess:
         self._readers: list[threading.Thread] = []
 
     # Life cycle -------------------------------------------------------------------------------
+    def command(self) -> list[str]:
+        """The argv of the process (a subclass may run `monitor` through a launcher)."""
+        return [sys.executable, "-m", "monitor", *self.args]
+
     def start(self) -> MonitorProcess:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "monitor", *self.args],
+            self.command(),
             cwd=self.cwd,
             env=self.environ,
             stdout=subprocess.PIPE,
