@@ -44,11 +44,11 @@ def _run(handler: Handler, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: no stack trace on screen
+        from monitor.database import describe_failure
+
         path = _write_crash_report()
-        print(
-            f"monitor: internal error ({type(exc).__name__}); details written to {path}",
-            file=sys.stderr,
-        )
+        said = describe_failure(exc) or f"internal error ({type(exc).__name__})"
+        print(f"monitor: {said}; details written to {path}", file=sys.stderr)
         return EXIT_PROBLEM
 
 

@@ -144,3 +144,18 @@ def open_engine(settings: Settings) -> Engine:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise ConfigError(f"cannot open the database {redacted_url(url)}: {reason}") from None
     return engine
+
+
+def describe_failure(error: BaseException) -> str | None:
+    """One line for an operational database failure (disk full, read-only file, server gone or
+    restarted), or None for any other error.
+
+    Only OperationalError: its message is the database's own words about itself. The messages of
+    integrity or data errors quote the values involved, which may name a watched person.
+    """
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(error, OperationalError):
+        return None
+    lines = str(error.orig or "").strip().splitlines() or ["no detail"]
+    return f"database error: {lines[0][:300]}"

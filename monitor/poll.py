@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from monitor import metrics, models
 from monitor.alerts import queue_alerts
-from monitor.database import transaction
+from monitor.database import describe_failure, transaction
 from monitor.exc import BlockedError, MonitorError
 from monitor.items import Item
 from monitor.recording import Recorder
@@ -360,6 +360,8 @@ def _count(outcome: Outcome, result: str, events: list[models.Event]) -> None:
 def describe(error: Exception) -> str:
     if isinstance(error, MonitorError):
         return str(error)
+    if said := describe_failure(error):
+        return said
     return f"internal error ({type(error).__name__}); see the log"
 
 

@@ -179,6 +179,7 @@ def test_a_full_disk_fails_the_sqlite_cycle_cleanly_and_the_next_one_recovers(
     shop.publish(150)  # far more than two free pages hold
     full = shop.poll(sqlite_max_pages=page_count(shop) + 2)
     assert a_clean_failure(full), full.stderr
+    assert "database error: database or disk is full" in full.stdout + full.stderr
     assert recorded(shop) == ([], []) and half_written(shop) == []
     assert shop.smtp.messages == []
     recovered = shop.poll()
@@ -192,6 +193,7 @@ def test_a_read_only_database_fails_the_sqlite_cycle_cleanly_and_the_next_one_re
     shop.publish(3)
     refused = shop.poll(sqlite_read_only=True)
     assert a_clean_failure(refused), refused.stderr
+    assert "database error: attempt to write a readonly database" in refused.stdout + refused.stderr
     assert recorded(shop) == ([], [])
     recovered = shop.poll()
     assert recovered.returncode == 0, recovered.stderr
@@ -256,6 +258,7 @@ def test_postgres_restarted_inside_the_recording_transaction_leaves_nothing_half
         postgres.restart()  # cuts the poll's connection mid-transaction
         code = service.wait(timeout=60)
     assert a_clean_failure(finished(service, code)), service.text()
+    assert "database error: " in service.text()  # the server's own words, not "internal error"
     assert recorded(pg_shop) == ([], []) and half_written(pg_shop) == []
     recovered = pg_shop.poll()
     assert recovered.returncode == 0, recovered.stderr
