@@ -82,6 +82,20 @@ def test_it_maps_the_span_back_to_the_original_text(index: MatchIndex) -> None:
     assert "the court heard" in match.evidence
 
 
+def test_each_mention_is_kept_once_and_overlapping_readings_are_one_mention(
+    index: MatchIndex,
+) -> None:
+    # "Ablyazov Mukhtar Ablyazov": the forename reads with the surname on either side.
+    crowded = index.match_text("Ablyazov Mukhtar Ablyazov spoke.")
+    spans = sorted(m.span for m in crowded)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), spans
+    assert any(m.is_alert for m in crowded)
+    # A hostile page repeating one name: every place is a mention, found in one pass.
+    repeated = index.match_text("Mukhtar Ablyazov. " * 20_000)
+    assert len(repeated) == 20_000
+    assert len({m.span for m in repeated}) == 20_000
+
+
 def test_it_respects_unicode_word_boundaries(index: MatchIndex) -> None:
     assert index.match_text("Александр Павловский") == []
     assert {m.person_id for m in index.match_text("Александр Павлов")} == {"pavlov"}

@@ -7,6 +7,7 @@ court hearing, an asylum decision, a release or a deportation is "medium"; anyth
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from monitor.matching.models import Context, Severity
 
@@ -62,6 +63,7 @@ def classify_context(text: str, span: tuple[int, int]) -> Context:
     return classify_sentence(sentence_around(text, span))
 
 
+@lru_cache(maxsize=4096)  # a page that repeats a name repeats its sentence
 def classify_sentence(sentence: str) -> Context:
     """Labels and severity of one sentence (see `classify_context`)."""
     first: dict[str, str] = {}

@@ -9,6 +9,7 @@ newly added person against everything stored, build an index of that person alon
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -333,12 +334,23 @@ class MatchIndex:
 
 
 def _dedupe(mentions: Iterable[Mention]) -> list[Mention]:
-    """Keep the best mention where mentions of one person overlap."""
+    """Keep the best mention where mentions of one person overlap.
+
+    The mentions kept for one person never overlap, so sorted by start they are sorted by end
+    too: a candidate need only be compared with its two neighbours (a text that repeats one name
+    a hundred thousand times stays linear-logarithmic, not quadratic).
+    """
     kept: dict[int, list[Mention]] = defaultdict(list)
+    starts: dict[int, list[int]] = defaultdict(list)
     for mention in sorted(mentions, key=lambda m: (-m.score, m.start)):
-        mine = kept[mention.person]
-        if not any(k.start < mention.end and mention.start < k.end for k in mine):
-            mine.append(mention)
+        mine, at = kept[mention.person], starts[mention.person]
+        place = bisect_left(at, mention.start)
+        if place > 0 and mine[place - 1].end > mention.start:
+            continue
+        if place < len(mine) and mine[place].start < mention.end:
+            continue
+        mine.insert(place, mention)
+        at.insert(place, mention.start)
     return sorted((m for ms in kept.values() for m in ms), key=lambda m: (m.start, m.person))
 
 
