@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -33,6 +33,7 @@ from monitor.sources.interpol import (
     parse_detail,
     parse_images,
     parse_list,
+    public_detail_url,
     url_id,
 )
 
@@ -155,7 +156,8 @@ class InterpolClient:
         """One list query (`page`, `resultPerPage` and filters as the API names them)."""
         self.counter.list += 1
         url = f"{self._base}/notices/v1/{TYPE_PATHS[notice_type]}"
-        return await self._parsed(url, params, lambda body: parse_list(body, notice_type))
+        page = await self._parsed(url, params, lambda body: parse_list(body, notice_type))
+        return replace(page, items=tuple(self._anchored(item) for item in page.items))
 
     async def detail(
         self, notice_type: NoticeType, entity_id: str, *, url: str | None = None
@@ -171,7 +173,8 @@ class InterpolClient:
             if response.status == 404:
                 return self._not_found(response, target)
             try:
-                return DetailResult(200, parse_detail(response.body, notice_type), response)
+                item = self._anchored(parse_detail(response.body, notice_type))
+                return DetailResult(200, item, response)
             except ParseError:
                 if attempt == 2:
                     raise
@@ -256,6 +259,19 @@ class InterpolClient:
         if not is_not_found_body(response.body):
             raise FetchError("HTTP 404 without INTERPOL's not-found body", url=url, status=404)
         return DetailResult(404, None, response)
+
+    def _anchored(self, item: Item) -> Item:
+        """The item with links to the configured API only: a `_links` href to another host
+        (which alerts would show as the notice's link) becomes INTERPOL's own URL of the notice."""
+        data = dict(item.data)
+        for name in ("images_url", "thumbnail_url"):
+            if data.get(name) and not self._own(data[name]):
+                data[name] = None
+        if not self._own(item.url):
+            data["detail_url"] = public_detail_url(data["notice_type"], data["entity_id"])
+        if data == item.data:
+            return item
+        return replace(item, url=data["detail_url"], data=data)
 
     def _own(self, url: str | None) -> str | None:
         """`url` if it points at the configured API (never follow a link to another host)."""

@@ -62,25 +62,33 @@ def sync_watchlist(session: Session, watchlist: Watchlist, now: datetime) -> Syn
 
 def _hand_over_notices(session: Session, report: SyncReport) -> None:
     """Give the stored notices of a renamed, removed or disabled INTERPOL source to the enabled
-    source that now reads their notice type, with its first-scan state.
+    source that now reads their notice type from the same API, with its first-scan state.
 
     A notice is stored once (its key is `interpol:<type>:<id>`), so a source renamed in
     watchlist.yaml would otherwise meet its own notices as another source's and fail at every
     poll; and its first sweep would count as a first scan, silencing what was published
-    meanwhile. The watchlist allows one enabled source per notice type.
+    meanwhile. The watchlist allows one enabled source per notice type and API.
     """
     S, Obs = models.Source, models.Observation
-    readers = session.scalars(
-        select(S).where(S.type == "interpol", S.archived_at.is_(None), S.enabled.is_(True))
-    )
-    for reader in readers:
+    interpol = list(session.scalars(select(S).where(S.type == "interpol")))
+    for reader in interpol:
+        if reader.archived_at is not None or not reader.enabled:
+            continue
+        retired = {
+            other.id
+            for other in interpol
+            if (other.archived_at is not None or not other.enabled)
+            and other.config.get("base_url") == reader.config.get("base_url")
+        }
         for name in reader.config.get("notice_types") or ["red"]:
             for notice_type in TYPES.get(name, ()):
-                prefix = notice_key(notice_type, "")
-                owned = Obs.kind == "notice", Obs.key.startswith(prefix, autoescape=True)
-                owners = set(session.scalars(select(Obs.source_id).where(*owned).distinct())) - {
-                    reader.id
-                }
+                owned = (
+                    Obs.kind == "notice",
+                    Obs.key.startswith(notice_key(notice_type, ""), autoescape=True),
+                )
+                owners = retired & set(
+                    session.scalars(select(Obs.source_id).where(*owned).distinct())
+                )
                 if not owners:
                     continue
                 session.execute(

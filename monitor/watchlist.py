@@ -492,27 +492,28 @@ def _cross_check(doc: Document, sections: dict[str, list[Any]]) -> Iterator[Prob
 
 
 def _shared_notice_types(doc: Document, sources: list[Any]) -> Iterator[Problem]:
-    """Two enabled INTERPOL sources reading one notice type would keep two lifecycles of the
-    same notices (and fight over them): one source per notice type."""
+    """Two enabled sources reading one notice type from one API would keep two lifecycles of the
+    same notices (and fight over them): one source per notice type and API."""
     index_of = {
         str(item.get("id")): i
         for i, item in enumerate(doc.data.get("sources") or [])
         if isinstance(item, dict)
     }
-    reader: dict[str, str] = {}
+    reader: dict[tuple[str, str], str] = {}
     for source in sources:
         if not isinstance(source, InterpolSource) or not source.enabled:
             continue
         for notice_type in dict.fromkeys(source.notice_types):
-            if notice_type not in reader:
-                reader[notice_type] = source.id
+            read = (str(source.base_url), notice_type)
+            if read not in reader:
+                reader[read] = source.id
                 continue
             raw = doc.data["sources"][index_of[source.id]]
             field = "notice_types" if "notice_types" in raw else "id"
             yield Problem(
                 *doc.position(("sources", index_of[source.id], field)),
-                f"source {source.id!r} reads INTERPOL's {notice_type} notices, as source "
-                f"{reader[notice_type]!r} does: one source per notice type "
+                f"source {source.id!r} reads INTERPOL's {notice_type} notices from the same API "
+                f"as source {reader[read]!r}: one source per notice type "
                 "(to rename a source, change its id: its notices follow)",
             )
 

@@ -123,6 +123,15 @@ def test_links_to_other_hosts_are_never_followed(run: Run) -> None:
     assert all(p.startswith("/foreign-links/notices/v1/red") for p in paths)
 
 
+def test_links_to_other_hosts_are_never_shown(run: Run) -> None:
+    # foreign-links.json: `_links` to evil.example, file:// and javascript:. Alerts show a
+    # notice's stored link: it must be INTERPOL's own URL of the notice.
+    [notice] = [o for o in run.store.observations if o.key == "interpol:red:2020/90001"]
+    assert notice.url == "https://ws-public.interpol.int/notices/v1/red/2020-90001"
+    links = [v for k, v in notice.data.items() if k.endswith("_url") and v]
+    assert links == [notice.url]
+
+
 def test_nothing_stored_holds_a_nul_a_lone_surrogate_or_an_infinite_number(run: Run) -> None:
     for observation in run.store.observations:
         text = f"{observation.title} {observation.data!r}"

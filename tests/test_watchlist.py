@@ -98,6 +98,15 @@ def test_source_defaults_are_the_documented_ones() -> None:
     assert interpol.sweep_interval == parse_interval("12h")
 
 
+def test_one_notice_type_may_be_read_from_two_apis_and_by_a_disabled_source() -> None:
+    doc = (
+        b"sources:\n  - {id: public, type: interpol}\n"
+        b"  - {id: mirror, type: interpol, base_url: 'https://mirror.example.org'}\n"
+        b"  - {id: old, type: interpol, enabled: false}\n"
+    )
+    assert [s.id for s in parse_watchlist(doc).sources] == ["public", "mirror", "old"]
+
+
 @pytest.mark.parametrize(
     ("written", "seconds"), [("30m", 1800), ("6h", 21600), ("1d", 86400), (" 2w ", 1209600)]
 )

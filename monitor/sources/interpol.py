@@ -218,7 +218,7 @@ def _identity_fields(obj: Mapping[str, Any], notice_type: NoticeType) -> dict[st
         "birth_date": birth_date,
         "birth_date_precision": precision,
         "nationalities": _codes(obj.get("nationalities")),
-        "detail_url": links.get("self") or _default_detail_url(notice_type, entity_id),
+        "detail_url": links.get("self") or public_detail_url(notice_type, entity_id),
         "images_url": links.get("images"),
         "thumbnail_url": links.get("thumbnail"),
     }
@@ -336,7 +336,7 @@ def _hrefs(links: object) -> dict[str, str]:
     return hrefs
 
 
-def _default_detail_url(notice_type: NoticeType, entity_id: str) -> str:
+def public_detail_url(notice_type: NoticeType, entity_id: str) -> str:
     return (
         f"https://ws-public.interpol.int/notices/v1/{TYPE_PATHS[notice_type]}/{url_id(entity_id)}"
     )
