@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def test_each_mention_is_kept_once_and_overlapping_readings_are_one_mention(
     # "Ablyazov Mukhtar Ablyazov": the forename reads with the surname on either side.
     crowded = index.match_text("Ablyazov Mukhtar Ablyazov spoke.")
     spans = sorted(m.span for m in crowded)
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), spans
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
     assert any(m.is_alert for m in crowded)
     # A hostile page repeating one name: every place is a mention, found in one pass.
     repeated = index.match_text("Mukhtar Ablyazov. " * 20_000)
