@@ -9,18 +9,14 @@ tests are skipped with the reason shown; with MONITOR_TEST_REQUIRE_POSTGRES=1 (s
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.settings import normalise_database_url
-
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from tests.databases import fresh_postgres_database
 
 
 @pytest.fixture(autouse=True)
@@ -35,35 +31,11 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return workdir
 
 
-def _server_url() -> str:
-    return normalise_database_url(os.environ.get("MONITOR_TEST_DATABASE_URL", DEFAULT_PG))
-
-
-def _require_postgres() -> bool:
-    return os.environ.get("MONITOR_TEST_REQUIRE_POSTGRES", "") not in ("", "0")
-
-
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """The URL of a new, empty PostgreSQL database, dropped after the test."""
-    server = make_url(_server_url())
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"redwatch_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        admin.dispose()
-        reason = f"PostgreSQL not reachable at {server.render_as_string()}: {type(exc).__name__}"
-        if _require_postgres():
-            pytest.fail(reason)
-        pytest.skip(reason)
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database("redwatch_test") as url:
+        yield url
 
 
 @pytest.fixture
