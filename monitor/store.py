@@ -80,6 +80,8 @@ def _hand_over_notices(session: Session, report: SyncReport) -> None:
             if (other.archived_at is not None or not other.enabled)
             and other.config.get("base_url") == reader.config.get("base_url")
         }
+        if not retired:  # the usual case: no query at start-up or reload
+            continue
         for name in reader.config.get("notice_types") or ["red"]:
             for notice_type in TYPES.get(name, ()):
                 owned = (

@@ -185,7 +185,8 @@ class _Prefix(Dimension):
 
     def applies(self, filters: Filters) -> bool:
         if self.extend:
-            return len(_prefix(filters.get(self.param)) or "x" * MAX_PREFIX) < MAX_PREFIX
+            prefix = _prefix(filters.get(self.param))
+            return prefix is not None and len(prefix) < MAX_PREFIX
         return self.param not in filters
 
     def values(self, filters: Filters) -> tuple[str, ...]:
