@@ -348,11 +348,17 @@ def main() -> None:
     )
 
     notices = make_notices(args.notices, people, rng)
-    wall, cpu = time.perf_counter(), time.process_time()
-    hits = sum(1 for record in notices if any(m.is_alert for m in index.match_record(record)))
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    passes = []  # the machine is shared: report the best and the median of three cold passes
+    for _ in range(3):
+        clear_caches()
+        wall, cpu = time.perf_counter(), time.process_time()
+        hits = sum(1 for record in notices if any(m.is_alert for m in index.match_record(record)))
+        passes.append((time.perf_counter() - wall, time.process_time() - cpu))
+    walls, cpus = sorted(w for w, _ in passes), sorted(c for _, c in passes)
     print(
-        f"structured: {len(notices)} notices vs {len(people)} people: {wall:.2f} s wall, {cpu:.2f} s CPU"
+        f"structured: {len(notices)} notices vs {len(people)} people, 3 passes with cold caches:"
+        f" best {walls[0]:.2f} s wall / {cpus[0]:.2f} s CPU, median {walls[1]:.2f} s wall /"
+        f" {cpus[1]:.2f} s CPU"
     )
     print(f"  notices alerting: {hits}")
 

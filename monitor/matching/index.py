@@ -77,6 +77,10 @@ def is_distinctive(surname: str) -> bool:
     return len(key) >= 5 and not {key, masculine, adjectival} & common
 
 
+_QueryKeys = list[list[tuple[str, frozenset[int]]]]  # per query token: (key, who holds it)
+_Query = tuple[str, list[Token], _QueryKeys]  # the record's name as written, tokens, keys
+
+
 @dataclass(frozen=True)
 class _Entry:
     person: Person
@@ -152,7 +156,8 @@ class MatchIndex:
 
         - candidates come from the key index only, never from all pairs
         - a key shared by more people than the common limit needs a second query token to agree
-        - name similarity (`score.compare_names`) against every written name of the person
+        - name similarity (`score.compare_names`) against each written name of the person that
+          passed the prefilter (all of them for a lone candidate)
         - qualifiers (birth date, nationality, sex): a conflict lowers the band to "review" at most
           and takes the alert away; the match is kept
         - matches under the weak threshold are not returned
@@ -161,26 +166,45 @@ class MatchIndex:
         tokens = tokenize(query)
         if not tokens:
             return []
-        candidates = self._prefilter(tokens, self._candidates(tokens))
-        matches = [m for i in candidates if (m := self._score(i, record, query, tokens))]
+        query_keys = self._query_keys(tokens)
+        candidates = self._prefilter(tokens, self._candidates(tokens, query_keys))
+        matched = (query, tokens, query_keys)
+        matches = [
+            m for i, targets in candidates if (m := self._score(i, targets, record, matched))
+        ]
         return sorted(matches, key=lambda m: (-m.score, m.person_id))
 
-    def _prefilter(self, tokens: list[Token], candidates: list[int]) -> list[int]:
-        """Keep the candidates whose names come close on a fast whole-name ratio (C code).
+    def _query_keys(self, tokens: list[Token]) -> _QueryKeys:
+        """For each query token, its index keys that someone holds, with who holds them."""
+        keys = self._keys
+        return [
+            [(key, people) for key in _token_keys(t.latin) if (people := keys.get(key))]
+            for t in tokens
+        ]
+
+    def _prefilter(
+        self, tokens: list[Token], candidates: list[int]
+    ) -> list[tuple[int, tuple[int, ...]]]:
+        """Keep the candidates, and their written names, that come close on a fast whole-name
+        ratio (C code); a lone candidate keeps all its names.
 
         The full alignment costs ~40 µs a pair; this ratio ~1 µs. On the name bench no true pair
         falls under PREFILTER_MIN except names in Arabic script, which the skeleton ratio keeps.
         """
         if len(candidates) <= 1:
-            return candidates
+            return [(i, tuple(range(len(self._entries[i].targets)))) for i in candidates]
         keys = " ".join(t.key for t in tokens)
         skel = " ".join(t.skel for t in tokens)
-        quick = {i: self._quick(i, keys, skel) for i in candidates}
-        kept = sorted((i for i in candidates if quick[i] >= PREFILTER_MIN), key=lambda i: -quick[i])
-        return kept[:PREFILTER_KEEP]
+        ratios = {i: self._quick(i, keys, skel) for i in candidates}
+        best = {i: max(r) for i, r in ratios.items()}
+        kept = sorted((i for i in candidates if best[i] >= PREFILTER_MIN), key=lambda i: -best[i])
+        return [
+            (i, tuple(t for t, r in enumerate(ratios[i]) if r >= PREFILTER_MIN))
+            for i in kept[:PREFILTER_KEEP]
+        ]
 
-    def _quick(self, i: int, keys: str, skel: str) -> float:
-        best = 0.0
+    def _quick(self, i: int, keys: str, skel: str) -> list[float]:
+        found = []
         for target_keys, target_skel in self._entries[i].quick:
             # Ratios under the cut-off come back as 0: only "kept or not" and the order of the
             # kept ones matter, and the C code stops early on hopeless pairs.
@@ -188,14 +212,14 @@ class MatchIndex:
             if ratio < SKELETON_RATIO_CAP:  # the skeleton ratio counts 0.9: it cannot do better
                 cut = PREFILTER_MIN / 0.9
                 ratio = max(ratio, fuzz.token_set_ratio(skel, target_skel, score_cutoff=cut) * 0.9)
-            best = max(best, ratio)
-        return best
+            found.append(ratio)
+        return found
 
     def match_name(self, name: str) -> list[Match]:
         """Match a bare full name ("SURNAME, Forename" or any order), without qualifiers."""
         return self.match_record(Record(name=name, forename=None))
 
-    def _candidates(self, tokens: list[Token]) -> list[int]:
+    def _candidates(self, tokens: list[Token], query_keys: _QueryKeys) -> list[int]:
         """People sharing keys with the query, at most MAX_CANDIDATES, with the keys that fired.
 
         - a rare key (shared by at most the common limit of people) makes a candidate alone
@@ -206,12 +230,9 @@ class MatchIndex:
         limit = self._common_limit
         strong: list[list[frozenset[int]]] = []
         chosen: set[int] = set()
-        for token in tokens:
+        for token_keys in query_keys:
             token_strong: list[frozenset[int]] = []
-            for key in _token_keys(token.latin):
-                people = self._keys.get(key)
-                if not people:
-                    continue
+            for key, people in token_keys:
                 if key[0] in "tk":
                     token_strong.append(people)
                 if len(people) <= limit:
@@ -227,15 +248,16 @@ class MatchIndex:
         rank = {i: sum(any(i in p for p in ps) for ps in strong) for i in chosen}
         return sorted(chosen, key=lambda i: (-rank[i], i))[:MAX_CANDIDATES]
 
-    def _fired(self, i: int, tokens: list[Token]) -> tuple[str, ...]:
-        """The index keys that led from the query to person i (for the explanation)."""
-        keys = (k for t in tokens for k in _token_keys(t.latin))
-        return tuple(sorted({k for k in keys if i in self._keys.get(k, ())}))
-
-    def _score(self, i: int, record: Record, query: str, tokens: list[Token]) -> Match | None:
+    def _score(
+        self, i: int, targets: tuple[int, ...], record: Record, query: _Query
+    ) -> Match | None:
         entry = self._entries[i]
+        text, tokens, query_keys = query
         best, written = max(
-            ((compare_names(tokens, list(t)), w) for t, w in entry.targets),
+            (
+                (compare_names(tokens, list(entry.targets[t][0])), entry.targets[t][1])
+                for t in targets
+            ),
             key=lambda x: x[0].score,
         )
         if best.score < WEAK_THRESHOLD:
@@ -247,8 +269,8 @@ class MatchIndex:
         explanation = Explanation(
             variant=written,
             provenance=_record_provenance(entry, written, tokens),
-            matched=query,
-            keys=self._fired(i, tokens),
+            matched=text,
+            keys=tuple(sorted({k for ks in query_keys for k, people in ks if i in people})),
             score=score,
             band=band,
             qualifiers=qualifiers,
