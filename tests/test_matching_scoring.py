@@ -83,3 +83,24 @@ def test_the_explanation_shows_each_pair_of_tokens_that_met() -> None:
         ("theodore", "ted"),
         ("doe", "doe"),
     }
+
+
+def test_a_hissing_first_sound_is_a_spelling_difference_in_a_short_name() -> None:
+    # Xi is heard and written Shi, Hsi, Si: the person behind it must not be missed
+    assert record_score("Shi Jinping", "Xi Jinping") >= ALERT_THRESHOLD
+    assert record_score("Si Jinping", "Xi Jinping") >= ALERT_THRESHOLD
+    # only the first sound: another syllable after it is another name
+    assert record_score("Shu Jinping", "Xi Jinping") < ALERT_THRESHOLD
+
+
+def test_one_changed_syllable_of_a_korean_given_name_is_a_review_match_explained() -> None:
+    index = MatchIndex.build([Person("p", "Kim Yong-chun")])
+    match = index.match_name("KIM YONG CHOL")[0]
+    assert match.band == "review" and match.is_alert
+    assert "one syllable of a Korean given name differs" in match.explanation.notes
+    # the family name and one syllable must agree, and the family name must be Korean
+    assert record_score("Kim Song-sik", "Kim Yong-chun") < ALERT_THRESHOLD
+    assert record_score("Pak Yong-chun", "Kim Yong-chun") < ALERT_THRESHOLD
+    assert record_score("Nguyen Van Binh", "Nguyen Van An") < ALERT_THRESHOLD
+    # the same name with a syllable in common is not lowered to review by the rule
+    assert record_score("Kim Yong-chol", "Kim Yong-chol") == 1.0

@@ -276,7 +276,7 @@ class MatchIndex:
             qualifiers=qualifiers,
             field="forename+name" if record.forename else "name",
             pairs=best.pairs,
-            notes=_notes(best.extras, best.substitutions),
+            notes=_notes(best.extras, best.substitutions) + best.notes,
         )
         return Match(entry.person.id, score, band, is_alert, explanation)
 

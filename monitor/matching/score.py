@@ -21,8 +21,10 @@ The rules, in the order they weigh:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from importlib import resources
 from itertools import pairwise
 from operator import itemgetter
 
@@ -52,6 +54,12 @@ REVERSED_CREDIT = 0.9
 SCRAMBLED_CREDIT = 0.8
 HOMOPHONE_CREDIT = 0.75
 JOIN_MIN_SIM = 0.8
+# Korean given names are two syllables, romanised one by one; lists of aliases hold the same
+# person under one different syllable (Kim Yong-chol / Kim Yong-chun) about as often as two people
+# (Kim Jong-man / Kim Jong-sik): a review match, never an alert on its own strength.
+KOREAN_SYLLABLE_SCORE = 0.62
+KOREAN_SYLLABLE_NOTE = "one syllable of a Korean given name differs"
+_SYLLABLE_MAX = 6
 _MIN_SCRAMBLED = 5
 _MIN_JOINED = 5
 
@@ -68,6 +76,7 @@ class NameScore:
     pairs: tuple[tuple[str, str, float], ...]
     extras: int
     substitutions: int
+    notes: tuple[str, ...] = ()  # rules that set the score, for the explanation
 
 
 @lru_cache(maxsize=262144)
@@ -104,7 +113,8 @@ def _spelling_similarity(a: Token, b: Token) -> float:
     order and, for abjads, consonant skeletons."""
     x, y = a.key, b.key
     sim = _stem_similarity(x, y)
-    if sim < VOWEL_CREDIT and len(x) <= _SHORT and len(y) <= _SHORT and _vowel_variant(x, y):
+    short_pair = len(x) <= _SHORT and len(y) <= _SHORT
+    if sim < VOWEL_CREDIT and short_pair and (_vowel_variant(x, y) or _sibilant_variant(x, y)):
         sim = VOWEL_CREDIT
     short, long = (a.latin, b.latin) if len(a.latin) <= len(b.latin) else (b.latin, a.latin)
     if len(short) >= 3 and long.startswith(short):
@@ -125,6 +135,18 @@ def _vowel_variant(a: str, b: str) -> bool:
     most on vowels, and edit similarity is too coarse on two or three letters."""
     consonants = a.translate(_VOWELS)
     return bool(consonants) and consonants == b.translate(_VOWELS)
+
+
+_SIBILANT_ONSET = re.compile(r"^(?:ks|hs|sh|s)")
+
+
+def _sibilant_variant(a: str, b: str) -> bool:
+    """Short tokens that differ only in a hissing first sound (Xi/Shi/Hsi/Si, keys ksi/shi/hsi):
+    romanisations and ears disagree on it as much as on vowels."""
+    if not (_SIBILANT_ONSET.match(a) and _SIBILANT_ONSET.match(b)):
+        return False
+    rest = _SIBILANT_ONSET.sub("", a)
+    return bool(rest) and rest == _SIBILANT_ONSET.sub("", b)
 
 
 @lru_cache(maxsize=65536)
@@ -185,7 +207,43 @@ def compare_names(query: list[Token], target: list[Token]) -> NameScore:
             query, target = joined_q, joined_t
             sims = _matrix(query, target)
     pairs = _uncross(query, target, _align(sims))
-    return _score(query, target, pairs)
+    scored = _score(query, target, pairs)
+    if scored.score < KOREAN_SYLLABLE_SCORE and _one_korean_syllable(query, target, pairs):
+        return replace(scored, score=KOREAN_SYLLABLE_SCORE, notes=(KOREAN_SYLLABLE_NOTE,))
+    return scored
+
+
+@lru_cache(maxsize=1)
+def korean_surnames() -> frozenset[str]:
+    """Romanised Korean family names (data/korean_surnames.txt), as transliteration keys."""
+    data = resources.files("monitor.matching").joinpath("data").joinpath("korean_surnames.txt")
+    lines = data.read_text("utf-8").splitlines()
+    return frozenset(translit_key(x.strip()) for x in lines if x.strip() and x[0] != "#")
+
+
+def _one_korean_syllable(
+    query: list[Token], target: list[Token], pairs: list[tuple[int, int, float]]
+) -> bool:
+    """A Korean family name and one given syllable agree, the other syllable differs.
+
+    Both names have three short parts. The family name stands first (Korean order) when the first
+    part is a Korean family name (data/korean_surnames.txt), else last (a list's "SURNAME, Given"
+    read given name first); the two family names must meet each other, and one given syllable
+    another: the third parts differ.
+    """
+    if len(query) != 3 or len(target) != 3 or len(pairs) != 2:
+        return False
+    if any(t.initial or len(t.latin) > _SYLLABLE_MAX for t in (*query, *target)):
+        return False
+    if any(sim < PARTICLE_CREDIT for _, _, sim in pairs):
+        return False
+    family = korean_surnames()
+
+    def family_at(tokens: list[Token]) -> int:
+        return 0 if tokens[0].key in family else 2
+
+    i, j = family_at(query), family_at(target)
+    return query[i].key in family and target[j].key in family and (i, j) in {p[:2] for p in pairs}
 
 
 def _matrix(query: list[Token], target: list[Token]) -> list[list[float]]:
