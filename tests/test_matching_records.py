@@ -94,3 +94,35 @@ def test_it_ranks_the_best_match_first() -> None:
     matches = index.match_record(Record("PAVLOV", "ALEKSANDR"))
     assert matches[0].person_id == "a"
     assert all(a.score >= b.score for a, b in pairwise(matches))
+
+
+@pytest.mark.parametrize(
+    ("surname", "forename"),
+    [
+        ("PULIN", "VLADIMIR"),  # one letter changed
+        ("PUTN", "VLADIMIR"),  # one left out
+        ("PUTTIN", "VLADIMIR"),  # one added
+    ],
+)
+def test_a_misspelt_surname_finds_the_person_when_the_forename_is_common(
+    surname: str, forename: str
+) -> None:
+    # 60 other Vladimirs make the forename too common to find anyone alone
+    crowd = [Person(f"p{i}", f"Vladimir Surname{chr(97 + i % 26)}{i}") for i in range(60)]
+    index = MatchIndex.build([*crowd, Person("putin", "Vladimir Putin")])
+    matches = index.match_record(Record(surname, forename))
+    assert matches and matches[0].person_id == "putin" and matches[0].is_alert
+
+
+def test_the_explanation_names_the_one_letter_left_out_key_that_found_a_misspelt_name() -> None:
+    crowd = [Person(f"p{i}", f"Vladimir Surname{chr(97 + i % 26)}{i}") for i in range(60)]
+    index = MatchIndex.build([*crowd, Person("putin", "Vladimir Putin")])
+    assert "d:puin" in index.match_record(Record("PULIN", "VLADIMIR"))[0].explanation.keys
+    # a name found through its own spelling does not list the typing-error keys
+    assert not [k for k in index.match_name("Vladimir Putin")[0].explanation.keys if k[0] == "d"]
+
+
+def test_a_misspelt_surname_alone_does_not_pair_a_common_forename_with_anyone() -> None:
+    crowd = [Person(f"p{i}", f"Vladimir Surname{chr(97 + i % 26)}{i}") for i in range(60)]
+    index = MatchIndex.build([*crowd, Person("putin", "Vladimir Putin")])
+    assert [m for m in index.match_record(Record("PETROV", "VLADIMIR")) if m.is_alert] == []

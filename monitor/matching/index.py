@@ -3,7 +3,8 @@
 Built from `Person`s in one pass (cheap enough to rebuild on every watchlist change; to match a
 newly added person against everything stored, build an index of that person alone):
 - a key index for structured records: exact tokens, a transliteration-insensitive key, a consonant
-  skeleton; a key shared by too many people cannot make a candidate alone
+  skeleton, the key with one letter left out (typing errors); a key shared by too many people
+  cannot make a candidate alone
 - an Aho-Corasick automaton over every surname variant of every person, for free text
 """
 
@@ -48,6 +49,8 @@ MAX_CANDIDATES = 20
 PREFILTER_MIN = 65.0
 PREFILTER_KEEP = 3
 SKELETON_RATIO_CAP = 90.0
+DELETION_MIN = 5
+QUERY_MEMO = 200_000
 _EMPTY = frozenset({"", "-", "--", "n/a", "unknown", "none"})
 
 
@@ -105,12 +108,29 @@ def _token_keys(latin: str) -> tuple[str, ...]:
     - its letters in order ("a:" key, 5 letters or more), so scrambled or reversed letters (nituP)
       still find the person
     - its Pinyin readings when it is written in Wade-Giles (Hsi -> xi)
+    - the key and the key with any one letter left out ("d:" keys, 5 letters or more): two
+      spellings one typing error apart share one (Pulin and Putin share "puin"), so a misspelt
+      surname still finds the person when the forename is too common to
     """
     key = translit_key(latin)
     prefix = (f"p:{key[:4]}",) if len(key) >= 4 else ()
     letters = (f"a:{''.join(sorted(key))}",) if len(key) >= 5 else ()
     readings = tuple(f"t:{reading}" for reading in sorted(pinyin_readings(latin)))
-    return (f"t:{latin}", f"k:{key}", f"s:{skeleton(latin)}", *prefix, *letters, *readings)
+    deletions = _deletions(key) if len(key) >= DELETION_MIN else ()
+    return (
+        f"t:{latin}",
+        f"k:{key}",
+        f"s:{skeleton(latin)}",
+        *prefix,
+        *letters,
+        *readings,
+        *deletions,
+    )
+
+
+def _deletions(key: str) -> tuple[str, ...]:
+    found = {key} | {key[:i] + key[i + 1 :] for i in range(len(key))}
+    return tuple(sorted(f"d:{d}" for d in found if len(d) >= DELETION_MIN - 1))
 
 
 class MatchIndex:
@@ -128,6 +148,7 @@ class MatchIndex:
         self._keys = keys
         self._automaton = automaton
         self._common_limit = max(COMMON_KEY_MIN, int(len(entries) * COMMON_KEY_SHARE))
+        self._resolved: dict[str, list[tuple[str, frozenset[int]]]] = {}
 
     @classmethod
     def build(cls, people: Iterable[Person]) -> MatchIndex:
@@ -138,7 +159,8 @@ class MatchIndex:
         for i, entry in enumerate(entries):
             for key in _person_keys(entry.parts) | _target_keys(entry):
                 keys[key].add(i)
-        frozen = {k: frozenset(v) for k, v in keys.items()}
+        shared: dict[frozenset[int], frozenset[int]] = {}  # one object per set of holders
+        frozen = {k: shared.setdefault(frozenset(v), frozenset(v)) for k, v in keys.items()}
         return cls(entries, frozen, _automaton(entries), _lookups(entries))
 
     def __len__(self) -> int:
@@ -175,12 +197,23 @@ class MatchIndex:
         return sorted(matches, key=lambda m: (-m.score, m.person_id))
 
     def _query_keys(self, tokens: list[Token]) -> _QueryKeys:
-        """For each query token, its index keys that someone holds, with who holds them."""
-        keys = self._keys
-        return [
-            [(key, people) for key in _token_keys(t.latin) if (people := keys.get(key))]
-            for t in tokens
-        ]
+        """For each query token, its index keys that someone holds, with who holds them.
+
+        Kept per spelling (forenames recur in every batch of notices); the index never changes,
+        so the memo is only emptied when it grows past QUERY_MEMO entries.
+        """
+        memo = self._resolved
+        if len(memo) > QUERY_MEMO:
+            memo.clear()
+        found = []
+        for token in tokens:
+            resolved = memo.get(token.latin)
+            if resolved is None:
+                keys = self._keys
+                resolved = [(k, p) for k in _token_keys(token.latin) if (p := keys.get(k))]
+                memo[token.latin] = resolved
+            found.append(resolved)
+        return found
 
     def _prefilter(
         self, tokens: list[Token], candidates: list[int]
@@ -220,28 +253,45 @@ class MatchIndex:
         return self.match_record(Record(name=name, forename=None))
 
     def _candidates(self, tokens: list[Token], query_keys: _QueryKeys) -> list[int]:
-        """People sharing keys with the query, at most MAX_CANDIDATES, with the keys that fired.
+        """People sharing keys with the query, at most MAX_CANDIDATES.
 
-        - a rare key (shared by at most the common limit of people) makes a candidate alone
-        - common keys make one only when two query tokens agree on the same person through
-          exact or transliteration keys (Ivan + Ivanov); a common skeleton or prefix key never
+        - a rare key (shared by at most the common limit of people) makes a candidate alone,
+          except a one-letter-dropped ("d:") key, which does so only for a one-token query
+        - other keys make one when two query tokens agree on the same person, one through an
+          exact or transliteration key and the other through one of those or a "d:" key
+          (Vladimir + Pulin finds Vladimir Putin); a common skeleton or prefix key never
         - candidates are ranked by how many query tokens agree exactly or up to transliteration
         """
         limit = self._common_limit
+        alone_typos = len(tokens) == 1
         strong: list[list[frozenset[int]]] = []
+        typos: list[list[frozenset[int]]] = []
         chosen: set[int] = set()
         for token_keys in query_keys:
-            token_strong: list[frozenset[int]] = []
+            token_strong: dict[int, frozenset[int]] = {}  # equal sets are one object (build)
+            token_typos: dict[int, frozenset[int]] = {}
             for key, people in token_keys:
-                if key[0] in "tk":
-                    token_strong.append(people)
+                kind = key[0]
+                if kind in "tk":
+                    token_strong[id(people)] = people
+                elif kind == "d":
+                    token_typos[id(people)] = people
+                    if not alone_typos:
+                        continue
                 if len(people) <= limit:
                     chosen |= people
-            strong.append(token_strong)
+            strong.append(list(token_strong.values()))
+            typos.append(list(token_typos.values()))
         for a in range(len(tokens)):
-            for b in range(a + 1, len(tokens)):
+            for b in range(len(tokens)):
+                if a == b:
+                    continue
                 for pa in strong[a]:
-                    for pb in strong[b]:
+                    if len(pa) <= limit:
+                        continue  # its holders are all chosen already
+                    for pb in strong[b] if a < b else ():
+                        chosen |= pa & pb
+                    for pb in typos[b]:
                         chosen |= pa & pb
         if len(chosen) <= MAX_CANDIDATES:
             return sorted(chosen)
@@ -270,7 +320,7 @@ class MatchIndex:
             variant=written,
             provenance=_record_provenance(entry, written, tokens),
             matched=text,
-            keys=tuple(sorted({k for ks in query_keys for k, people in ks if i in people})),
+            keys=_fired(i, query_keys),
             score=score,
             band=band,
             qualifiers=qualifiers,
@@ -458,6 +508,18 @@ def _record_provenance(entry: _Entry, written: str, tokens: list[Token]) -> str:
                 found.append(f"{variant.shown}: {variant.provenance}")
                 break
     return "; ".join([f"compared with the {source}", *found])
+
+
+def _fired(i: int, query_keys: _QueryKeys) -> tuple[str, ...]:
+    """The index keys that led from the query to person i, for the explanation: a token's
+    one-letter-left-out keys only when none of its exact or transliteration keys fired."""
+    fired: set[str] = set()
+    for token_keys in query_keys:
+        mine = [key for key, people in token_keys if i in people]
+        if any(key[0] in "tk" for key in mine):
+            mine = [key for key in mine if key[0] != "d"]
+        fired.update(mine)
+    return tuple(sorted(fired))
 
 
 def _qualified_band(band: Band, qualifiers: Qualifiers) -> Band:
