@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 import ahocorasick
 from rapidfuzz import fuzz
@@ -257,9 +258,11 @@ class MatchIndex:
 
         - a rare key (shared by at most the common limit of people) makes a candidate alone,
           except a one-letter-dropped ("d:") key, which does so only for a one-token query
-        - other keys make one when two query tokens agree on the same person, one through an
-          exact or transliteration key and the other through one of those or a "d:" key
-          (Vladimir + Pulin finds Vladimir Putin); a common skeleton or prefix key never
+        - other keys make one when two query tokens agree on the same person through exact,
+          transliteration or "d:" keys (Vladimir + Pulin finds Vladimir Putin, Moammar +
+          Qaddafi finds Muammar Gaddafi); a common skeleton or prefix key never
+        - two neighbouring query tokens written together may make one through a rare exact or
+          transliteration key (Patr ushev finds Patrushev)
         - candidates are ranked by how many query tokens agree exactly or up to transliteration
         """
         limit = self._common_limit
@@ -293,6 +296,16 @@ class MatchIndex:
                         chosen |= pa & pb
                     for pb in typos[b]:
                         chosen |= pa & pb
+                if a < b:  # both misspelt (Moammar Qaddafi): typing-error keys agree
+                    for pa in typos[a]:
+                        for pb in typos[b]:
+                            chosen |= pa & pb
+        for a, b in pairwise(tokens):  # one name split in two (Patr ushev)
+            joined = a.latin + b.latin
+            for key in (f"t:{joined}", f"k:{translit_key(joined)}"):
+                people = self._keys.get(key)
+                if people and len(people) <= limit:
+                    chosen |= people
         if len(chosen) <= MAX_CANDIDATES:
             return sorted(chosen)
         rank = {i: sum(any(i in p for p in ps) for ps in strong) for i in chosen}
@@ -471,8 +484,15 @@ def _entry(person: Person) -> _Entry:
     surnames = [" ".join(p.surname) for p in parts.parsed]
     distinctive = bool(surnames) and all(is_distinctive(s) for s in surnames)
     kept = tuple(t for t in targets.values() if t[0])
-    quick = tuple((" ".join(x.key for x in t), " ".join(x.skel for x in t)) for t, _ in kept)
+    quick = tuple(_quick_forms(tokens) for tokens, _ in kept)
     return _Entry(person, parts, kept, distinctive, quick)
+
+
+def _quick_forms(tokens: tuple[Token, ...]) -> tuple[str, str]:
+    """A written name's keys and skeletons for the prefilter's ratio, patronymics left out:
+    they cost little in the full comparison, so a record without one must not rank lower."""
+    kept = [t for t in tokens if not t.patronymic] or list(tokens)
+    return " ".join(t.key for t in kept), " ".join(t.skel for t in kept)
 
 
 def _person_keys(parts: NameParts) -> set[str]:
