@@ -126,3 +126,23 @@ def test_a_misspelt_surname_alone_does_not_pair_a_common_forename_with_anyone() 
     crowd = [Person(f"p{i}", f"Vladimir Surname{chr(97 + i % 26)}{i}") for i in range(60)]
     index = MatchIndex.build([*crowd, Person("putin", "Vladimir Putin")])
     assert [m for m in index.match_record(Record("PETROV", "VLADIMIR")) if m.is_alert] == []
+
+
+def test_a_name_split_in_two_finds_its_person_in_a_crowd() -> None:
+    # neither half alone is rare enough to find him: 60 Nikolais, 30 surnames starting Patr
+    crowd = [Person(f"p{i}", f"Nikolai Surname{chr(97 + i % 26)}{i}") for i in range(60)]
+    crowd += [Person(f"q{i}", f"Ivan Patrakov{chr(97 + i % 26)}{i}") for i in range(30)]
+    index = MatchIndex.build([*crowd, Person("patrushev", "Nikolai Platonovich Patrushev")])
+    matches = index.match_record(Record("PATR USHEV", "NIKOLAI"))
+    assert matches and matches[0].person_id == "patrushev" and matches[0].is_alert
+
+
+def test_a_record_without_the_patronymic_is_not_outranked_by_namesakes() -> None:
+    # four other Lavrovs would fill the prefilter's places if the patronymic counted against him
+    namesakes = [
+        Person(f"n{i}", f"{f} Lavrov") for i, f in enumerate(("Fedor", "Eduard", "Ivan", "Oleg"))
+    ]
+    crowd = [Person(f"p{i}", f"Sergei Surname{chr(97 + i % 26)}{i}") for i in range(60)]
+    index = MatchIndex.build([*namesakes, *crowd, Person("lavrov", "Сергей Викторович Лавров")])
+    matches = index.match_record(Record("LAVROV", "SEREJ"))
+    assert matches and matches[0].person_id == "lavrov" and matches[0].is_alert

@@ -91,7 +91,7 @@ class _Entry:
     parts: NameParts
     targets: tuple[tuple[tuple[Token, ...], str], ...]  # (tokens, written name)
     distinctive: bool
-    quick: tuple[tuple[str, str], ...]  # (keys, skeletons) of each target, for the prefilter
+    quick: tuple[tuple[str, str, bool], ...]  # each target's prefilter forms (`_quick_forms`)
 
 
 def _record_query(record: Record) -> str:
@@ -229,7 +229,8 @@ class MatchIndex:
             return [(i, tuple(range(len(self._entries[i].targets)))) for i in candidates]
         keys = " ".join(t.key for t in tokens)
         skel = " ".join(t.skel for t in tokens)
-        ratios = {i: self._quick(i, keys, skel) for i in candidates}
+        abjad = any(t.abjad for t in tokens)
+        ratios = {i: self._quick(i, keys, skel, abjad) for i in candidates}
         best = {i: max(r) for i, r in ratios.items()}
         kept = sorted((i for i in candidates if best[i] >= PREFILTER_MIN), key=lambda i: -best[i])
         return [
@@ -237,13 +238,14 @@ class MatchIndex:
             for i in kept[:PREFILTER_KEEP]
         ]
 
-    def _quick(self, i: int, keys: str, skel: str) -> list[float]:
+    def _quick(self, i: int, keys: str, skel: str, abjad: bool) -> list[float]:
         found = []
-        for target_keys, target_skel in self._entries[i].quick:
+        for target_keys, target_skel, target_abjad in self._entries[i].quick:
             # Ratios under the cut-off come back as 0: only "kept or not" and the order of the
-            # kept ones matter, and the C code stops early on hopeless pairs.
+            # kept ones matter, and the C code stops early on hopeless pairs. Skeletons are for
+            # names written without vowels (Arabic, Hebrew) or in syllables, on either side.
             ratio = fuzz.token_set_ratio(keys, target_keys, score_cutoff=PREFILTER_MIN)
-            if ratio < SKELETON_RATIO_CAP:  # the skeleton ratio counts 0.9: it cannot do better
+            if (abjad or target_abjad) and ratio < SKELETON_RATIO_CAP:  # 0.9 × 100 at most
                 cut = PREFILTER_MIN / 0.9
                 ratio = max(ratio, fuzz.token_set_ratio(skel, target_skel, score_cutoff=cut) * 0.9)
             found.append(ratio)
@@ -300,12 +302,14 @@ class MatchIndex:
                     for pa in typos[a]:
                         for pb in typos[b]:
                             chosen |= pa & pb
-        for a, b in pairwise(tokens):  # one name split in two (Patr ushev)
-            joined = a.latin + b.latin
+        for (first, second), held in zip(pairwise(tokens), pairwise(strong), strict=True):
+            if all(held):
+                continue  # both are names someone has: not one name split in two (Patr ushev)
+            joined = first.latin + second.latin
             for key in (f"t:{joined}", f"k:{translit_key(joined)}"):
-                people = self._keys.get(key)
-                if people and len(people) <= limit:
-                    chosen |= people
+                holders = self._keys.get(key)
+                if holders and len(holders) <= limit:
+                    chosen |= holders
         if len(chosen) <= MAX_CANDIDATES:
             return sorted(chosen)
         rank = {i: sum(any(i in p for p in ps) for ps in strong) for i in chosen}
@@ -488,11 +492,14 @@ def _entry(person: Person) -> _Entry:
     return _Entry(person, parts, kept, distinctive, quick)
 
 
-def _quick_forms(tokens: tuple[Token, ...]) -> tuple[str, str]:
-    """A written name's keys and skeletons for the prefilter's ratio, patronymics left out:
-    they cost little in the full comparison, so a record without one must not rank lower."""
-    kept = [t for t in tokens if not t.patronymic] or list(tokens)
-    return " ".join(t.key for t in kept), " ".join(t.skel for t in kept)
+def _quick_forms(tokens: tuple[Token, ...]) -> tuple[str, str, bool]:
+    """A written name's keys and skeletons for the prefilter's ratio, patronymics left out
+    (they cost little in the full comparison, so a record without one must not rank lower), and
+    whether it has a part written without vowels or in syllables."""
+    kept = [t for t in tokens if not t.patronymic]
+    kept = kept if len(kept) >= 2 else list(tokens)  # a patronymic is a third name part
+    abjad = any(t.abjad for t in tokens)
+    return " ".join(t.key for t in kept), " ".join(t.skel for t in kept), abjad
 
 
 def _person_keys(parts: NameParts) -> set[str]:
