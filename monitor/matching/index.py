@@ -261,8 +261,9 @@ class MatchIndex:
         - a rare key (shared by at most the common limit of people) makes a candidate alone,
           except a one-letter-dropped ("d:") key, which does so only for a one-token query
         - other keys make one when two query tokens agree on the same person through exact,
-          transliteration or "d:" keys (Vladimir + Pulin finds Vladimir Putin, Moammar +
-          Qaddafi finds Muammar Gaddafi); a common skeleton or prefix key never
+          transliteration or "d:" keys, two "d:" keys only when a token is nobody's name
+          (Vladimir + Pulin finds Vladimir Putin, Moammar + Qaddafi finds Muammar Gaddafi); a
+          common skeleton or prefix key never
         - two neighbouring query tokens written together may make one through a rare exact or
           transliteration key (Patr ushev finds Patrushev)
         - candidates are ranked by how many query tokens agree exactly or up to transliteration
@@ -298,7 +299,8 @@ class MatchIndex:
                         chosen |= pa & pb
                     for pb in typos[b]:
                         chosen |= pa & pb
-                if a < b:  # both misspelt (Moammar Qaddafi): typing-error keys agree
+                if a < b and not (strong[a] and strong[b]):
+                    # a misspelt token (nobody's name) beside another one (Moammar Qaddafi)
                     for pa in typos[a]:
                         for pb in typos[b]:
                             chosen |= pa & pb
