@@ -102,5 +102,11 @@ def test_one_changed_syllable_of_a_korean_given_name_is_a_review_match_explained
     assert record_score("Kim Song-sik", "Kim Yong-chun") < ALERT_THRESHOLD
     assert record_score("Pak Yong-chun", "Kim Yong-chun") < ALERT_THRESHOLD
     assert record_score("Nguyen Van Binh", "Nguyen Van An") < ALERT_THRESHOLD
+    # three parts with a Korean family name are not a Korean name unless each is a syllable
+    assert record_score("Mary Ann Lee", "Mary Sue Lee") < ALERT_THRESHOLD
+    assert record_score("Jose Luis Song", "Juan Luis Song") < ALERT_THRESHOLD
+    assert record_score("Ho Van Binh", "Ho Van An") < ALERT_THRESHOLD
+    # a list's "SURNAME, Given" order is read given name first, and the rule still holds
+    assert record_score("KIM, Yong Chol", "Kim Yong-chun") >= ALERT_THRESHOLD
     # the same name with a syllable in common is not lowered to review by the rule
     assert record_score("Kim Yong-chol", "Kim Yong-chol") == 1.0

@@ -51,6 +51,7 @@ PREFILTER_MIN = 65.0
 PREFILTER_KEEP = 3
 SKELETON_RATIO_CAP = 90.0
 DELETION_MIN = 5
+DELETION_MAX = 20  # a longer token is no name: its keys would grow with its square
 QUERY_MEMO = 200_000
 _EMPTY = frozenset({"", "-", "--", "n/a", "unknown", "none"})
 
@@ -109,7 +110,7 @@ def _token_keys(latin: str) -> tuple[str, ...]:
     - its letters in order ("a:" key, 5 letters or more), so scrambled or reversed letters (nituP)
       still find the person
     - its Pinyin readings when it is written in Wade-Giles (Hsi -> xi)
-    - the key and the key with any one letter left out ("d:" keys, 5 letters or more): two
+    - the key and the key with any one letter left out ("d:" keys, 5 to 20 letters): two
       spellings one typing error apart share one (Pulin and Putin share "puin"), so a misspelt
       surname still finds the person when the forename is too common to
     """
@@ -117,7 +118,7 @@ def _token_keys(latin: str) -> tuple[str, ...]:
     prefix = (f"p:{key[:4]}",) if len(key) >= 4 else ()
     letters = (f"a:{''.join(sorted(key))}",) if len(key) >= 5 else ()
     readings = tuple(f"t:{reading}" for reading in sorted(pinyin_readings(latin)))
-    deletions = _deletions(key) if len(key) >= DELETION_MIN else ()
+    deletions = _deletions(key) if DELETION_MIN <= len(key) <= DELETION_MAX else ()
     return (
         f"t:{latin}",
         f"k:{key}",
@@ -231,7 +232,7 @@ class MatchIndex:
         skel = " ".join(t.skel for t in tokens)
         abjad = any(t.abjad for t in tokens)
         ratios = {i: self._quick(i, keys, skel, abjad) for i in candidates}
-        best = {i: max(r) for i, r in ratios.items()}
+        best = {i: max(r, default=0.0) for i, r in ratios.items()}
         kept = sorted((i for i in candidates if best[i] >= PREFILTER_MIN), key=lambda i: -best[i])
         return [
             (i, tuple(t for t, r in enumerate(ratios[i]) if r >= PREFILTER_MIN))
@@ -245,6 +246,8 @@ class MatchIndex:
             # kept ones matter, and the C code stops early on hopeless pairs. Skeletons are for
             # names written without vowels (Arabic, Hebrew) or in syllables, on either side.
             ratio = fuzz.token_set_ratio(keys, target_keys, score_cutoff=PREFILTER_MIN)
+            if not ratio:  # sorting the words put a misspelt first letter out of line
+                ratio = fuzz.ratio(keys, target_keys, score_cutoff=PREFILTER_MIN)
             if (abjad or target_abjad) and ratio < SKELETON_RATIO_CAP:  # 0.9 × 100 at most
                 cut = PREFILTER_MIN / 0.9
                 ratio = max(ratio, fuzz.token_set_ratio(skel, target_skel, score_cutoff=cut) * 0.9)

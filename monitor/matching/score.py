@@ -17,6 +17,9 @@ The rules, in the order they weigh:
   are split back, one token written in two (Patr ushev) is joined back
 - order is free (INTERPOL and court lists put the surname first), except across a filiation
   particle: "Salman bin Muhammad" (Salman, son of Muhammad) is not "Muhammad bin Salman"
+- short tokens differing only in vowels (Jong/Jung) or in a hissing first sound (Xi/Shi/Hsi)
+  meet for 0.7; a three-syllable Korean name with one given syllable changed (Kim Yong-chol /
+  Kim Yong-chun) is lifted to a review score
 """
 
 from __future__ import annotations
@@ -56,10 +59,17 @@ HOMOPHONE_CREDIT = 0.75
 JOIN_MIN_SIM = 0.8
 # Korean given names are two syllables, romanised one by one; lists of aliases hold the same
 # person under one different syllable (Kim Yong-chol / Kim Yong-chun) about as often as two people
-# (Kim Jong-man / Kim Jong-sik): a review match, never an alert on its own strength.
+# (Kim Jong-man / Kim Jong-sik): a review match (it alerts, in the review band, for a human to
+# decide), never a strong one.
 KOREAN_SYLLABLE_SCORE = 0.62
 KOREAN_SYLLABLE_NOTE = "one syllable of a Korean given name differs"
-_SYLLABLE_MAX = 6
+# One romanised Korean syllable (Revised Romanization, McCune-Reischauer without its breves and
+# apostrophes, customary spellings such as Young and Lee): onset, vowel, final consonant.
+_KOREAN_SYLLABLE = re.compile(
+    r"(?:kk|tt|pp|ss|jj|tch|ch|k|g|n|d|t|r|l|m|b|p|s|j|h)?"
+    r"(?:yae|yeo|you|wae|ae|ya|eo|ye|wa|oe|yo|wo|we|wi|yu|eu|ui|oo|ou|ee|a|e|o|u|i|y)"
+    r"(?:ng|k|n|t|l|m|p|r)?"
+)
 _MIN_SCRAMBLED = 5
 _MIN_JOINED = 5
 
@@ -215,10 +225,11 @@ def compare_names(query: list[Token], target: list[Token]) -> NameScore:
 
 @lru_cache(maxsize=1)
 def korean_surnames() -> frozenset[str]:
-    """Romanised Korean family names (data/korean_surnames.txt), as transliteration keys."""
+    """Romanised Korean family names (data/korean_surnames.txt), each spelling as written: keys
+    would merge Yong (a given syllable) with Jong (a family name)."""
     data = resources.files("monitor.matching").joinpath("data").joinpath("korean_surnames.txt")
     lines = data.read_text("utf-8").splitlines()
-    return frozenset(translit_key(x.strip()) for x in lines if x.strip() and x[0] != "#")
+    return frozenset(x.strip() for x in lines if x.strip() and x[0] != "#")
 
 
 def _one_korean_syllable(
@@ -226,24 +237,27 @@ def _one_korean_syllable(
 ) -> bool:
     """A Korean family name and one given syllable agree, the other syllable differs.
 
-    Both names have three short parts. The family name stands first (Korean order) when the first
-    part is a Korean family name (data/korean_surnames.txt), else last (a list's "SURNAME, Given"
-    read given name first); the two family names must meet each other, and one given syllable
-    another: the third parts differ.
+    Both names have three parts, each one romanised Korean syllable (Mary Ann Lee has no such
+    shape). The family name stands first (Korean order) when the first part is a Korean family
+    name (data/korean_surnames.txt), else last (a list's "SURNAME, Given" read given name first);
+    the two family names must meet each other, and one given syllable another: the third parts
+    differ.
     """
     if len(query) != 3 or len(target) != 3 or len(pairs) != 2:
         return False
-    if any(t.initial or len(t.latin) > _SYLLABLE_MAX for t in (*query, *target)):
-        return False
     if any(sim < PARTICLE_CREDIT for _, _, sim in pairs):
+        return False
+    if not all(_KOREAN_SYLLABLE.fullmatch(t.latin) for t in (*query, *target)):
         return False
     family = korean_surnames()
 
     def family_at(tokens: list[Token]) -> int:
-        return 0 if tokens[0].key in family else 2
+        return 0 if tokens[0].latin in family else 2
 
     i, j = family_at(query), family_at(target)
-    return query[i].key in family and target[j].key in family and (i, j) in {p[:2] for p in pairs}
+    return (
+        query[i].latin in family and target[j].latin in family and (i, j) in {p[:2] for p in pairs}
+    )
 
 
 def _matrix(query: list[Token], target: list[Token]) -> list[list[float]]:
