@@ -11,6 +11,11 @@ from monitor.matching import MatchIndex, Person, Record
 from monitor.matching.index import _token_keys
 
 
+def namesakes(forename: str, count: int = 60) -> list[Person]:
+    """`count` watched people sharing one forename (60 make it a common key), other surnames."""
+    return [Person(f"p{i}", f"{forename} Surname{chr(97 + i % 26)}{i}") for i in range(count)]
+
+
 @pytest.fixture(scope="module")
 def index() -> MatchIndex:
     return MatchIndex.build(
@@ -76,7 +81,7 @@ def test_it_does_not_match_another_person_with_a_shared_surname(index: MatchInde
 
 
 def test_a_common_key_alone_makes_no_candidate() -> None:
-    people = [Person(f"p{i}", f"Ivan Surname{chr(97 + i % 26)}{i}") for i in range(60)]
+    people = namesakes("Ivan")
     index = MatchIndex.build(people)
     assert index.match_record(Record("PETROV", "IVAN")) == []
 
@@ -112,14 +117,14 @@ def test_a_misspelt_surname_finds_the_person_when_the_forename_is_common(
 ) -> None:
     # 60 namesakes by forename make it too common to find anyone alone
     first = watched.split()[0]
-    crowd = [Person(f"p{i}", f"{first} Surname{chr(97 + i % 26)}{i}") for i in range(60)]
+    crowd = namesakes(first)
     index = MatchIndex.build([*crowd, Person("watched", watched)])
     matches = index.match_record(Record(surname, forename))
     assert matches and matches[0].person_id == "watched" and matches[0].is_alert
 
 
 def test_the_explanation_names_the_one_letter_left_out_key_that_found_a_misspelt_name() -> None:
-    crowd = [Person(f"p{i}", f"Vladimir Surname{chr(97 + i % 26)}{i}") for i in range(60)]
+    crowd = namesakes("Vladimir")
     index = MatchIndex.build([*crowd, Person("putin", "Vladimir Putin")])
     assert "d:puin" in index.match_record(Record("PULIN", "VLADIMIR"))[0].explanation.keys
     # a name found through its own spelling does not list the typing-error keys
@@ -134,7 +139,7 @@ def test_the_keys_of_an_absurdly_long_token_stay_linear_in_its_length() -> None:
 
 def test_a_name_split_in_two_finds_its_person_in_a_crowd() -> None:
     # neither half alone is rare enough to find him: 60 Nikolais, 30 surnames starting Patr
-    crowd = [Person(f"p{i}", f"Nikolai Surname{chr(97 + i % 26)}{i}") for i in range(60)]
+    crowd = namesakes("Nikolai")
     crowd += [Person(f"q{i}", f"Ivan Patrakov{chr(97 + i % 26)}{i}") for i in range(30)]
     index = MatchIndex.build([*crowd, Person("patrushev", "Nikolai Platonovich Patrushev")])
     matches = index.match_record(Record("PATR USHEV", "NIKOLAI"))
@@ -143,10 +148,10 @@ def test_a_name_split_in_two_finds_its_person_in_a_crowd() -> None:
 
 def test_a_record_without_the_patronymic_is_not_outranked_by_namesakes() -> None:
     # four other Lavrovs would fill the prefilter's places if the patronymic counted against him
-    namesakes = [
+    lavrovs = [
         Person(f"n{i}", f"{f} Lavrov") for i, f in enumerate(("Fedor", "Eduard", "Ivan", "Oleg"))
     ]
-    crowd = [Person(f"p{i}", f"Sergei Surname{chr(97 + i % 26)}{i}") for i in range(60)]
-    index = MatchIndex.build([*namesakes, *crowd, Person("lavrov", "Сергей Викторович Лавров")])
+    crowd = namesakes("Sergei")
+    index = MatchIndex.build([*lavrovs, *crowd, Person("lavrov", "Сергей Викторович Лавров")])
     matches = index.match_record(Record("LAVROV", "SEREJ"))
     assert matches and matches[0].person_id == "lavrov" and matches[0].is_alert
