@@ -82,7 +82,19 @@ def is_distinctive(surname: str) -> bool:
     return len(key) >= 5 and not {key, masculine, adjectival} & common
 
 
-_QueryKeys = list[list[tuple[str, frozenset[int]]]]  # per query token: (key, who holds it)
+@dataclass(frozen=True, slots=True)
+class _Spelling:
+    """One query spelling's index keys that someone holds, sorted for making candidates."""
+
+    held: tuple[tuple[str, frozenset[int]], ...]  # (key, who holds it), for the explanation
+    strong: tuple[frozenset[int], ...]  # holders of its exact and transliteration keys
+    common_strong: tuple[frozenset[int], ...]  # those of them too common to stand alone
+    typos: tuple[frozenset[int], ...]  # holders of its one-letter-left-out keys
+    rare: frozenset[int]  # everyone a rare key other than a "d:" one points at
+    rare_typos: frozenset[int]  # everyone a rare "d:" key points at
+
+
+_QueryKeys = list[_Spelling]  # one per query token
 _Query = tuple[str, list[Token], _QueryKeys]  # the record's name as written, tokens, keys
 
 
@@ -150,7 +162,7 @@ class MatchIndex:
         self._keys = keys
         self._automaton = automaton
         self._common_limit = max(COMMON_KEY_MIN, int(len(entries) * COMMON_KEY_SHARE))
-        self._resolved: dict[str, list[tuple[str, frozenset[int]]]] = {}
+        self._resolved: dict[str, _Spelling] = {}
 
     @classmethod
     def build(cls, people: Iterable[Person]) -> MatchIndex:
@@ -199,7 +211,7 @@ class MatchIndex:
         return sorted(matches, key=lambda m: (-m.score, m.person_id))
 
     def _query_keys(self, tokens: list[Token]) -> _QueryKeys:
-        """For each query token, its index keys that someone holds, with who holds them.
+        """For each query token, its index keys that someone holds, sorted for candidate making.
 
         Kept per spelling (forenames recur in every batch of notices); the index never changes,
         so the memo is only emptied when it grows past QUERY_MEMO entries.
@@ -209,13 +221,27 @@ class MatchIndex:
             memo.clear()
         found = []
         for token in tokens:
-            resolved = memo.get(token.latin)
-            if resolved is None:
-                keys = self._keys
-                resolved = [(k, p) for k in _token_keys(token.latin) if (p := keys.get(k))]
-                memo[token.latin] = resolved
-            found.append(resolved)
+            spelling = memo.get(token.latin)
+            if spelling is None:
+                spelling = memo[token.latin] = self._spelling(token.latin)
+            found.append(spelling)
         return found
+
+    def _spelling(self, latin: str) -> _Spelling:
+        keys, limit = self._keys, self._common_limit
+        held = [(k, p) for k in _token_keys(latin) if (p := keys.get(k))]
+        strong = {id(p): p for k, p in held if k[0] in "tk"}  # equal sets are one object
+        typos = {id(p): p for k, p in held if k[0] == "d"}
+        rare = [p for k, p in held if k[0] != "d" and len(p) <= limit]
+        rare_typos = [p for p in typos.values() if len(p) <= limit]
+        return _Spelling(
+            held=tuple(held),
+            strong=tuple(strong.values()),
+            common_strong=tuple(p for p in strong.values() if len(p) > limit),
+            typos=tuple(typos.values()),
+            rare=frozenset().union(*rare),
+            rare_typos=frozenset().union(*rare_typos),
+        )
 
     def _prefilter(
         self, tokens: list[Token], candidates: list[int]
@@ -224,7 +250,8 @@ class MatchIndex:
         ratio (C code); a lone candidate keeps all its names.
 
         The full alignment costs ~40 µs a pair; this ratio ~1 µs. On the name bench no true pair
-        falls under PREFILTER_MIN except names in Arabic script, which the skeleton ratio keeps.
+        falls under PREFILTER_MIN except names in Arabic script, which the skeleton ratio keeps,
+        and names whose sorted words a misspelt first letter reorders, which the plain ratio keeps.
         """
         if len(candidates) <= 1:
             return [(i, tuple(range(len(self._entries[i].targets)))) for i in candidates]
@@ -241,13 +268,14 @@ class MatchIndex:
 
     def _quick(self, i: int, keys: str, skel: str, abjad: bool) -> list[float]:
         found = []
+        set_ratio, plain_ratio = fuzz.token_set_ratio, fuzz.ratio
         for target_keys, target_skel, target_abjad in self._entries[i].quick:
             # Ratios under the cut-off come back as 0: only "kept or not" and the order of the
             # kept ones matter, and the C code stops early on hopeless pairs. Skeletons are for
             # names written without vowels (Arabic, Hebrew) or in syllables, on either side.
-            ratio = fuzz.token_set_ratio(keys, target_keys, score_cutoff=PREFILTER_MIN)
+            ratio = set_ratio(keys, target_keys, score_cutoff=PREFILTER_MIN)
             if not ratio:  # sorting the words put a misspelt first letter out of line
-                ratio = fuzz.ratio(keys, target_keys, score_cutoff=PREFILTER_MIN)
+                ratio = plain_ratio(keys, target_keys, score_cutoff=PREFILTER_MIN)
             if (abjad or target_abjad) and ratio < SKELETON_RATIO_CAP:  # 0.9 × 100 at most
                 cut = PREFILTER_MIN / 0.9
                 ratio = max(ratio, fuzz.token_set_ratio(skel, target_skel, score_cutoff=cut) * 0.9)
@@ -272,41 +300,26 @@ class MatchIndex:
         - candidates are ranked by how many query tokens agree exactly or up to transliteration
         """
         limit = self._common_limit
-        alone_typos = len(tokens) == 1
-        strong: list[list[frozenset[int]]] = []
-        typos: list[list[frozenset[int]]] = []
         chosen: set[int] = set()
-        for token_keys in query_keys:
-            token_strong: dict[int, frozenset[int]] = {}  # equal sets are one object (build)
-            token_typos: dict[int, frozenset[int]] = {}
-            for key, people in token_keys:
-                kind = key[0]
-                if kind in "tk":
-                    token_strong[id(people)] = people
-                elif kind == "d":
-                    token_typos[id(people)] = people
-                    if not alone_typos:
-                        continue
-                if len(people) <= limit:
-                    chosen |= people
-            strong.append(list(token_strong.values()))
-            typos.append(list(token_typos.values()))
-        for a in range(len(tokens)):
-            for b in range(len(tokens)):
+        for spelling in query_keys:
+            chosen |= spelling.rare
+            if len(tokens) == 1:
+                chosen |= spelling.rare_typos
+        for a, this in enumerate(query_keys):
+            for b, other in enumerate(query_keys):
                 if a == b:
                     continue
-                for pa in strong[a]:
-                    if len(pa) <= limit:
-                        continue  # its holders are all chosen already
-                    for pb in strong[b] if a < b else ():
+                for pa in this.common_strong:  # a rare set's holders are all chosen already
+                    for pb in other.strong if a < b else ():
                         chosen |= pa & pb
-                    for pb in typos[b]:
+                    for pb in other.typos:
                         chosen |= pa & pb
-                if a < b and not (strong[a] and strong[b]):
+                if a < b and not (this.strong and other.strong):
                     # a misspelt token (nobody's name) beside another one (Moammar Qaddafi)
-                    for pa in typos[a]:
-                        for pb in typos[b]:
+                    for pa in this.typos:
+                        for pb in other.typos:
                             chosen |= pa & pb
+        strong = [spelling.strong for spelling in query_keys]
         for (first, second), held in zip(pairwise(tokens), pairwise(strong), strict=True):
             if all(held):
                 continue  # both are names someone has: not one name split in two (Patr ushev)
@@ -325,13 +338,10 @@ class MatchIndex:
     ) -> Match | None:
         entry = self._entries[i]
         text, tokens, query_keys = query
-        best, written = max(
-            (
-                (compare_names(tokens, list(entry.targets[t][0])), entry.targets[t][1])
-                for t in targets
-            ),
-            key=lambda x: x[0].score,
-        )
+        scored = [
+            (compare_names(tokens, list(entry.targets[t][0])), entry.targets[t][1]) for t in targets
+        ]
+        best, written = scored[0] if len(scored) == 1 else max(scored, key=lambda x: x[0].score)
         if best.score < WEAK_THRESHOLD:
             return None
         qualifiers = qualify(entry.person, record)
@@ -546,8 +556,8 @@ def _fired(i: int, query_keys: _QueryKeys) -> tuple[str, ...]:
     """The index keys that led from the query to person i, for the explanation: a token's
     one-letter-left-out keys only when none of its exact or transliteration keys fired."""
     fired: set[str] = set()
-    for token_keys in query_keys:
-        mine = [key for key, people in token_keys if i in people]
+    for spelling in query_keys:
+        mine = [key for key, people in spelling.held if i in people]
         if any(key[0] in "tk" for key in mine):
             mine = [key for key in mine if key[0] != "d"]
         fired.update(mine)
