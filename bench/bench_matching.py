@@ -34,6 +34,7 @@ from monitor.matching import (
 )
 from monitor.matching import index as index_module
 from monitor.matching.translit import cyrillic_to_latin
+from monitor.runtime import release_memory
 
 
 def _words(text: str) -> list[str]:
@@ -342,6 +343,7 @@ def main() -> None:
     started, cpu_started = time.perf_counter(), time.process_time()
     index = MatchIndex.build(people)
     build_s, build_cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    release_memory()  # as the service does after each watchlist load (collect, freeze, trim)
     after = rss_mb()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
