@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import csv
 from functools import lru_cache
-from importlib import resources
 
+from monitor.matching import datafiles
 from monitor.matching.names import translit_key
 
 # Arabic particles that differ only by transliteration ("bin", "ibn", "ben": son of).
@@ -38,9 +38,8 @@ _MIN_NICKNAME = 3  # "al", "ed", "jo" are particles and initials more often than
 @lru_cache(maxsize=1)
 def _nicknames() -> dict[str, frozenset[str]]:
     """Key -> keys of its listed nicknames and of the names it is a nickname of (both ways)."""
-    data = resources.files("monitor.matching").joinpath("data").joinpath("nicknames.csv")
     table: dict[str, set[str]] = {}
-    for row in csv.DictReader(data.read_text("utf-8").splitlines()):
+    for row in csv.DictReader(datafiles.text("nicknames.csv").splitlines()):
         name, nick = row["name1"].strip().lower(), row["name2"].strip().lower()
         if min(len(name), len(nick)) < _MIN_NICKNAME:
             continue

@@ -15,13 +15,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from itertools import pairwise
 
 import ahocorasick
 from rapidfuzz import fuzz
 
-from monitor.matching import equivalents
+from monitor.matching import datafiles, equivalents
 from monitor.matching.context import classify_sentence, sentence_around
 from monitor.matching.mandarin import pinyin_readings
 from monitor.matching.models import (
@@ -66,11 +65,7 @@ def band_for(score: float) -> Band:
 @lru_cache(maxsize=1)
 def common_surnames() -> frozenset[str]:
     """Transliteration keys of frequent surnames (data/common_surnames.txt)."""
-    data = resources.files("monitor.matching").joinpath("data").joinpath("common_surnames.txt")
-    lines = data.read_text("utf-8").splitlines()
-    return frozenset(
-        translit_key(line.strip()) for line in lines if line and not line.startswith("#")
-    )
+    return frozenset(translit_key(name) for name in datafiles.word_list("common_surnames.txt"))
 
 
 def is_distinctive(surname: str) -> bool:
@@ -268,14 +263,13 @@ class MatchIndex:
 
     def _quick(self, i: int, keys: str, skel: str, abjad: bool) -> list[float]:
         found = []
-        set_ratio, plain_ratio = fuzz.token_set_ratio, fuzz.ratio
         for target_keys, target_skel, target_abjad in self._entries[i].quick:
             # Ratios under the cut-off come back as 0: only "kept or not" and the order of the
             # kept ones matter, and the C code stops early on hopeless pairs. Skeletons are for
             # names written without vowels (Arabic, Hebrew) or in syllables, on either side.
-            ratio = set_ratio(keys, target_keys, score_cutoff=PREFILTER_MIN)
+            ratio = fuzz.token_set_ratio(keys, target_keys, score_cutoff=PREFILTER_MIN)
             if not ratio:  # sorting the words put a misspelt first letter out of line
-                ratio = plain_ratio(keys, target_keys, score_cutoff=PREFILTER_MIN)
+                ratio = fuzz.ratio(keys, target_keys, score_cutoff=PREFILTER_MIN)
             if (abjad or target_abjad) and ratio < SKELETON_RATIO_CAP:  # 0.9 × 100 at most
                 cut = PREFILTER_MIN / 0.9
                 ratio = max(ratio, fuzz.token_set_ratio(skel, target_skel, score_cutoff=cut) * 0.9)
@@ -338,10 +332,13 @@ class MatchIndex:
     ) -> Match | None:
         entry = self._entries[i]
         text, tokens, query_keys = query
-        scored = [
-            (compare_names(tokens, list(entry.targets[t][0])), entry.targets[t][1]) for t in targets
-        ]
-        best, written = scored[0] if len(scored) == 1 else max(scored, key=lambda x: x[0].score)
+        best, written = max(
+            (
+                (compare_names(tokens, list(entry.targets[t][0])), entry.targets[t][1])
+                for t in targets
+            ),
+            key=lambda x: x[0].score,
+        )
         if best.score < WEAK_THRESHOLD:
             return None
         qualifiers = qualify(entry.person, record)

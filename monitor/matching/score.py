@@ -27,13 +27,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib import resources
 from itertools import pairwise
 from operator import itemgetter
 
 from anyascii import anyascii
 from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
+from monitor.matching import datafiles
 from monitor.matching.equivalents import FILIATION, particle_group, shared_affix
 from monitor.matching.names import translit_key
 from monitor.matching.tokens import INITIAL_WEIGHT, Token, make_token, tokenize
@@ -227,9 +227,7 @@ def compare_names(query: list[Token], target: list[Token]) -> NameScore:
 def korean_surnames() -> frozenset[str]:
     """Romanised Korean family names (data/korean_surnames.txt), each spelling as written: keys
     would merge Yong (a given syllable) with Jong (a family name)."""
-    data = resources.files("monitor.matching").joinpath("data").joinpath("korean_surnames.txt")
-    lines = data.read_text("utf-8").splitlines()
-    return frozenset(x.strip() for x in lines if x.strip() and x[0] != "#")
+    return frozenset(datafiles.word_list("korean_surnames.txt"))
 
 
 def _one_korean_syllable(

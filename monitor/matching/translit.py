@@ -16,11 +16,11 @@ import csv
 import json
 from collections.abc import Iterator
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import iuliia
 
+from monitor.matching import datafiles
 from monitor.matching.normalize import fold_name
 
 # Scheme name -> provenance shown in explanations.
@@ -61,14 +61,10 @@ def is_cyrillic(token: str) -> bool:
     return bool(letters) and cyr * 2 > len(letters)
 
 
-def _data_text(name: str) -> str:
-    return resources.files("monitor.matching").joinpath("data").joinpath(name).read_text("utf-8")
-
-
 @lru_cache(maxsize=1)
 def _schemes() -> dict[str, Any]:
     schemes: dict[str, Any] = {name: iuliia.schemas.get(name) for name in RUSSIAN_SCHEMES}
-    for spec in json.loads(_data_text("press_schemes.json")):
+    for spec in json.loads(datafiles.text("press_schemes.json")):
         schemes[spec["name"]] = iuliia.schema.TranslitSchema(
             name=spec["name"],
             mapping=spec["mapping"],
@@ -84,7 +80,7 @@ def _ua_ru() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     """Ukrainian -> Russian and Russian -> Ukrainian name forms (folded)."""
     uk_ru: dict[str, list[str]] = {}
     ru_uk: dict[str, list[str]] = {}
-    for row in csv.DictReader(_data_text("ua2ru_names.csv").splitlines()):
+    for row in csv.DictReader(datafiles.text("ua2ru_names.csv").splitlines()):
         uk, ru = row["uk"], row["ru"]
         uk_ru.setdefault(uk, []).append(ru)
         if row["count"] == "2":  # secondary Ukrainian forms are often misspellings
@@ -97,7 +93,7 @@ def _wikidata() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]
     """Cyrillic token -> English spellings seen on Wikidata, and back (folded)."""
     cyr_lat: dict[str, list[str]] = {}
     lat_cyr: dict[str, list[str]] = {}
-    for line in _data_text("wikidata_ru_latin.tsv").splitlines()[1:]:
+    for line in datafiles.text("wikidata_ru_latin.tsv").splitlines()[1:]:
         cyr, lat, _count = line.split("\t")
         cyr_lat.setdefault(cyr, []).append(lat)
         lat_cyr.setdefault(lat, []).append(cyr)
