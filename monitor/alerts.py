@@ -3,8 +3,12 @@
 Rules:
 - an event goes to every advocate who follows its person; it is emailed at once when its severity
   is at or above the advocate's `min_severity` and it is not a first-scan (baseline) finding;
-- the events of one cycle for one advocate make one email (one delivery row, key
-  `alert:<cycle>:<advocate>`), written in the same transaction as the events;
+- the events of one cycle for one advocate make one message per channel: one email (key
+  `alert:<cycle>:<advocate>`) and one message per `notify:` target (key
+  `alert:<cycle>:<advocate>:<channel>`), written in the same transaction as the events;
+- inside the advocate's quiet hours only urgent (high) events go at once; the others join one
+  held row per advocate and channel (key `held:<advocate>:<channel>:<end of the window>`),
+  due when the window ends, so the night's events arrive as one grouped message;
 - a delivery is claimed atomically (SKIP LOCKED on PostgreSQL, a conditional UPDATE everywhere),
   so two instances never send the same row; a claim whose sender died expires and is retried;
 - the Message-ID derives from the delivery key, so a retried send is recognisably the same email;
@@ -19,7 +23,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
@@ -32,7 +36,10 @@ from monitor import metrics, models, views
 from monitor.emails import make_message
 from monitor.exc import DeliveryError
 from monitor.mailer import Transport
-from monitor.watchlist import Watchlist
+from monitor.outbox import channels, present, quiet
+from monitor.outbox.i18n import translator, when
+from monitor.outbox.urgency import most_urgent_first
+from monitor.watchlist import Advocate, Watchlist
 
 log = logging.getLogger(__name__)
 # Longer than one SMTP conversation can take (connect, TLS, DATA, each bounded by the timeout),
@@ -48,8 +55,12 @@ def queue_alerts(
     watchlist: Watchlist,
     cycle_id: str,
     now: datetime,
+    tz: tzinfo = UTC,
 ) -> list[models.Delivery]:
-    """Create this cycle's delivery rows for `events`, in the events' transaction."""
+    """Create this cycle's delivery rows for `events`, in the events' transaction.
+
+    `tz` is MONITOR_TIMEZONE: the quiet hours of an advocate without a `timezone:` are read in it.
+    """
     session.flush()  # the events get their ids
     grouped: dict[str, list[models.Event]] = {}
     for event in events:
@@ -57,19 +68,79 @@ def queue_alerts(
             grouped.setdefault(advocate_id, []).append(event)
     deliveries = []
     for advocate_id, group in grouped.items():
-        delivery = models.Delivery(
-            key=f"alert:{cycle_id}:{advocate_id}",
-            advocate_id=advocate_id,
-            kind="alert",
-            person_id=lead_event(group).person_id,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        session.add(delivery)
-        session.flush()
-        session.add_all(models.DeliveryEvent(delivery_id=delivery.id, event_id=e.id) for e in group)
-        deliveries.append(delivery)
+        advocate = watchlist.advocate(advocate_id)
+        assert advocate is not None  # recipients() found them there
+        deliveries += _queue_for(session, advocate, group, cycle_id, now, tz)
     return deliveries
+
+
+def _queue_for(
+    session: Session,
+    advocate: Advocate,
+    group: list[models.Event],
+    cycle_id: str,
+    now: datetime,
+    tz: tzinfo,
+) -> list[models.Delivery]:
+    """One row per channel for what goes now, one held row per channel for what waits."""
+    zone = present.advocate_tz({"timezone": advocate.timezone}, tz)
+    until = quiet.quiet_until(now, zone, advocate.quiet_hours)
+    now_events = [e for e in group if until is None or quiet.is_urgent(e.severity)]
+    waiting = [e for e in group if e not in now_events]
+    rows = []
+    for channel in [channels.EMAIL, *(t.channel for t in channels.targets(advocate.model_dump()))]:
+        suffix = "" if channel == channels.EMAIL else f":{channel}"
+        if now_events:
+            key = f"alert:{cycle_id}:{advocate.id}{suffix}"
+            rows.append(_new_delivery(session, key, advocate.id, channel, now_events, now, now))
+        if waiting and until is not None:
+            rows.append(
+                _held_delivery(session, advocate.id, channel, waiting, until, now, cycle_id)
+            )
+    return rows
+
+
+def _new_delivery(
+    session: Session,
+    key: str,
+    advocate_id: str,
+    channel: str,
+    group: list[models.Event],
+    due: datetime,
+    now: datetime,
+) -> models.Delivery:
+    delivery = models.Delivery(
+        key=key,
+        advocate_id=advocate_id,
+        kind="alert",
+        channel=channel,
+        person_id=lead_event(group).person_id,
+        next_attempt_at=due,
+        created_at=now,
+    )
+    session.add(delivery)
+    session.flush()
+    session.add_all(models.DeliveryEvent(delivery_id=delivery.id, event_id=e.id) for e in group)
+    return delivery
+
+
+def _held_delivery(
+    session: Session,
+    advocate_id: str,
+    channel: str,
+    group: list[models.Event],
+    until: datetime,
+    now: datetime,
+    cycle_id: str,
+) -> models.Delivery:
+    """The row that gathers the quiet window's events for one channel, due at its end."""
+    key = f"held:{advocate_id}:{channel}:{until.isoformat(timespec='minutes')}"
+    held = session.scalar(select(models.Delivery).where(models.Delivery.key == key))
+    if held is None or held.status != "pending":
+        key = key if held is None else f"{key}:{cycle_id}"  # the window's row already went
+        return _new_delivery(session, key, advocate_id, channel, group, until, now)
+    session.add_all(models.DeliveryEvent(delivery_id=held.id, event_id=e.id) for e in group)
+    return held
 
 
 def recipients(event: models.Event, watchlist: Watchlist) -> list[str]:
@@ -104,6 +175,7 @@ class Mailing:
     templates_dir: Path
     tz: Any
     names_in_subjects: bool = True
+    public_url: str | None = None
 
 
 def deliver_pending(
@@ -127,7 +199,6 @@ async def deliver_pending_async(
         attempted.add(claimed)
         outcome = await send_one(factory, mailing, claimed, owner, clock)
         setattr(report, outcome, getattr(report, outcome) + 1)
-        metrics.ALERTS.labels(outcome).inc()
     return report
 
 
@@ -168,19 +239,66 @@ async def send_one(
     clock: Callable[[], datetime],
 ) -> str:
     """Render and send one claimed delivery; record the outcome. Returns sent/retrying/failed."""
-    with factory() as session:
-        message = build_message(session, mailing, delivery_id)
     try:
-        await mailing.transport.send(message)
+        with factory() as session:
+            outgoing = build_outgoing(session, mailing, delivery_id)
+        await outgoing.send(mailing)
     except DeliveryError as exc:
-        return record_failure(factory, delivery_id, owner, exc, clock())
+        outcome = record_failure(factory, delivery_id, owner, exc, clock())
     except asyncio.CancelledError:
         give_back(factory, delivery_id, owner)  # the service stops: the next start sends it
         raise
-    record_sent(
-        factory, delivery_id, owner, str(message["Message-ID"]), str(message["Subject"]), clock()
+    else:
+        record_sent(factory, delivery_id, owner, outgoing.ident, outgoing.subject, clock())
+        outcome = "sent"
+    channel = outgoing_label(factory, delivery_id)
+    metrics.DELIVERIES.labels(channel, outcome).inc()
+    if channel == channels.EMAIL:
+        metrics.ALERTS.labels(outcome).inc()
+    return outcome
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A rendered delivery: an email, or a message for one notify target."""
+
+    ident: str
+    subject: str
+    email: EmailMessage | None = None
+    target: channels.Target | None = None
+    notice: channels.Notice | None = None
+
+    async def send(self, mailing: Mailing) -> None:
+        if self.email is not None:
+            await mailing.transport.send(self.email)
+        else:
+            assert self.target is not None and self.notice is not None
+            await channels.send(self.target, self.notice)
+
+
+def build_outgoing(session: Session, mailing: Mailing, delivery_id: int) -> Outgoing:
+    delivery = session.get_one(models.Delivery, delivery_id)
+    if delivery.channel == channels.EMAIL:
+        message = build_message(session, mailing, delivery_id)
+        return Outgoing(str(message["Message-ID"]), str(message["Subject"]), email=message)
+    advocate = session.get_one(models.Advocate, delivery.advocate_id)
+    target = channels.target_for(advocate.spec, delivery.channel)
+    if target is None:
+        raise DeliveryError("this notify target is no longer in watchlist.yaml", permanent=True)
+    views = _alert_views(session, mailing, delivery, advocate, show_name=target.names)
+    tr = translator(present.advocate_language(advocate.spec))
+    notice = channels.compose(target, delivery.key, views, mailing.public_url, tr)
+    return Outgoing(
+        message_id(delivery.key, mailing.sender), notice.title, target=target, notice=notice
     )
-    return "sent"
+
+
+def outgoing_label(factory: sessionmaker[Session], delivery_id: int) -> str:
+    with factory() as session:
+        channel = session.scalar(
+            select(models.Delivery.channel).where(models.Delivery.id == delivery_id)
+        )
+    return channels.label(channel or channels.EMAIL)
 
 
 def give_back(factory: sessionmaker[Session], delivery_id: int, owner: str) -> None:
@@ -217,7 +335,7 @@ def record_sent(
                 last_error=None,
             )
         )
-    log.info("email sent", extra={"delivery_id": delivery_id})
+    log.info("message sent", extra={"delivery_id": delivery_id})
 
 
 def record_failure(
@@ -244,7 +362,7 @@ def record_failure(
         )
     outcome = "failed" if error.permanent else "retrying"
     log.warning(
-        "email not delivered",
+        "message not delivered",
         extra={"delivery_id": delivery_id, "outcome": outcome, "error": str(error)},
     )
     return outcome
@@ -270,28 +388,46 @@ def build_message(session: Session, mailing: Mailing, delivery_id: int) -> Email
     advocate = session.get_one(models.Advocate, delivery.advocate_id)
     if delivery.kind == "digest":
         return _digest_message(session, mailing, delivery, advocate)
-    events = list(
-        session.scalars(
-            select(models.Event)
-            .join(models.DeliveryEvent, models.DeliveryEvent.event_id == models.Event.id)
-            .where(models.DeliveryEvent.delivery_id == delivery.id)
-        )
+    language = present.advocate_language(advocate.spec)
+    tr = translator(language)
+    views = _alert_views(session, mailing, delivery, advocate, show_name=mailing.names_in_subjects)
+    zone = present.advocate_tz(advocate.spec, mailing.tz)
+    context = present.alert_context(
+        advocate.spec, views, when(delivery.created_at, zone, language), tr
     )
-    event_views = views.most_severe_first([_view(session, e, mailing) for e in events])
-    context = {
-        "advocate": advocate.spec,
-        "events": event_views,
-        "lead": event_views[0],
-        "generated_at": views.local_time(delivery.created_at, mailing.tz),
-    }
     return make_message(
         "alert",
-        context,
+        {**context, "language": language},
         templates_dir=mailing.templates_dir,
         sender=mailing.sender,
         recipient=str(advocate.spec["email"]),
         headers=_alert_headers(session, delivery, mailing.sender),
+        language=language,
     )
+
+
+def _alert_views(
+    session: Session,
+    mailing: Mailing,
+    delivery: models.Delivery,
+    advocate: models.Advocate,
+    *,
+    show_name: bool,
+) -> list[dict[str, Any]]:
+    """The delivery's events as views, the most urgent first, in the advocate's language."""
+    language = present.advocate_language(advocate.spec)
+    tr, zone = translator(language), present.advocate_tz(advocate.spec, mailing.tz)
+    events = session.scalars(
+        select(models.Event)
+        .join(models.DeliveryEvent, models.DeliveryEvent.event_id == models.Event.id)
+        .where(models.DeliveryEvent.delivery_id == delivery.id)
+    )
+    views = []
+    for event in events:
+        person = session.get(models.Person, event.person_id)
+        spec = person.spec if person else {"name": event.person_id}
+        views.append(present.event_view(event, spec, zone, tr, language, show_name=show_name))
+    return most_urgent_first(views)
 
 
 def _digest_message(
@@ -315,13 +451,8 @@ def _digest_message(
         sender=mailing.sender,
         recipient=str(advocate.spec["email"]),
         headers=headers,
+        language=context["language"],
     )
-
-
-def _view(session: Session, event: models.Event, mailing: Mailing) -> dict[str, Any]:
-    person = session.get(models.Person, event.person_id)
-    name = str(person.spec.get("name", event.person_id)) if person else event.person_id
-    return views.event_view(event, name, mailing.tz, show_name=mailing.names_in_subjects)
 
 
 def _alert_headers(session: Session, delivery: models.Delivery, sender: str) -> dict[str, str]:
@@ -345,6 +476,7 @@ def _previous_alert(session: Session, delivery: models.Delivery, sender: str) ->
             D.advocate_id == delivery.advocate_id,
             D.person_id == delivery.person_id,
             D.kind == "alert",
+            D.channel == channels.EMAIL,
             D.id < delivery.id,
         )
         .order_by(D.id.desc())

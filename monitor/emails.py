@@ -29,15 +29,21 @@ def default_templates_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
-@lru_cache(maxsize=4)
-def environment(templates_dir: Path) -> jinja2.Environment:
-    return jinja2.Environment(
+@lru_cache(maxsize=16)
+def environment(templates_dir: Path, language: str = "en") -> jinja2.Environment:
+    """The templates of `templates_dir`, speaking `language` (Jinja2's i18n extension)."""
+    from monitor.outbox.i18n import translator
+
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir / "email"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translator(language), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
 def one_line(text: str, limit: int = MAX_SUBJECT) -> str:
@@ -46,9 +52,11 @@ def one_line(text: str, limit: int = MAX_SUBJECT) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def render(name: str, context: Mapping[str, Any], templates_dir: Path) -> tuple[str, str, str]:
-    """(subject, text body, HTML body) of the email `name`."""
-    env = environment(templates_dir)
+def render(
+    name: str, context: Mapping[str, Any], templates_dir: Path, language: str = "en"
+) -> tuple[str, str, str]:
+    """(subject, text body, HTML body) of the email `name`, in `language`."""
+    env = environment(templates_dir, language)
     subject, text, html = (env.get_template(f"{name}/{part}").render(context) for part in PARTS)
     return one_line(subject), text, html
 
@@ -61,14 +69,16 @@ def make_message(
     sender: str,
     recipient: str,
     headers: Mapping[str, str],
+    language: str = "en",
 ) -> EmailMessage:
     """A ready-to-send message; `headers` adds Message-ID, Date, threading and the like."""
-    subject, text, html = render(name, context, templates_dir)
+    subject, text, html = render(name, context, templates_dir, language)
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
     message["Subject"] = subject
     message["Auto-Submitted"] = "auto-generated"
+    message["Content-Language"] = language
     for key, value in headers.items():
         message[key] = one_line(value, limit=2000)
     message.set_content(text, subtype="plain", charset="utf-8")

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
@@ -107,9 +108,25 @@ class HealthServer:
             failures = session.execute(
                 select(S.id, S.consecutive_failures).where(S.archived_at.is_(None))
             ).all()
+            by_channel = _deliveries_by_channel(session)
         for status in ("pending", "sending", "sent", "failed"):
             metrics.QUEUE.labels(status).set(int(counts.get(status, 0)))
         metrics.FAILING.clear()  # a removed source's series goes away
         for source_id, failed in failures:
             metrics.FAILING.labels(source_id).set(failed)
+        metrics.CHANNEL_QUEUE.clear()
+        for (channel, status), count in by_channel.items():
+            metrics.CHANNEL_QUEUE.labels(channel, status).set(count)
         log.debug("metrics refreshed", extra={"seconds": round(time.monotonic() - started, 3)})
+
+
+def _deliveries_by_channel(session: Any) -> dict[tuple[str, str], int]:
+    """(channel label, status) -> count; a channel's label is its scheme, never its URL."""
+    D = models.Delivery
+    counts: dict[tuple[str, str], int] = {}
+    for channel, status, count in session.execute(
+        select(D.channel, D.status, func.count()).group_by(D.channel, D.status)
+    ):
+        key = (str(channel).split(":", 1)[0], str(status))
+        counts[key] = counts.get(key, 0) + int(count)
+    return counts

@@ -28,6 +28,18 @@ EVENTS = Counter("redwatch_events", "Events created, by type", ["type"], registr
 ALERTS = Counter(
     "redwatch_emails", "Emails handed over, by outcome", ["outcome"], registry=REGISTRY
 )
+DELIVERIES = Counter(
+    "redwatch_deliveries",
+    "Messages handed over on every channel (email, signal, json...), by outcome",
+    ["channel", "outcome"],
+    registry=REGISTRY,
+)
+CHANNEL_QUEUE = Gauge(
+    "redwatch_channel_deliveries",
+    "Deliveries by channel (email, signal, json...) and status",
+    ["channel", "status"],
+    registry=REGISTRY,
+)
 QUEUE = Gauge("redwatch_delivery_queue", "Deliveries by status", ["status"], registry=REGISTRY)
 FAILING = Gauge(
     "redwatch_source_consecutive_failures",

@@ -243,6 +243,8 @@ class Delivery(Base):
     key: Mapped[str] = mapped_column(String(255), unique=True)
     advocate_id: Mapped[str] = mapped_column(ForeignKey("advocates.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
+    # "email", or a notify target's id ("signal:3f2a9c01b7": its scheme and a hash of its URL).
+    channel: Mapped[str] = mapped_column(String(64), default="email", server_default="email")
     status: Mapped[str] = mapped_column(String(16), default="pending")
     person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
     period_start: Mapped[datetime | None]
@@ -256,6 +258,11 @@ class Delivery(Base):
     subject: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+    @property
+    def channel_label(self) -> str:
+        """The channel as people read it: 'email', 'signal', 'json'..."""
+        return (self.channel or "email").split(":", 1)[0]
 
 
 class DeliveryEvent(Base):

@@ -261,7 +261,9 @@ def _record_success(
             session, runtime.index, runtime.watchlist, row, cycle_id, now, baseline=baseline
         )
         counts = recorder.record(collected)
-        deliveries = queue_alerts(session, recorder.events, runtime.watchlist, cycle_id, now)
+        deliveries = queue_alerts(
+            session, recorder.events, runtime.watchlist, cycle_id, now, runtime.settings.tz
+        )
         _mark_healthy(row, collected, now, baseline)
         outcome = Outcome(
             source_id=row.id,

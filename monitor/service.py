@@ -48,6 +48,7 @@ def mailing_for(settings: Settings) -> Mailing:
         templates_dir=settings.templates_dir or default_templates_dir(),
         tz=settings.tz,
         names_in_subjects=settings.names_in_subjects,
+        public_url=settings.public_url,
     )
 
 

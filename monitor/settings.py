@@ -51,6 +51,8 @@ class Settings(BaseModel):
     http_attempts: int = Field(default=3, ge=1, le=10)
     poll_concurrency: int = Field(default=8, ge=1, le=64)
     templates_dir: Path | None = None
+    # issue 18: the base of the links in channel messages (issue 17's web app serves them).
+    public_url: str | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -62,6 +64,15 @@ class Settings(BaseModel):
                 f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)"
             ) from None
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_base(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                "must start with https:// (or http://), e.g. https://redwatch.example.org"
+            )
+        return value.rstrip("/") if value else value
 
     @field_validator("database_url")
     @classmethod
@@ -147,6 +158,20 @@ def _read_secret_file(variable: str, path: str) -> str:
         return data.decode("utf-8").strip()
     except UnicodeDecodeError:
         raise ConfigError(f"{variable}: {path} is not UTF-8 text") from None
+
+
+def secret_from_environment(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The value of the environment variable `name`, or of the file named by `name_FILE`.
+
+    For the `${NAME}` secrets inside notify URLs of watchlist.yaml: read here, like every other
+    setting, and never stored anywhere. None when neither is set.
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get(name):
+        return environ[name]
+    if environ.get(f"{name}_FILE"):
+        return _read_secret_file(f"{name}_FILE", environ[f"{name}_FILE"])
+    return None
 
 
 def _describe(exc: ValidationError) -> str:

@@ -14,7 +14,7 @@ import difflib
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -31,6 +31,7 @@ from pydantic import (
 
 from monitor import yamlpos
 from monitor.exc import ConfigError
+from monitor.locale import available_languages
 from monitor.yamlpos import Document, Problem
 
 INTERPOL_API = "https://ws-public.interpol.int"
@@ -41,6 +42,9 @@ _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _NOTICE_ID = re.compile(r"^(\d{4})[/-](\d{1,6})$")
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)$")
+_NOTIFY_URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
+SECRET_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def _slug(value: str) -> str:
@@ -145,6 +149,62 @@ def _css_selector(value: str) -> str:
     return value
 
 
+def _language(value: str) -> str:
+    code = value.strip().lower().replace("-", "_")
+    known = sorted(available_languages())
+    if code not in known:
+        raise ValueError(
+            f"no catalogue for language {value!r}{_did_you_mean(code, known)}: use one of {', '.join(known)}"
+        )
+    return code
+
+
+def _timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r} (use an IANA name such as Europe/Warsaw)"
+        ) from None
+    return value.strip()
+
+
+def parse_quiet_hours(value: str) -> tuple[time, time]:
+    """'22:00-07:00' -> (22:00, 07:00): the window may run past midnight; equal ends are refused."""
+    found = _QUIET_HOURS.match(value.strip())
+    if not found:
+        raise ValueError(f'{value!r} is not a window of hours: write it as "22:00-07:00"')
+    hour, minute, end_hour, end_minute = (int(part) for part in found.groups())
+    start, end = time(hour, minute), time(end_hour, end_minute)
+    if start == end:
+        raise ValueError(f"{value!r} starts and ends at the same minute")
+    return start, end
+
+
+def _quiet_hours(value: str) -> str:
+    parse_quiet_hours(value)
+    return value.strip()
+
+
+def _notify_url(value: str) -> str:
+    """The URL's shape only: Apprise itself validates it in `monitor check` (secrets resolved)."""
+    value = value.strip()
+    if not _NOTIFY_URL.match(value):
+        raise ValueError(
+            "is not an Apprise URL: write it as scheme://..., e.g. signal://localhost:8080/+15551234567"
+        )
+    if "${" in SECRET_PLACEHOLDER.sub("", value):
+        raise ValueError("has an unclosed ${...}: write a secret as ${ENV_NAME}")
+    return value
+
+
+def _notify_target(value: Any) -> Any:
+    """A target may be a bare URL or a mapping with `url` and `names`."""
+    return {"url": value} if isinstance(value, str) else value
+
+
 def _listify(value: Any) -> Any:
     """Let an admin write a single value where a list is expected (`nationalities: KZ`)."""
     if isinstance(value, str):
@@ -167,6 +227,10 @@ Interval = Annotated[
     timedelta, BeforeValidator(parse_interval), PlainSerializer(format_interval, when_used="json")
 ]
 Severity = Literal["high", "medium", "low"]
+Language = Annotated[str, AfterValidator(_language)]
+TimeZone = Annotated[str, AfterValidator(_timezone)]
+QuietHours = Annotated[str, AfterValidator(_quiet_hours)]
+NotifyUrl = Annotated[str, AfterValidator(_notify_url)]
 
 
 class _Model(BaseModel):
@@ -205,12 +269,26 @@ class Person(_Model):
     protection: Protection | None = None
 
 
+class NotifyTarget(_Model):
+    """A channel besides email, as an Apprise URL; `${NAME}` stands for a secret in the environment.
+
+    `names: true` lets the message name the person (the service behind the URL then learns it).
+    """
+
+    url: NotifyUrl
+    names: bool = False
+
+
 class Advocate(_Model):
     id: Slug
     name: Text
     email: Email
     digest: Literal["weekly", "daily", "none"] = "weekly"
     min_severity: Severity = "high"
+    language: Language = "en"
+    timezone: TimeZone | None = None  # None: MONITOR_TIMEZONE
+    quiet_hours: QuietHours | None = None
+    notify: list[Annotated[NotifyTarget, BeforeValidator(_notify_target)]] = []
 
 
 class _Source(_Model):

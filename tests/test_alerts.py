@@ -105,7 +105,7 @@ def test_an_alert_arrives_with_both_parts_and_escaped_html(factory: sessionmaker
     [message] = smtp.messages
     assert smtp.envelopes[0][1] == ["legal@example.org"]
     assert message["Auto-Submitted"] == "auto-generated"
-    assert "Mukhtar Ablyazov" in message["Subject"] and "[ARREST]" in message["Subject"]
+    assert message["Subject"] == "ARREST: Mukhtar Ablyazov"
     text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "**Mukhtar Ablyazov**" in text
@@ -114,7 +114,7 @@ def test_an_alert_arrives_with_both_parts_and_escaped_html(factory: sessionmaker
     assert "<mark" in html
 
 
-def test_events_of_one_cycle_make_one_email_per_advocate_most_severe_first(
+def test_events_of_one_cycle_make_one_email_per_advocate_most_urgent_first(
     factory: sessionmaker[Session],
 ) -> None:
     synced(factory)
@@ -132,11 +132,12 @@ def test_events_of_one_cycle_make_one_email_per_advocate_most_severe_first(
     by_recipient = {env[1][0]: msg for env, msg in zip(smtp.envelopes, smtp.messages, strict=True)}
     assert sorted(by_recipient) == ["legal@example.org", "press@example.org"]
     legal = by_recipient["legal@example.org"].get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    # legal@ wants high only: two high events, the notice (lower id among equals) first.
-    assert legal.count("Detected ") == 2
-    assert legal.index("RED NOTICE") < legal.index("ARREST")
+    # legal@ wants high only: two high events, the reported arrest before the new notice.
+    assert legal.count("\nFound ") == 2
+    assert legal.index("ARREST") < legal.index("NEW RED NOTICE")
+    assert by_recipient["legal@example.org"]["Subject"] == "ARREST: Zhanara Akhmetova, and 1 more"
     press = by_recipient["press@example.org"].get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert press.count("Detected ") == 2  # press@ follows only Zhanara, min_severity medium
+    assert press.count("\nFound ") == 2  # press@ follows only Zhanara, min_severity medium
 
 
 def test_first_scan_findings_are_not_emailed_at_once(factory: sessionmaker[Session]) -> None:
@@ -232,7 +233,7 @@ def test_names_can_be_kept_out_of_subjects(factory: sessionmaker[Session]) -> No
         )
         deliver(factory, hidden, Clock(NOW))
     assert "Ablyazov" not in smtp.messages[0]["Subject"]
-    assert "a watched person" in smtp.messages[0]["Subject"]
+    assert "a person you follow" in smtp.messages[0]["Subject"]
 
 
 def test_the_outbox_gets_one_private_eml_file_per_email(

@@ -147,7 +147,7 @@ def test_the_digest_shows_events_possible_matches_first_scan_and_source_problems
     legal = next(m for m in smtp.messages if m["To"] == "legal@example.org")
     text = legal.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     html = legal.get_body(("html",)).get_content()  # type: ignore[union-attr]
-    assert "FOUND AT FIRST SCAN" in text
+    assert "(found at first scan)" in text
     assert "Possible matches that need a human look" in text
     assert "HTTP 403" in text and "SOURCE PROBLEMS" in text
     assert "Old news" not in text  # before the period
