@@ -13,7 +13,7 @@ Rules:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -27,8 +27,8 @@ from monitor.store import models
 
 if TYPE_CHECKING:
     from monitor.config.watchlist import Watchlist
+    from monitor.items import Collected
     from monitor.matching import MatchIndex, TextMatch
-    from monitor.poll import Collected
 
 NEW, CHANGED, SAME = "new", "changed", "same"
 SEVERITY_BELOW = {"high": "medium", "medium": "low", "low": "low"}
@@ -202,51 +202,13 @@ class Recorder:
         self.event_keys: set[str] = set()
         self.kept: set[tuple[int, str]] = set()
 
-    def record(self, collected: Collected) -> Counts:
-        counts = Counts()
+    def record(
+        self, collected: Collected, record_items: Callable[[Recorder, Collected], Counts]
+    ) -> Counts:
+        """Record one poll's items the way their source type does (nothing after a 304)."""
         if collected.not_modified:
-            return counts
-        if self.source.type == "interpol":
-            from monitor.interpol.record import record_notices
-
-            return record_notices(self, collected)
-        if self.source.type == "watch":
-            return self.record_watch(collected)
-        stored = upsert_observations(self.session, self.source, collected.items, self.now)
-        self.fresh.update(row.id for row, change, _ in stored if change == NEW)
-        with self.session.no_autoflush:
-            for row, change, item in stored:
-                setattr(counts, change, getattr(counts, change) + 1)
-                if change != SAME:
-                    self.match_text(row, item)
-        return counts
-
-    def record_watch(self, collected: Collected) -> Counts:
-        """A case page: a change of its followed text is an event for its person, with a diff."""
-        from monitor.pages.parse import diff_text
-
-        counts = Counts()
-        person_id = str(self.source.config["person_id"])
-        for item in collected.items:
-            before = self.session.scalar(
-                select(models.Observation.text).where(models.Observation.key == item.key)
-            )
-            row, change = upsert_observation(self.session, self.source, item, self.now)
-            setattr(counts, change, getattr(counts, change) + 1)
-            if change != CHANGED or before is None:
-                continue  # the first sighting is the baseline of what the page says
-            diff = diff_text(before, row.text)
-            self.add_event(
-                key=f"page_changed:{person_id}:{row.id}:{row.content_hash}",
-                person_id=person_id,
-                observation=row,
-                event_type="page_changed",
-                severity="high",
-                evidence=diff,
-                details={"diff": diff, "headline": "case page changed"},
-            )
-            keep_evidence(self.session, row, item.raw, self.now, url=item.url)
-        return counts
+            return Counts()
+        return record_items(self, collected)
 
     def match_text(self, row: models.Observation, item: Item | None) -> None:
         """Match an item's title and text; one event per newly named person."""
@@ -378,6 +340,19 @@ class Recorder:
         self.events.append(event)
         self.event_keys.add(event.key)
         return event
+
+
+def record_mentions(recorder: Recorder, collected: Collected) -> Counts:
+    """Feed entries and listing rows: store them all, match the new and changed ones' text."""
+    counts = Counts()
+    stored = upsert_observations(recorder.session, recorder.source, collected.items, recorder.now)
+    recorder.fresh.update(row.id for row, change, _ in stored if change == NEW)
+    with recorder.session.no_autoflush:
+        for row, change, item in stored:
+            setattr(counts, change, getattr(counts, change) + 1)
+            if change != SAME:
+                recorder.match_text(row, item)
+    return counts
 
 
 def explain(explanation: dict[str, Any]) -> str:

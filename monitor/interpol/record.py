@@ -38,7 +38,7 @@ from monitor.store import models
 if TYPE_CHECKING:
     from monitor.config.watchlist import Person
     from monitor.events.recorder import Recorder
-    from monitor.poll import Collected
+    from monitor.items import Collected
 
 REQUIRED_ABSENCES = 2
 FIELD_LABELS = {

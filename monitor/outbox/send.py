@@ -32,6 +32,7 @@ from monitor import metrics
 from monitor.config.watchlist import Watchlist
 from monitor.exc import DeliveryError
 from monitor.outbox import views
+from monitor.outbox.digest import Period, digest_context
 from monitor.outbox.templates import make_message
 from monitor.outbox.transports import Transport
 from monitor.store import models
@@ -299,8 +300,6 @@ def build_message(session: Session, mailing: Mailing, delivery_id: int) -> Email
 def _digest_message(
     session: Session, mailing: Mailing, delivery: models.Delivery, advocate: models.Advocate
 ) -> EmailMessage:
-    from monitor.outbox.digest import Period, digest_context
-
     assert delivery.period_start is not None and delivery.period_end is not None
     period = Period(delivery.period_start, delivery.period_end)
     context = digest_context(
