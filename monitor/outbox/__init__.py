@@ -1,1 +1,4 @@
-"""The outbox: what is owed to each advocate, on each channel, and how it is said."""
+"""From events to messages: routing (in the poll transaction), quiet hours, digests, composing in
+the advocate's language, sending by email and through Apprise's channels, templates, transports."""
+
+from __future__ import annotations

@@ -25,11 +25,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from monitor.config.settings import secret_from_environment
+from monitor.config.watchlist import SECRET_PLACEHOLDER
+from monitor.config.yamlpos import Document, Problem
 from monitor.exc import DeliveryError
 from monitor.outbox.i18n import Translator
-from monitor.settings import secret_from_environment
-from monitor.watchlist import SECRET_PLACEHOLDER
-from monitor.yamlpos import Document, Problem
 
 EMAIL = "email"
 WEBHOOK_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})

@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 from typing import Any
 
-from monitor.emails import one_line
 from monitor.outbox import words
 from monitor.outbox.i18n import Translator, when
+from monitor.outbox.templates import one_line
 from monitor.outbox.urgency import Kind, kind_of, most_urgent_first
-from monitor.views import COLOURS, segments
+from monitor.outbox.views import COLOURS, segments
 
 
 def event_view(

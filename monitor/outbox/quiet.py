@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from monitor.watchlist import parse_quiet_hours
+from monitor.config.watchlist import parse_quiet_hours
 
 URGENT = "high"
 
