@@ -1,212 +1,299 @@
-"""Render the alert and digest emails with realistic events and take screenshots of their HTML
-in headless Chromium (Debian's `chromium`), to look at what an advocate sees.
+"""Render the alert, the digest and the channel message an advocate gets, from what the engine
+really produces, and take full-length screenshots of them in headless Chromium (Debian's
+`chromium`): look at what an advocate sees after changing a template or a catalogue.
 
-    .venv/bin/python scripts/render_emails.py [OUTPUT_DIR]
+    .venv/bin/python scripts/render_emails.py [OUTPUT_DIR] [--language ru] [--shots-to DIR]
 
-Writes alert.html, digest.html, alert.txt, digest.txt and, when chromium is installed,
-alert.png and digest.png. Nothing here touches the network: Chromium is started with its
-background networking off, on local files.
+The events are not written by hand: the sample watchlist's people go into the real match index;
+an INTERPOL detail response shaped like the recorded ones (tests/fixtures/interpol), a news item
+in Russian and a followed case page go through the real recording code over two cycles (a notice
+published, then changed; another notice published; an arrest in the news; the case page saying
+"extradition approved"); the alert, digest and Signal-style message are built from the stored
+rows as the outbox builds them. Writes alert-LANG.{html,txt,png}, digest-LANG.{html,txt,png} and
+signal-LANG.{txt,png}. Nothing here touches the network: Chromium runs with background
+networking off, on local files.
 """
 
 from __future__ import annotations
 
+import argparse
+import html as htmlescape
+import json
+import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from monitor.config.watchlist import load_watchlist
+import yaml
+
+from monitor.config.watchlist import Watchlist, parse_watchlist
+from monitor.events.recorder import Recorder, record_mentions
+from monitor.interpol.parse import parse_detail
+from monitor.interpol.record import record_notices
+from monitor.items import Collected, Item
 from monitor.outbox.digest import queue_due_digests
-from monitor.outbox.send import Mailing, build_message, queue_alerts
+from monitor.outbox.send import Mailing, build_message, build_outgoing, queue_alerts
 from monitor.outbox.templates import default_templates_dir
 from monitor.outbox.transports import OutboxTransport
+from monitor.pages.record import record_watch
+from monitor.service.runtime import build_index
 from monitor.store import database, models
 from monitor.store.sync import sync_watchlist
 
 ROOT = Path(__file__).resolve().parent.parent
-NOW = datetime(2026, 3, 2, 6, 30, tzinfo=UTC)
-SENTENCE = "On 12 June, Мухтар Аблязов was detained in Nice on the basis of a Russian Red Notice."
+START = datetime(2026, 3, 1, 21, 40, tzinfo=UTC)
+CASE_PAGE = "https://court.example.org/case/123"
+PARIS = ZoneInfo("Europe/Paris")
+NEWS_TITLE = "Мухтар Аблязов задержан во Франции по запросу России"
+NEWS_TEXT = (
+    "Во вторник в Ницце полиция задержала Мухтара Аблязова на основании красного уведомления "
+    "Интерпола, выданного по запросу России. Адвокаты говорят, что он получил статус беженца "
+    "во Франции в 2020 году."
+)
+PAGE_BEFORE = "Case 123/2026\nStatus: hearing scheduled for 3 March\nJudge: M. Laurent"
+PAGE_AFTER = "Case 123/2026\nStatus: extradition approved on 3 March\nJudge: M. Laurent"
 
-EVENTS = [
-    {
-        "person_id": "mukhtar-ablyazov",
-        "type": "notice_published",
-        "severity": "high",
-        "title": "ABLIAZOV MUKHTAR",
-        "url": "https://ws-public.interpol.int/notices/v1/red/2026-12345",
-        "evidence": "Red notice 2026/12345; ABLIAZOV MUKHTAR; born 1963-05-16; nationality KZ; wanted by KZ",
-        "details": {
-            "notice_type": "red",
-            "entity_id": "2026/12345",
-            "headline": "new notice published",
-            "flags": [
-                "Issued by KZ, a state this person is protected from (refugee status granted by FR on 2020-09-29). "
-                "INTERPOL's 2015 policy on refugees bars such notices: grounds for a request to the CCF."
+
+def detail(entity: str, issuer: str, charge: str, name: str, forename: str) -> bytes:
+    """An INTERPOL detail response in the shape of the recorded ones (tests/fixtures/interpol)."""
+    path = entity.replace("/", "-")
+    return json.dumps(
+        {
+            "arrest_warrants": [
+                {"issuing_country_id": issuer, "charge": charge, "charge_translation": None}
             ],
-            "explanation": "ABLIAZOV MUKHTAR matched 'Mukhtar Ablyazov' (ICAO 9303 transliteration of 'Мухтар Аблязов'); birth date agrees; nationality agrees; score 0.97, strong",
-        },
-    },
-    {
-        "person_id": "mukhtar-ablyazov",
-        "type": "notice_changed",
-        "severity": "high",
-        "title": "ABLIAZOV MUKHTAR",
-        "url": "https://ws-public.interpol.int/notices/v1/red/2026-12345",
-        "details": {
-            "notice_type": "red",
-            "headline": "notice changed: charges, issuing countries",
-            "changes": [
-                {"field": "Charges", "before": "Embezzlement", "after": "Organised crime; fraud"},
-                {"field": "Issuing countries", "before": "KZ", "after": "KZ; RU"},
-            ],
-        },
-    },
-    {
-        "person_id": "mukhtar-ablyazov",
-        "type": "news_mention",
-        "severity": "high",
-        "title": "Opposition leader detained <script>alert('x')</script> in Nice",
-        "url": "https://news.example.org/2026/06/12/detained",
-        "evidence": SENTENCE,
-        "details": {
-            "sentence": SENTENCE,
-            "spans": [[SENTENCE.index("Мухтар"), SENTENCE.index(" was")]],
-            "context_labels": ["arrest", "red_notice"],
-            "explanation": "'Мухтар Аблязов' is a watchlist alias (native script); arrest words around the mention",
-        },
-    },
-    {
-        "person_id": "mukhtar-ablyazov",
-        "type": "page_changed",
-        "severity": "high",
-        "title": "Case page https://court.example.org/case/123",
-        "url": "https://court.example.org/case/123",
-        "details": {
-            "diff": "@@ line 3 @@\n  Case 123/2026\n- Status: hearing scheduled for 3 March\n+ Status: extradition approved on 3 March",
-            "headline": "case page changed",
-        },
-    },
-]
+            "forename": forename,
+            "name": name,
+            "date_of_birth": "1963/05/16",
+            "entity_id": entity,
+            "nationalities": ["KZ"],
+            "sex_id": "M",
+            "country_of_birth_id": "KZ",
+            "place_of_birth": "Almaty",
+            "languages_spoken_ids": ["RUS", "KAZ"],
+            "_embedded": {"links": []},
+            "_links": {"self": {"href": f"https://ws-public.interpol.int/notices/v1/red/{path}"}},
+        }
+    ).encode()
 
 
-def build(folder: Path) -> tuple[EmailMessage, EmailMessage]:
+def scenario_watchlist(language: str) -> Watchlist:
+    """The sample watchlist, with a case page followed for Mukhtar Ablyazov and the legal
+    team's language, time zone, quiet hours and one Signal target."""
+    data = yaml.safe_load((ROOT / "watchlist.yaml").read_text(encoding="utf-8"))
+    for person in data["people"]:
+        if person["id"] == "mukhtar-ablyazov":
+            person["watch"] = [{"url": CASE_PAGE, "selector": "#decision"}]
+    for advocate in data["advocates"]:
+        if advocate["id"] == "odf-legal":
+            advocate.update(
+                language=language,
+                timezone="Europe/Paris",
+                quiet_hours="22:00-07:00",
+                notify=[{"url": "signal://127.0.0.1:8080/+33600000001/+33600000002"}],
+            )
+    return parse_watchlist(yaml.safe_dump(data, allow_unicode=True).encode())
+
+
+def cycle(session, index, watchlist, cycle_id: str, now: datetime, polls) -> list[models.Event]:  # type: ignore[no-untyped-def]
+    """One cycle: each (source id, items, record function) recorded as a poll records it."""
+    events: list[models.Event] = []
+    for source_id, items, record in polls:
+        row = session.get_one(models.Source, source_id)
+        recorder = Recorder(session, index, watchlist, row, cycle_id, now, baseline=False)
+        recorder.record(Collected(items=items, full=False), record)
+        events += recorder.events
+    session.flush()
+    return events
+
+
+def build(folder: Path, language: str) -> tuple[EmailMessage, EmailMessage, str]:
     engine = database.create_db_engine(f"sqlite:///{folder / 'db.sqlite3'}")
     database.upgrade(engine)
     factory = database.make_session_factory(engine)
-    watchlist = load_watchlist(ROOT / "watchlist.yaml")
+    watchlist = scenario_watchlist(language)
+    index = build_index(watchlist)
+    [watch] = [s for s in watchlist.all_sources if s.type == "watch"]
+    notice_a = ("2026/12345", "RU", "Embezzlement")
     with database.transaction(factory) as session:
-        sync_watchlist(session, watchlist, NOW - timedelta(days=30))
-        events = [
-            models.Event(
-                key=f"k{i}",
-                detected_at=NOW - timedelta(hours=i),
-                cycle_id="c1",
-                source_id="interpol-red",
-                **spec,
-            )
-            for i, spec in enumerate(EVENTS)
-        ]
-        events.append(
-            models.Event(
-                key="p",
-                person_id="zhanara-akhmetova",
-                type="possible_match",
-                severity="medium",
-                title="AKHMETOVA ZHANAR",
-                detected_at=NOW - timedelta(days=2),
-                source_id="interpol-red",
-                details={"explanation": "name matches, birth date conflicts (1978 vs 1981)"},
-            )
+        sync_watchlist(session, watchlist, START - timedelta(days=30))
+        page = Item(key=CASE_PAGE, title="Case 123/2026", text=PAGE_BEFORE, url=CASE_PAGE)
+        cycle(
+            session,
+            index,
+            watchlist,
+            "c1",
+            START - timedelta(days=2),
+            [
+                ("interpol-red", [notice("ABLIAZOV", "MUKHTAR", *notice_a)], record_notices),
+                (watch.id, [page], record_watch),
+            ],
         )
-        events.append(
-            models.Event(
-                key="b",
-                person_id="zhanara-akhmetova",
-                type="news_mention",
-                severity="high",
-                title="Supreme Court of Ukraine reverses asylum",
-                baseline=True,
-                url="https://news.example.org/akhmetova",
-                detected_at=NOW - timedelta(days=3),
-                evidence="The Supreme Court of Ukraine reversed the decision to grant asylum to Zhanara Akhmetova.",
-                source_id="odf-news",
-                details={"context_labels": ["court", "asylum"]},
-            )
+        changed = notice("ABLIAZOV", "MUKHTAR", *notice_a[:2], "Organised crime; fraud")
+        news = Item(
+            key="https://news.example.org/2026/03/01/ablyazov",
+            title=NEWS_TITLE,
+            text=NEWS_TEXT,
+            url="https://news.example.org/2026/03/01/ablyazov",
         )
-        session.add_all(events)
-        session.flush()
-        [alert] = [
-            d
-            for d in queue_alerts(session, events[:4], watchlist, "c1", NOW)
-            if d.advocate_id == "odf-legal"
-        ]
-        queue_due_digests(session, NOW + timedelta(hours=1), ZoneInfo("Europe/Paris"))
-        digest = (
-            session.query(models.Delivery).filter_by(kind="digest", advocate_id="odf-legal").one()
+        events = cycle(
+            session,
+            index,
+            watchlist,
+            "c2",
+            START,
+            [
+                (
+                    "interpol-red",
+                    [changed, notice("ABLYAZOV", "MUKHTAR", "2026/20001", "KZ", "Fraud")],
+                    record_notices,
+                ),
+                ("odf-news", [news], record_mentions),
+                (watch.id, [Item(CASE_PAGE, "Case 123/2026", PAGE_AFTER, CASE_PAGE)], record_watch),
+            ],
         )
-        ids = alert.id, digest.id
+        for source in session.query(models.Source):  # polled fine, as in a running service
+            source.last_success_at = START
+        deliveries = queue_alerts(session, events, watchlist, "c2", START, PARIS)
+        [alert] = [d for d in deliveries if d.advocate_id == "odf-legal" and d.channel == "email"]
+        [signal] = [d for d in deliveries if d.advocate_id == "odf-legal" and d.channel != "email"]
+        queue_due_digests(session, START + timedelta(days=2), PARIS)
+        digest = session.query(models.Delivery).filter_by(kind="digest", advocate_id="odf-legal")
+        ids = alert.id, digest.one().id, signal.id
     mailing = Mailing(
         OutboxTransport(folder / "outbox"),
         "redwatch <alerts@redwatch.example>",
         default_templates_dir(),
-        ZoneInfo("Europe/Paris"),
+        PARIS,
+        public_url="https://redwatch.example.org",
     )
     with factory() as session:
-        messages = build_message(session, mailing, ids[0]), build_message(session, mailing, ids[1])
+        alert_email = build_message(session, mailing, ids[0])
+        digest_email = build_message(session, mailing, ids[1])
+        outgoing = build_outgoing(session, mailing, ids[2])
     engine.dispose()
-    return messages
+    assert outgoing.notice is not None
+    return alert_email, digest_email, f"{outgoing.notice.title}\n\n{outgoing.notice.body}"
 
 
-def screenshot(html: Path, png: Path) -> bool:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        return False
-    profile = tempfile.mkdtemp(prefix="chromium-")
-    subprocess.run(
-        [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            "--hide-scrollbars",
-            "--window-size=760,1400",
-            f"--screenshot={png}",
-            html.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
+def notice(name: str, forename: str, entity: str, issuer: str, charge: str) -> Item:
+    return parse_detail(detail(entity, issuer, charge, name, forename), "red")
+
+
+def signal_page(text: str) -> str:
+    """The channel message as a phone's messaging app shows it: a bubble of plain text."""
+    body = htmlescape.escape(text).replace("\n", "<br>")
+    body = re.sub(r"(https://\S+)", r'<span style="text-decoration:underline">\1</span>', body)
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
+        '<body style="margin:0;background:#e9e4de;font-family:Arial,Helvetica,sans-serif;">'
+        '<div style="max-width:390px;padding:16px;">'
+        '<div style="font-size:13px;color:#555;margin:0 0 6px 4px;">redwatch</div>'
+        '<div style="background:#fff;border-radius:14px;padding:10px 12px;font-size:15px;'
+        f'line-height:1.4;color:#111;">{body}</div></div></body></html>'
     )
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _chromium_args(profile: str) -> list[str]:
+    return [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--hide-scrollbars",
+    ]
+
+
+def page_height(browser: str, page: Path, width: int) -> int:
+    """The height of the page laid out at `width` (a copy with a line of script measures it)."""
+    probe = page.with_suffix(".probe.html")
+    probe.write_text(
+        page.read_text(encoding="utf-8")
+        + "<script>document.title='H'+document.documentElement.scrollHeight</script>",
+        encoding="utf-8",
+    )
+    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+        dom = subprocess.run(
+            [
+                browser,
+                *_chromium_args(profile),
+                f"--window-size={width},800",
+                "--dump-dom",
+                probe.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
+    probe.unlink()
+    found = re.search(r"<title>H(\d+)</title>", dom)
+    return int(found.group(1)) if found else 2400
+
+
+def screenshot(page: Path, png: Path, width: int = 760) -> bool:
+    """A full-length screenshot of `page`: as tall as its content, nothing cut."""
+    browser = chromium()
+    if browser is None:
+        return False
+    height = page_height(browser, page, width)
+    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+        subprocess.run(
+            [
+                browser,
+                *_chromium_args(profile),
+                f"--window-size={width},{height}",
+                f"--screenshot={png}",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     return png.is_file()
 
 
+def write(out: Path, name: str, message: EmailMessage, shots: Path | None) -> None:
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    (out / f"{name}.html").write_text(html, encoding="utf-8")
+    (out / f"{name}.txt").write_text(f"Subject: {message['Subject']}\n\n{text}", encoding="utf-8")
+    shot = screenshot(out / f"{name}.html", (shots or out) / f"{name}.png")
+    print(f"{name}: {message['Subject']}" + (" (screenshot)" if shot else " (no chromium)"))
+
+
 def main() -> None:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("data/email-previews")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", nargs="?", default="data/email-previews", help="output folder")
+    parser.add_argument("--language", action="append", help="en, ru, uk, fr, de (repeatable)")
+    parser.add_argument("--shots-to", type=Path, help="put the PNG files here instead")
+    args = parser.parse_args()
+    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder:
-        messages = build(Path(folder))
-    for name, message in zip(("alert", "digest"), messages, strict=True):
-        html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
-        text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-        (out / f"{name}.html").write_text(html, encoding="utf-8")
-        (out / f"{name}.txt").write_text(
-            f"Subject: {message['Subject']}\n\n{text}", encoding="utf-8"
+    for language in args.language or ["en"]:
+        with tempfile.TemporaryDirectory() as folder:
+            alert, digest, text = build(Path(folder), language)
+        write(out, f"alert-{language}", alert, args.shots_to)
+        write(out, f"digest-{language}", digest, args.shots_to)
+        (out / f"signal-{language}.txt").write_text(text, encoding="utf-8")
+        (out / f"signal-{language}.html").write_text(signal_page(text), encoding="utf-8")
+        screenshot(
+            out / f"signal-{language}.html", (args.shots_to or out) / f"signal-{language}.png", 420
         )
-        shot = screenshot(out / f"{name}.html", out / f"{name}.png")
-        print(
-            f"{name}: {message['Subject']}"
-            + (f" -> {out / (name + '.png')}" if shot else " (no chromium: HTML only)")
-        )
+        print(f"signal-{language}: {text.splitlines()[0]}")
 
 
 if __name__ == "__main__":

@@ -6,9 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from monitor.config import yamlpos
 from monitor.config.settings import load_settings
-from monitor.config.watchlist import WatchlistError, load_watchlist
+from monitor.config.watchlist import Watchlist, WatchlistError, load_watchlist
 from monitor.exc import ConfigError
+from monitor.outbox.channels import check_targets
 from monitor.outbox.templates import check_templates, default_templates_dir
 
 
@@ -22,6 +24,8 @@ def check(watchlist_path: str | None = None) -> int:
     - settings errors name the variable (MONITOR_...) and never echo a secret;
     - without valid settings the watchlist is still checked, at its default place;
     - every email template must compile, and each email needs its three parts;
+    - every notify URL must be one Apprise can use, its `${SECRET}`s set in the environment
+      (the secret itself is never printed);
     - a valid file gets a one-line summary of what it holds.
     """
     problems = 0
@@ -45,9 +49,21 @@ def check(watchlist_path: str | None = None) -> int:
         count = len(exc.problems)
         print(f"{path}: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
         return 1
+    problems += notify_problems(path, watchlist)
     enabled = sum(1 for s in watchlist.sources if s.enabled)
     print(
         f"{path}: ok ({len(watchlist.people)} people, {len(watchlist.advocates)} advocates, "
         f"{len(watchlist.sources)} sources of which {enabled} enabled)"
     )
     return 1 if problems else 0
+
+
+def notify_problems(path: Path, watchlist: Watchlist) -> int:
+    """Print each notify URL Apprise refuses, at its position in the file; their number."""
+    if not any(advocate.notify for advocate in watchlist.advocates):
+        return 0  # Apprise is not even loaded
+    doc = yamlpos.load(path.read_bytes().decode("utf-8-sig"))
+    found = list(check_targets(doc, [a.model_dump() for a in watchlist.advocates]))
+    for problem in found:
+        print(problem.format(str(path)), file=sys.stderr)
+    return len(found)

@@ -138,10 +138,7 @@ def details_link(public_url: str | None, lead: Mapping[str, Any], *, names: bool
 
 def _text(lead: Mapping[str, Any], more: int, link: str | None, names: bool, tr: Translator) -> str:
     who = lead["person_name"] if names else tr.gettext("a person you follow")
-    lines = [
-        tr.gettext("redwatch: %(tag)s, %(who)s. %(headline)s.")
-        % {"tag": lead["tag"], "who": who, "headline": lead["headline"]}
-    ]
+    lines = [tr.gettext("%(headline)s (%(who)s).") % {"who": who, "headline": lead["headline"]}]
     if more:
         lines.append(
             tr.ngettext("And %(num)d more event.", "And %(num)d more events.", more) % {"num": more}

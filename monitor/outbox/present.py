@@ -35,7 +35,8 @@ def event_view(
     kind = kind_of(event.type, details, event.evidence or "")
     name = str(person.get("name") or event.person_id)
     diff = str(details.get("diff", ""))
-    sentence = "" if diff else str(details.get("sentence") or event.evidence or "")
+    facts = words.notice_facts(details, tr, language)
+    sentence = "" if diff or facts else str(details.get("sentence") or event.evidence or "")
     changes = words.notice_changes(details.get("changes", []), tr)
     changes += words.page_changes(diff, tr) if diff else []
     return {
@@ -56,10 +57,11 @@ def event_view(
         "source_id": event.source_id or "",
         "detected_at": when(event.detected_at, tz, language),
         "segments": segments(sentence, details.get("spans", [])) if sentence else [],
+        "facts": facts,
         "changes": changes,
         "flags": words.protection_flag(person, details, tr, language),
-        "snippet": one_line(sentence, limit=240) if sentence else "",
-        "explanation": words.explanation(details.get("match") or {}, name, tr),
+        "snippet": one_line(sentence, limit=240) if sentence else facts,
+        "explanation": words.explanation(details.get("match") or {}, person, tr),
     }
 
 

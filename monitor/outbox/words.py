@@ -156,6 +156,25 @@ def _hunks(diff: str) -> Iterator[tuple[list[str], list[str]]]:
             before, after = [], []
 
 
+def notice_facts(details: Mapping[str, Any], tr: Translator, language: str) -> str:
+    """'Notice 2026/12345 · ABLIAZOV MUKHTAR · Birth date: 1963-05-16 · Nationalities: Kazakhstan ·
+    Wanted by: Russia': what the notice says, field names and countries in the advocate's words."""
+    notice = details.get("notice") or {}
+    if not notice:
+        return ""
+    name = " ".join(str(notice[part]) for part in ("name", "forename") if notice.get(part))
+    parts = [tr.gettext("Notice %(id)s") % {"id": details.get("entity_id", "")}, name]
+    countries = {
+        FIELDS["Birth date"]: [str(notice["birth_date"])] if notice.get("birth_date") else [],
+        FIELDS["Nationalities"]: [country(c, language) for c in notice.get("nationalities") or []],
+        N_("Wanted by"): [country(c, language) for c in notice.get("issuing_countries") or []],
+    }
+    parts += [
+        f"{tr.gettext(label)}: {', '.join(values)}" for label, values in countries.items() if values
+    ]
+    return " · ".join(part for part in parts if part)
+
+
 def protection_flag(
     person: Mapping[str, Any], details: Mapping[str, Any], tr: Translator, language: str
 ) -> list[str]:
@@ -184,15 +203,16 @@ def protection_flag(
     ]
 
 
-def explanation(match: Mapping[str, Any], person_name: str, tr: Translator) -> str:
+def explanation(match: Mapping[str, Any], person: Mapping[str, Any], tr: Translator) -> str:
     """Why this item concerns this person, in plain sentences (no scores, no folded forms)."""
     if not match:
         return ""
+    person_name = str(person.get("name", ""))
     if "interpol_notice_ids" in str(match.get("provenance", "")):
         return tr.gettext("You listed this notice under %(name)s in the watchlist.") % {
             "name": person_name
         }
-    sentences = [_relation(match, person_name, tr)]
+    sentences = [_relation(match, person, tr)]
     sentences += _qualifier_sentences(match.get("qualifiers") or {}, tr)
     if match.get("band") != "strong":
         sentences.append(
@@ -201,11 +221,11 @@ def explanation(match: Mapping[str, Any], person_name: str, tr: Translator) -> s
     return " ".join(sentences)
 
 
-def _relation(match: Mapping[str, Any], person_name: str, tr: Translator) -> str:
+def _relation(match: Mapping[str, Any], person: Mapping[str, Any], tr: Translator) -> str:
     provenance = str(match.get("provenance", "")).lower()
     notes = [str(note) for note in match.get("notes") or []]
     pairs = match.get("pairs") or []
-    values = {"source": str(match.get("matched", "")), "name": _watched_form(match, person_name)}
+    values = {"source": str(match.get("matched", "")), "name": _watched_form(match, person)}
     if "initial" in notes:
         message = N_("The source writes “%(source)s”: the initial and surname of %(name)s.")
     elif "other-gender surname form" in notes:
@@ -227,11 +247,15 @@ def _relation(match: Mapping[str, Any], person_name: str, tr: Translator) -> str
     return tr.gettext(message) % values
 
 
-def _watched_form(match: Mapping[str, Any], person_name: str) -> str:
-    """The watched spelling as the watchlist writes it (a record names the alias it met)."""
-    if str(match.get("provenance", "")).startswith("compared with the") and match.get("variant"):
-        return f"“{match['variant']}”"
-    return person_name
+def _watched_form(match: Mapping[str, Any], person: Mapping[str, Any]) -> str:
+    """The watched spelling as the watchlist writes it: the name or alias the match met (a
+    record names it as written; a text match holds its folded form), else the person's name."""
+    variant = str(match.get("variant") or "")
+    written = [str(person.get("name", "")), *(str(a) for a in person.get("aliases") or [])]
+    if str(match.get("provenance", "")).startswith("compared with the") and variant:
+        return variant
+    same = [w for w in written if " ".join(w.casefold().split()) == " ".join(variant.split())]
+    return same[0] if same else written[0]
 
 
 def _qualifier_sentences(qualifiers: Mapping[str, Any], tr: Translator) -> list[str]:
