@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
@@ -40,20 +41,22 @@ def status_data(session: Session, now: datetime | None = None) -> dict[str, Any]
     sources = [_source_status(row, now) for row in session.scalars(_live_sources())]
     queue = _queue(session)
     attention = [f"source {s['id']}: {s['problem']}" for s in sources if s["problem"]]
-    if queue["failed"]:
+    failed = _failed_deliveries(session)
+    if failed:
         attention.append(
-            f"{queue['failed']} email(s) could not be delivered (see failed_deliveries)"
+            f"{counted([f['channel'] for f in failed])} could not be delivered (see failed_deliveries)"
         )
     retrying = list(session.scalars(_retrying()))
     late = [d for d in retrying if now - d.created_at > EMAIL_LATE_AFTER]
     if late:
         attention.append(
-            f"{len(late)} email(s) not delivered for more than an hour, still retried: {late[-1].last_error}"
+            f"{counted([d.channel_label for d in late])} not delivered for more than an hour, "
+            f"still retried: {late[-1].last_error}"
         )
     return {
         "sources": sources,
         "queue": queue,
-        "failed_deliveries": _failed_deliveries(session),
+        "failed_deliveries": failed,
         "retrying_deliveries": [_retrying_view(d) for d in retrying],
         "digests": _last_digests(session),
         "attention": attention,
@@ -109,13 +112,29 @@ def _failed_deliveries(session: Session) -> list[dict[str, Any]]:
         .order_by(models.Delivery.id)
     )
     return [
-        {"id": d.id, "advocate_id": d.advocate_id, "kind": d.kind, "error": d.last_error}
+        {
+            "id": d.id,
+            "advocate_id": d.advocate_id,
+            "kind": d.kind,
+            "channel": d.channel_label,
+            "error": d.last_error,
+        }
         for d in session.scalars(query)
     ]
 
 
+def counted(channels: list[str]) -> str:
+    """'2 email(s), 1 message(s) on tgram': deliveries counted per channel."""
+    counts = Counter(channels)
+    return ", ".join(
+        f"{n} email(s)" if channel == "email" else f"{n} message(s) on {channel}"
+        for channel, n in sorted(counts.items(), key=lambda item: item[0] != "email")
+    )
+
+
 def _retrying() -> Any:
-    """Emails waiting for another try after a temporary failure (SMTP down, 4xx, TLS)."""
+    """Messages waiting for another try after a temporary failure (SMTP down, 4xx, TLS, a
+    channel's service refusing or unreachable)."""
     D = models.Delivery
     return select(D).where(D.status == "pending", D.last_error.is_not(None)).order_by(D.id)
 
@@ -125,6 +144,7 @@ def _retrying_view(d: models.Delivery) -> dict[str, Any]:
         "id": d.id,
         "advocate_id": d.advocate_id,
         "kind": d.kind,
+        "channel": d.channel_label,
         "attempts": d.attempts,
         "created_at": _iso(d.created_at),
         "next_attempt_at": _iso(d.next_attempt_at),
@@ -188,9 +208,8 @@ def _print_status_table(data: dict[str, Any], tz: tzinfo) -> None:
     )
     if data["retrying_deliveries"]:
         last = data["retrying_deliveries"][-1]
-        console.print(
-            f"Retrying: {len(data['retrying_deliveries'])} email(s); last error: {escape(last['error'])}"
-        )
+        waiting = counted([d["channel"] for d in data["retrying_deliveries"]])
+        console.print(f"Retrying: {waiting}; last error: {escape(last['error'])}")
     console.print(_digest_table(data["digests"], tz))
     for line in data["attention"]:
         console.print(f"[bold red]needs attention:[/] {escape(line)}")
