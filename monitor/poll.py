@@ -38,14 +38,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor import metrics
 from monitor.config.settings import Settings
 from monitor.config.watchlist import Source, Watchlist, parse_interval, source_config
-from monitor.events.recorder import Counts, Recorder, record_mentions
+from monitor.events.observations import Counts
+from monitor.events.recorder import Recorder, record_mentions
 from monitor.exc import BlockedError, MonitorError
 from monitor.feeds import collect as feeds_collect
 from monitor.interpol import collect as interpol_collect
 from monitor.interpol.record import record_notices
 from monitor.items import Collected, Inputs
 from monitor.matching import MatchIndex, Record
-from monitor.outbox.send import queue_alerts
+from monitor.outbox.route import queue_alerts
 from monitor.pages import collect as pages_collect
 from monitor.pages.record import record_watch
 from monitor.store import models

@@ -35,8 +35,9 @@ from monitor.events.recorder import Recorder, record_mentions
 from monitor.interpol.parse import parse_detail
 from monitor.interpol.record import record_notices
 from monitor.items import Collected, Item
+from monitor.outbox.compose import Mailing, build_message, build_outgoing
 from monitor.outbox.digest import queue_due_digests
-from monitor.outbox.send import Mailing, build_message, build_outgoing, queue_alerts
+from monitor.outbox.route import queue_alerts
 from monitor.outbox.templates import default_templates_dir
 from monitor.outbox.transports import OutboxTransport
 from monitor.pages.record import record_watch

@@ -25,7 +25,9 @@ from monitor import metrics
 from monitor.commands.check import check
 from monitor.commands.status import status_data
 from monitor.config.watchlist import Watchlist, parse_watchlist
-from monitor.outbox.send import Mailing, deliver_pending_async, queue_alerts
+from monitor.outbox.compose import Mailing
+from monitor.outbox.route import queue_alerts
+from monitor.outbox.send import deliver_pending_async
 from monitor.outbox.templates import default_templates_dir
 from monitor.outbox.transports import OutboxTransport
 from monitor.store import database, models

@@ -19,9 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config.watchlist import Watchlist, parse_watchlist
+from monitor.outbox.compose import Mailing
 from monitor.outbox.digest import last_scheduled, queue_due_digests
 from monitor.outbox.quiet import quiet_until
-from monitor.outbox.send import Mailing, deliver_pending_async, queue_alerts
+from monitor.outbox.route import queue_alerts
+from monitor.outbox.send import deliver_pending_async
 from monitor.outbox.templates import default_templates_dir
 from monitor.outbox.transports import OutboxTransport
 from monitor.store import database, models

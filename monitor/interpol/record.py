@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from monitor.events.recorder import Counts, keep_evidence
+from monitor.events.observations import Counts, keep_evidence
 from monitor.events.verdicts import confirmed, dismissed
 from monitor.interpol.lifecycle import (
     CycleObservation,

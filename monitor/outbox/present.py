@@ -16,9 +16,9 @@ from typing import Any
 
 from monitor.outbox import words
 from monitor.outbox.i18n import Translator, when
-from monitor.outbox.templates import one_line
 from monitor.outbox.urgency import Kind, kind_of, most_urgent_first
 from monitor.outbox.views import COLOURS, segments
+from monitor.text.lines import one_line
 
 
 def event_view(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from monitor.events.recorder import CHANGED, Counts, Recorder, keep_evidence, upsert_observation
+from monitor.events.observations import CHANGED, Counts, keep_evidence, upsert_observation
+from monitor.events.recorder import Recorder
 from monitor.items import Collected
-from monitor.pages.parse import diff_text
 from monitor.store import models
+from monitor.text.diff import diff_text
 
 
 def record_watch(recorder: Recorder, collected: Collected) -> Counts:

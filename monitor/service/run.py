@@ -27,7 +27,8 @@ from typing import Any, Protocol
 from monitor.config.settings import Settings
 from monitor.exc import ConfigError
 from monitor.http import open_client
-from monitor.outbox.send import Mailing, deliver_pending_async
+from monitor.outbox.compose import Mailing
+from monitor.outbox.send import deliver_pending_async
 from monitor.outbox.templates import default_templates_dir
 from monitor.outbox.transports import make_transport
 from monitor.poll import Outcome, poll_source

@@ -32,8 +32,9 @@ from typing import Any
 from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
 
 from monitor.config.watchlist import Source
+from monitor.outbox.compose import Mailing
 from monitor.outbox.digest import queue_due_digests
-from monitor.outbox.send import Mailing, deliver_pending_async
+from monitor.outbox.send import deliver_pending_async
 from monitor.poll import poll_source
 from monitor.service.runtime import Runtime
 from monitor.store import models

@@ -1,0 +1,186 @@
+"""Composing what a delivery row sends: an email (an alert or a digest) or a channel message,
+from the stored events, in the advocate's language.
+
+Rules:
+- the Message-ID derives from the delivery key, so a retried send is recognisably the same email;
+- the alerts about one person to one advocate form one thread (In-Reply-To, References);
+- a channel message is composed by `channels.compose` from the same event views as the email.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.exc import DeliveryError
+from monitor.outbox import channels, present
+from monitor.outbox.digest import Period, digest_context
+from monitor.outbox.i18n import translator, when
+from monitor.outbox.templates import make_message
+from monitor.outbox.transports import Transport
+from monitor.outbox.urgency import most_urgent_first
+from monitor.store import models
+
+
+@dataclass(frozen=True)
+class Mailing:
+    """What the delivery step needs besides the database."""
+
+    transport: Transport
+    sender: str
+    templates_dir: Path
+    tz: Any
+    names_in_subjects: bool = True
+    public_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A rendered delivery: an email, or a message for one notify target."""
+
+    ident: str
+    subject: str
+    email: EmailMessage | None = None
+    target: channels.Target | None = None
+    notice: channels.Notice | None = None
+
+    async def send(self, mailing: Mailing) -> None:
+        if self.email is not None:
+            await mailing.transport.send(self.email)
+        else:
+            assert self.target is not None and self.notice is not None
+            await channels.send(self.target, self.notice)
+
+
+def build_outgoing(session: Session, mailing: Mailing, delivery_id: int) -> Outgoing:
+    delivery = session.get_one(models.Delivery, delivery_id)
+    if delivery.channel == channels.EMAIL:
+        message = build_message(session, mailing, delivery_id)
+        return Outgoing(str(message["Message-ID"]), str(message["Subject"]), email=message)
+    advocate = session.get_one(models.Advocate, delivery.advocate_id)
+    target = channels.target_for(advocate.spec, delivery.channel)
+    if target is None:
+        raise DeliveryError("this notify target is no longer in watchlist.yaml", permanent=True)
+    views = _alert_views(session, mailing, delivery, advocate, show_name=target.names)
+    tr = translator(present.advocate_language(advocate.spec))
+    notice = channels.compose(target, delivery.key, views, mailing.public_url, tr)
+    return Outgoing(
+        message_id(delivery.key, mailing.sender), notice.title, target=target, notice=notice
+    )
+
+
+def message_id(key: str, sender: str) -> str:
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "redwatch.invalid"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+def thread_root(advocate_id: str, person_id: str, sender: str) -> str:
+    return message_id(f"thread:{advocate_id}:{person_id}", sender)
+
+
+def build_message(session: Session, mailing: Mailing, delivery_id: int) -> EmailMessage:
+    """The email of a delivery row: an alert or a digest, rendered from the stored events."""
+    delivery = session.get_one(models.Delivery, delivery_id)
+    advocate = session.get_one(models.Advocate, delivery.advocate_id)
+    if delivery.kind == "digest":
+        return _digest_message(session, mailing, delivery, advocate)
+    language = present.advocate_language(advocate.spec)
+    tr = translator(language)
+    views = _alert_views(session, mailing, delivery, advocate, show_name=mailing.names_in_subjects)
+    zone = present.advocate_tz(advocate.spec, mailing.tz)
+    context = present.alert_context(
+        advocate.spec, views, when(delivery.created_at, zone, language), tr
+    )
+    return make_message(
+        "alert",
+        {**context, "language": language},
+        templates_dir=mailing.templates_dir,
+        sender=mailing.sender,
+        recipient=str(advocate.spec["email"]),
+        headers=_alert_headers(session, delivery, mailing.sender),
+        language=language,
+    )
+
+
+def _alert_views(
+    session: Session,
+    mailing: Mailing,
+    delivery: models.Delivery,
+    advocate: models.Advocate,
+    *,
+    show_name: bool,
+) -> list[dict[str, Any]]:
+    """The delivery's events as views, the most urgent first, in the advocate's language."""
+    language = present.advocate_language(advocate.spec)
+    tr, zone = translator(language), present.advocate_tz(advocate.spec, mailing.tz)
+    events = session.scalars(
+        select(models.Event)
+        .join(models.DeliveryEvent, models.DeliveryEvent.event_id == models.Event.id)
+        .where(models.DeliveryEvent.delivery_id == delivery.id)
+    )
+    views = []
+    for event in events:
+        person = session.get(models.Person, event.person_id)
+        spec = person.spec if person else {"name": event.person_id}
+        views.append(present.event_view(event, spec, zone, tr, language, show_name=show_name))
+    return most_urgent_first(views)
+
+
+def _digest_message(
+    session: Session, mailing: Mailing, delivery: models.Delivery, advocate: models.Advocate
+) -> EmailMessage:
+    assert delivery.period_start is not None and delivery.period_end is not None
+    period = Period(delivery.period_start, delivery.period_end)
+    context = digest_context(
+        session, advocate, period, mailing.tz, show_names=mailing.names_in_subjects
+    )
+    headers = {
+        "Message-ID": message_id(delivery.key, mailing.sender),
+        "Date": format_datetime(delivery.created_at),
+    }
+    return make_message(
+        "digest",
+        context,
+        templates_dir=mailing.templates_dir,
+        sender=mailing.sender,
+        recipient=str(advocate.spec["email"]),
+        headers=headers,
+        language=context["language"],
+    )
+
+
+def _alert_headers(session: Session, delivery: models.Delivery, sender: str) -> dict[str, str]:
+    headers = {
+        "Message-ID": message_id(delivery.key, sender),
+        "Date": format_datetime(delivery.created_at),
+    }
+    if delivery.person_id:
+        root = thread_root(delivery.advocate_id, delivery.person_id, sender)
+        previous = _previous_alert(session, delivery, sender)
+        headers["In-Reply-To"] = previous or root
+        headers["References"] = f"{root} {previous}" if previous else root
+    return headers
+
+
+def _previous_alert(session: Session, delivery: models.Delivery, sender: str) -> str | None:
+    D = models.Delivery
+    key = session.scalar(
+        select(D.key)
+        .where(
+            D.advocate_id == delivery.advocate_id,
+            D.person_id == delivery.person_id,
+            D.kind == "alert",
+            D.channel == channels.EMAIL,
+            D.id < delivery.id,
+        )
+        .order_by(D.id.desc())
+        .limit(1)
+    )
+    return message_id(key, sender) if key else None
