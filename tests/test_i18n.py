@@ -1,0 +1,284 @@
+"""Alerts, digests and channel messages in the advocate's language: every sentence translated,
+plural forms right, dates in the locale, names as the source wrote them; and a language without
+a catalogue refused by `monitor check`.
+
+The catalogue check extracts the sentences from the code and the templates as `pybabel extract`
+does (babel.cfg), so a sentence added without a translation fails here.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from monitor.config.watchlist import WatchlistError, parse_watchlist
+from monitor.locale import LOCALE_DIR, available_languages
+from monitor.outbox import channels, present
+from monitor.outbox.i18n import translator
+from monitor.outbox.templates import default_templates_dir, render
+from tests.paths import ROOT
+
+LANGUAGES = sorted(available_languages() - {"en"})
+NOW = datetime(2026, 3, 2, 6, 30, tzinfo=UTC)
+PERSON = {
+    "name": "Mukhtar Ablyazov",
+    "aliases": ["Мухтар Аблязов"],
+    "protection": {"status": "refugee", "country": "FR", "protected_from": ["KZ", "RU"]},
+}
+MATCH = {
+    "variant": "Mukhtar Ablyazov",
+    "provenance": "compared with the name as written; abliazov: ICAO Doc 9303",
+    "matched": "MUKHTAR ABLIAZOV",
+    "pairs": [["mukhtar", "mukhtar", 1.0], ["abliazov", "abliazov", 1.0]],
+    "band": "review",
+    "qualifiers": {"birth_date": "agrees", "nationality": "conflicts", "sex": "conflicts"},
+    "notes": [],
+}
+NOTICE = {
+    "notice_type": "red",
+    "entity_id": "2026/12345",
+    "flags": ["protected"],
+    "notice": {
+        "name": "ABLIAZOV",
+        "forename": "MUKHTAR",
+        "birth_date": "1963-05-16",
+        "nationalities": ["KZ"],
+        "issuing_countries": ["RU"],
+    },
+}
+SENTENCE = "Mukhtar Ablyazov was arrested in Nice; the court ordered his detention."
+EVENTS = [
+    ("news_mention", {"context_labels": ["arrest"], "sentence": "He was arrested."}),
+    ("news_mention", {"context_labels": ["arrest"], "sentence": SENTENCE}),
+    ("court_item", {"context_labels": ["extradition", "court"], "sentence": "Extradition."}),
+    ("notice_published", {**NOTICE, "match": MATCH}),
+    ("notice_published", {**NOTICE, "notice_type": "yellow"}),
+    ("notice_published", {**NOTICE, "notice_type": "un"}),
+    ("court_item", {"context_labels": ["court"], "sentence": "A hearing."}),
+    ("court_item", {"context_labels": [], "sentence": "Listed."}),
+    (
+        "notice_changed",
+        {
+            **NOTICE,
+            "changes": [
+                {"field": field, "before": "", "after": "x"}
+                for field in ("Surname", "Forename", "Birth date", "Nationalities", "Charges")
+            ]
+            + [{"field": "Issuing countries", "before": "RU", "after": "RU; KZ"}]
+            + [{"field": "Photo", "before": "1", "after": "2"}],
+        },
+    ),
+    ("notice_no_longer_public", NOTICE),
+    ("notice_reappeared", NOTICE),
+    ("page_changed", {"diff": "@@ line 1 @@\n- Hearing on 3 March\n+ Hearing moved\n+ New"}),
+    ("page_changed", {"diff": "@@ line 9 @@\n- Removed line"}),
+    ("news_mention", {"context_labels": [], "sentence": "Ablyazov spoke.", "match": MATCH}),
+    ("possible_match", {**NOTICE, "match": {**MATCH, "notes": ["initial"]}}),
+]
+MATCH_NOTES = [
+    {"notes": ["initial"]},
+    {"notes": ["other-gender surname form"]},
+    {"provenance": "Russian declension (gen/acc)"},
+    {"pairs": [["zhanara", "zhanar", 0.9]]},
+    {"provenance": "names-translator"},
+    {"provenance": "as written"},
+    {"provenance": "watchlist.yaml interpol_notice_ids"},
+]
+
+
+def extracted() -> dict[str, Any]:
+    """Every sentence of the code and templates, as `pybabel extract -F babel.cfg` finds them."""
+    method_map = [
+        ("monitor/**.py", "python"),
+        ("templates/email/**.html", "jinja2"),
+        ("templates/email/**.txt", "jinja2"),
+    ]
+    options = {"templates/email/**": {"extensions": "jinja2.ext.i18n"}}
+    found: dict[str, Any] = {}
+    for _, _, message, _, _ in extract_from_dir(
+        str(ROOT),
+        method_map,
+        options,
+        keywords={"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)},
+    ):
+        found[message[0] if isinstance(message, tuple) else message] = message
+    return found
+
+
+def event(number: int, kind: str, details: dict[str, Any]) -> SimpleNamespace:
+    return SimpleNamespace(
+        id=number,
+        type=kind,
+        severity=["high", "medium", "low"][number % 3],
+        details=details,
+        evidence=str(details.get("sentence", "")),
+        person_id="mukhtar-ablyazov",
+        baseline=number == 5,
+        title=f"Title {number}",
+        url="https://news.example.org/a",
+        source_id="news",
+        detected_at=NOW - timedelta(hours=number),
+    )
+
+
+def views(language: str) -> list[dict[str, Any]]:
+    tr = translator(language)
+    made = [
+        present.event_view(event(n, kind, details), PERSON, UTC, tr, language)
+        for n, (kind, details) in enumerate(EVENTS, start=1)
+    ]
+    for n, extra in enumerate(MATCH_NOTES, start=100):
+        details = {"match": {**MATCH, **extra}, "context_labels": [], "sentence": "x"}
+        made.append(
+            present.event_view(event(n, "news_mention", details), PERSON, UTC, tr, language)
+        )
+    return made
+
+
+def every_email(language: str) -> str:
+    """The alert, a full digest and the channel messages, all rendered in `language`."""
+    tr = translator(language)
+    made = views(language)
+    advocate = {"name": "Legal team", "email": "legal@example.org"}
+    alert = present.alert_context(advocate, made, "now", tr)
+    sections = [
+        {
+            "name": "Mukhtar Ablyazov",
+            "events": made[:-1],
+            "possible": made[-1:],
+            "interpol_line": "x",
+        }
+    ]
+    digest = {
+        "advocate": advocate,
+        "language": language,
+        "period": {"start": "a", "end": "b", "start_day": "a", "end_day": "b"},
+        "people": sections,
+        "active": sections,
+        "quiet": [{"name": "Zhanara Akhmetova", "interpol_line": "y"}],
+        "event_count": 0,
+        "sources": [{"id": "news"}, {"id": "interpol-red"}],
+        "problems": [{"id": "news", "type": "feed", "problem": "p"}],
+        "delivery_problems": ["d"],
+        "generated_at": "now",
+    }
+    parts = []
+    for name, context in (("alert", {**alert, "language": language}), ("digest", digest)):
+        parts += render(name, context, default_templates_dir(), language)
+        parts += render(name, {**context, "event_count": 3}, default_templates_dir(), language)
+    for names in (False, True):
+        for url in ("signal://h/+1/+2", "json://h/x"):
+            target = channels.Target(url, names=names)
+            for public in ("https://r.example.org", None):
+                notice = channels.compose(target, "k", alert["events"], public, tr)
+                parts += [notice.title, notice.body]
+    return "\n".join(parts)
+
+
+def translated(tr: Any, message: Any) -> str:
+    if isinstance(message, tuple):
+        return " ".join(tr.ngettext(message[0], message[1], n) for n in (1, 2, 5))
+    return str(tr.gettext(message))
+
+
+def fragments(message: Any) -> list[str]:
+    """The English pieces of a sentence between its placeholders, of two words or more."""
+    texts = message if isinstance(message, tuple) else (message,)
+    pieces = [p.strip(" .,:;()“”") for t in texts for p in re.split(r"%\(\w+\)[sd]", t)]
+    return [p for p in pieces if len(re.findall(r"[A-Za-z]{2,}", p)) >= 2]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_sentence_of_the_code_and_templates_is_translated(language: str) -> None:
+    with open(LOCALE_DIR / language / "LC_MESSAGES" / "redwatch.po", "rb") as handle:
+        catalogue = read_po(handle)
+    tr = translator(language)
+    for key, message in extracted().items():
+        entry = catalogue.get(message if isinstance(message, str) else message[0])
+        assert entry is not None and not entry.fuzzy, f"{language}: {key!r} has no translation"
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        assert all(strings), f"{language}: {key!r} is not translated (all forms)"
+        if isinstance(message, str):  # the compiled .mo holds what the .po says
+            assert tr.gettext(message) == entry.string, f"{language}: stale .mo for {key!r}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_email_renders_in_every_language_with_no_english_sentence_left(
+    language: str,
+) -> None:
+    output = every_email(language)
+    tr = translator(language)
+    left = []
+    for message in extracted().values():
+        same = translated(tr, message)  # a piece the language writes the same way is not left
+        left += [f for f in fragments(message) if f in output and f not in same]
+    assert left == []
+    assert "Mukhtar Ablyazov" in output and "MUKHTAR ABLIAZOV" in output  # names as written
+
+
+def test_plural_forms_follow_each_language() -> None:
+    ru, en, uk = translator("ru"), translator("en"), translator("uk")
+    head = {"head": "АРЕСТ: X"}
+    for n, expected in ((1, "и ещё 1"), (2, "и ещё 2"), (5, "и ещё 5"), (21, "и ещё 21")):
+        assert expected in ru.ngettext("%(head)s, and %(num)d more", "", n) % {**head, "num": n}
+    forms = {n: ru.ngettext("And %(num)d more event.", "", n) % {"num": n} for n in (1, 3, 5, 21)}
+    assert forms == {
+        1: "И ещё 1 событие.",
+        3: "И ещё 3 события.",
+        5: "И ещё 5 событий.",
+        21: "И ещё 21 событие.",
+    }
+    assert uk.ngettext("And %(num)d more event.", "", 4) % {"num": 4} == "І ще 4 події."
+    assert (
+        en.ngettext("%(head)s, and %(num)d more", "%(head)s, and %(num)d more", 5)
+        % {
+            "head": "ARREST: X",
+            "num": 5,
+        }
+        == "ARREST: X, and 5 more"
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "month"),
+    [("en", "March"), ("ru", "марта"), ("uk", "березня"), ("fr", "mars"), ("de", "März")],
+)
+def test_dates_are_written_in_the_advocates_locale(language: str, month: str) -> None:
+    [view] = [present.event_view(event(1, *EVENTS[0]), PERSON, UTC, translator(language), language)]
+    assert month in view["detected_at"]
+
+
+def test_a_language_without_a_catalogue_is_refused_at_its_position() -> None:
+    text = (
+        "people:\n  - id: p\n    name: P Q\n    advocates: [a]\n"
+        "advocates:\n  - id: a\n    name: A\n    email: a@example.org\n    language: pl\n"
+        "sources: []\n"
+    )
+    with pytest.raises(WatchlistError) as caught:
+        parse_watchlist(text.encode())
+    assert "watchlist.yaml:9:15: language: no catalogue for language 'pl'" in str(caught.value)
+    assert "use one of de, en, fr, ru, uk" in str(caught.value)
+
+
+@pytest.mark.slow
+def test_the_compiled_catalogues_ship_inside_the_wheel(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    [wheel] = tmp_path.glob("redwatch-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for language in ("ru", "uk", "fr", "de"):
+        assert f"monitor/locale/{language}/LC_MESSAGES/redwatch.mo" in names
