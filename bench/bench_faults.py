@@ -21,7 +21,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the scenarios live with the tests
 
-from tests.servers.faults_crash import CrashOutcome, event_ref, plain_body, play_crashes  # noqa: E402
+from tests.e2e import SAMPLE  # noqa: E402
+from tests.servers.faults_crash import (  # noqa: E402
+    CHANNEL_ADVOCATE,
+    CrashOutcome,
+    event_ref,
+    plain_body,
+    play_crashes,
+)
 from tests.servers.faults_sources import SourceRun, play_source_run  # noqa: E402
 from tests.servers.faults_world import followers  # noqa: E402
 
@@ -62,7 +69,36 @@ def crash_figures(outcome: CrashOutcome) -> None:
         f"{sum(extra.values()) - held} kills that landed between the server's 250 and the "
         f"recording of the send; not explained by a kill: {len(unexplained)}"
     )
+    channel_figures(outcome)
     print(f"  wall time {outcome.seconds:.0f} s")
+
+
+def channel_figures(outcome: CrashOutcome) -> None:
+    """The legal team's json:// webhook (through Apprise), told of every event it is owed."""
+    owed = {
+        e.id
+        for e in outcome.events
+        if not e.baseline and CHANNEL_ADVOCATE in advocates_of(e.person_id)
+    }
+    told: dict[int, set[str]] = {}
+    for document in outcome.webhooks:
+        for event in document["events"]:  # type: ignore[attr-defined]
+            told.setdefault(int(event["id"]), set()).add(str(document["delivery"]))
+    refs = Counter(str(d["delivery"]) for d in outcome.webhooks)
+    extra, unexplained = outcome.channel_duplicates()
+    landed = sum(1 for k in outcome.kills if k.plan == "channel" and k.killed)
+    print(
+        f"  channel (json:// webhook through Apprise): events owed {len(owed)}, told "
+        f"{len(owed & set(told))}, lost {len(owed - set(told))}, told in two deliveries "
+        f"{sum(1 for r in told.values() if len(r) > 1)}; {len(outcome.webhooks)} messages for "
+        f"{len(refs)} deliveries; {landed} kills inside the webhook's request; duplicate "
+        f"messages {sum(extra.values())} ({len(outcome.webhook_cut)} requests the webhook held "
+        f"after receiving them), not explained by a kill: {len(unexplained)}"
+    )
+
+
+def advocates_of(person_id: str) -> list[str]:
+    return list(next(p["advocates"] for p in SAMPLE["people"] if p["id"] == person_id))
 
 
 def source_figures(runs: list[SourceRun], seconds: float) -> None:
@@ -97,11 +133,14 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=50)
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--crash-only", action="store_true", help="only the SIGKILL campaign")
     options = parser.parse_args()
     logging.disable(logging.WARNING)  # the runs fail sources on purpose
     folder = Path(tempfile.mkdtemp(prefix="bench-faults-"))
     (folder / "crash").mkdir()
     crash_figures(play_crashes(folder / "crash", cycles=options.cycles, seed=options.seed))
+    if options.crash_only:
+        return
     started, runs = time.monotonic(), []
     for seed in range(options.runs):
         (folder / f"run-{seed}").mkdir()

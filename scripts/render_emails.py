@@ -223,7 +223,8 @@ def page_height(browser: str, page: Path, width: int) -> int:
     probe = page.with_suffix(".probe.html")
     probe.write_text(
         page.read_text(encoding="utf-8")
-        + "<script>document.title='H'+document.documentElement.scrollHeight</script>",
+        + "<script>document.title='H'+Math.ceil(document.body.getBoundingClientRect().bottom)"
+        + "</script>",
         encoding="utf-8",
     )
     with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
@@ -231,7 +232,7 @@ def page_height(browser: str, page: Path, width: int) -> int:
             [
                 browser,
                 *_chromium_args(profile),
-                f"--window-size={width},800",
+                f"--window-size={width},200",
                 "--dump-dom",
                 probe.as_uri(),
             ],

@@ -1,5 +1,5 @@
 """SIGKILL at random points, 50 times, while the sources change: nothing is lost, nothing is doubled
-except the one email whose SMTP conversation was cut after the server accepted it.
+except the one email (or webhook message) whose conversation was cut after the server accepted it.
 
 Real processes (`monitor poll` and `monitor run` through tests/servers/faults_launcher.py), a real
 feed server, the INTERPOL simulator and a real SMTP server that can hang a conversation; SQLite,
@@ -10,11 +10,14 @@ the sources published (the world's ledger), never from the code under test.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
 
+from tests.e2e import SAMPLE
 from tests.servers.faults_crash import (
+    CHANNEL_ADVOCATE,
     LANDED_BY_PLAN,
     NOT_KILLED,
     RECORDING,
@@ -24,6 +27,11 @@ from tests.servers.faults_crash import (
     play_crashes,
 )
 from tests.servers.faults_world import followers
+
+
+def advocates_of(person_id: str) -> list[str]:
+    return next(p["advocates"] for p in SAMPLE["people"] if p["id"] == person_id)
+
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 CYCLES = 50
@@ -55,13 +63,16 @@ def test_every_cycle_ended_with_a_kill_and_a_restart(crashes: CrashOutcome) -> N
     assert crashes.recovery_codes == ["finished with exit code 0"] * 2
 
 
-def test_the_kills_landed_in_fetch_recording_delivery_and_smtp(crashes: CrashOutcome) -> None:
+def test_the_kills_landed_in_fetch_recording_delivery_smtp_and_a_channel(
+    crashes: CrashOutcome,
+) -> None:
     landed = Counter(k.landed for k in crashes.kills)
     assert landed[LANDED_BY_PLAN["fetch-feed"]] + landed[LANDED_BY_PLAN["fetch-interpol"]] >= 2
     assert landed[RECORDING] >= 2
     assert landed[LANDED_BY_PLAN["after-event"]] >= 2
     assert landed[LANDED_BY_PLAN["smtp-data"]] + landed[LANDED_BY_PLAN["smtp-quit"]] >= 2
     assert landed[LANDED_BY_PLAN["smtp-mail"]] + landed[LANDED_BY_PLAN["smtp-rcpt"]] >= 1
+    assert landed[LANDED_BY_PLAN["channel"]] >= 1
     assert landed[NOT_KILLED] <= 5  # a process that finished first: the cycle started another
     assert {k.mode for k in crashes.kills} == {"poll", "run"}
 
@@ -114,9 +125,41 @@ def test_no_half_written_state_is_left_behind(crashes: CrashOutcome) -> None:
     alerted = {event for _, event in crashes.delivery_events}
     silent = [e.id for e in crashes.events if not e.baseline and e.id not in alerted]
     assert silent == [], "an event without its delivery"
+    by_id = {d.id: d for d in crashes.deliveries}
     pairs = Counter(
-        (event, next(d.advocate_id for d in crashes.deliveries if d.id == delivery))
+        (event, by_id[delivery].advocate_id, by_id[delivery].channel)
         for delivery, event in crashes.delivery_events
     )
-    assert max(pairs.values()) == 1, "an event queued twice for one advocate"
+    assert max(pairs.values()) == 1, "an event queued twice for one advocate and channel"
+    channels = {d.channel_label for d in crashes.deliveries if d.advocate_id == CHANNEL_ADVOCATE}
+    assert channels == {"email", "json"}
     assert crashes.leases_left == []
+
+
+def test_every_alert_reaches_the_channel_in_exactly_one_delivery(crashes: CrashOutcome) -> None:
+    """The legal team's webhook (json://) is told of every event it is owed, through one
+    delivery per event; a second copy only follows a kill inside the webhook's request."""
+    owed = {
+        e.id
+        for e in crashes.events
+        if not e.baseline and CHANNEL_ADVOCATE in advocates_of(e.person_id)
+    }
+    told: dict[int, set[str]] = {}
+    for document in crashes.webhooks:
+        for event in document["events"]:  # type: ignore[attr-defined]
+            told.setdefault(int(event["id"]), set()).add(str(document["delivery"]))
+    assert owed and owed - set(told) == set(), "channel alerts lost"
+    assert {e: refs for e, refs in told.items() if len(refs) > 1} == {}, "told twice"
+    extra, unexplained = crashes.channel_duplicates()
+    assert unexplained == []
+    copies = Counter(str(d["delivery"]) for d in crashes.webhooks)
+    assert all(copies[ref] >= 2 for ref in crashes.webhook_cut)  # sent again after the kill
+    assert sum(extra.values()) >= len(crashes.webhook_cut) >= 1
+
+
+def test_no_channel_payload_names_a_watched_person(crashes: CrashOutcome) -> None:
+    text = json.dumps(crashes.webhooks, ensure_ascii=False).casefold()
+    for person in SAMPLE["people"]:
+        for name in [person["name"], *person.get("aliases", [])]:
+            assert name.casefold() not in text
+        assert person["id"] not in text

@@ -17,6 +17,8 @@ killed when the plan's moment comes:
 - "smtp-mail" / "smtp-rcpt": the SMTP conversation hangs before DATA;
 - "smtp-data": the server stored the message and never answers the end of DATA;
 - "smtp-quit": the server answered 250 and hangs on QUIT (the sender may not record the send);
+- "channel": the legal team's webhook (a `json://` target, through Apprise) received a message
+  and never answers it;
 - "random": a random delay after the start.
 A process that finishes before its moment is followed by another in the same cycle (at most
 ATTEMPTS). Just before the SIGKILL, SIGUSR2 makes the process write its Python stacks
@@ -28,6 +30,7 @@ random kill lands depends on the machine's speed.
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import re
 import signal
@@ -39,6 +42,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
+import yaml
 from sqlalchemy import select
 
 from monitor.store import database, models
@@ -49,6 +53,7 @@ from tests.servers.faults_smtp import StallingSmtpServer
 from tests.servers.faults_world import SUBJECTS, World
 from tests.servers.http_server import HttpTestServer
 from tests.servers.interpol_sim import InterpolSim
+from tests.servers.webhook_server import WebhookServer
 
 START = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)  # a Tuesday morning: no digest falls due
 STEP = timedelta(minutes=3)  # past a source's lease (40 s) and a delivery's (2 min)
@@ -61,8 +66,10 @@ PLANS = {
     "smtp-rcpt": 1,
     "smtp-data": 2,
     "smtp-quit": 1,
+    "channel": 2,
     "random": 3,
 }
+CHANNEL_ADVOCATE = "odf-legal"  # follows every watched person of the sample
 RUN_SHARE = 0.2  # the other cycles are `monitor poll`
 ATTEMPTS = 3  # processes a cycle may start to reach its kill point
 RETRY_LATER = timedelta(seconds=40)
@@ -82,6 +89,7 @@ LANDED_BY_PLAN = {
     "smtp-rcpt": "inside an SMTP conversation, before DATA (RCPT)",
     "smtp-data": "inside an SMTP conversation, after DATA was accepted, before the 250",
     "smtp-quit": "inside an SMTP conversation, after the 250, before QUIT ended",
+    "channel": "inside a channel's request (json://), after the webhook received it",
 }
 NOT_KILLED = "not killed: the cycle ended before its kill point"
 
@@ -96,6 +104,7 @@ class Kill:
     seconds: float
     cut: list[str] = field(default_factory=list)  # Message-IDs accepted, then the sender died
     received: list[str] = field(default_factory=list)  # Message-IDs the SMTP server accepted
+    hooked: list[str] = field(default_factory=list)  # delivery refs the webhook received
 
 
 @dataclass
@@ -113,6 +122,8 @@ class CrashOutcome:
     leases_left: list[str]
     seconds: float = 0.0
     published: Counter[str] = field(default_factory=Counter)
+    webhooks: list[dict[str, object]] = field(default_factory=list)  # each document received
+    webhook_cut: list[str] = field(default_factory=list)  # received, never answered
 
     @property
     def recovery_codes(self) -> list[str]:
@@ -137,6 +148,21 @@ class CrashOutcome:
         unexplained = [
             mid
             for mid, cycles in seen.items()
+            if any(not c.killed for c in cycles[:-1])
+            or len({c.cycle for c in cycles}) < len(cycles)
+        ]
+        return extra, unexplained
+
+    def channel_duplicates(self) -> tuple[Counter[str], list[str]]:
+        """The same for the webhook: extra copies of each delivery, and those no kill explains."""
+        seen: dict[str, list[Kill]] = {}
+        for cycle in self.chronological:
+            for ref in cycle.hooked:
+                seen.setdefault(ref, []).append(cycle)
+        extra = Counter({ref: len(cycles) - 1 for ref, cycles in seen.items() if len(cycles) > 1})
+        unexplained = [
+            ref
+            for ref, cycles in seen.items()
             if any(not c.killed for c in cycles[:-1])
             or len({c.cycle for c in cycles}) < len(cycles)
         ]
@@ -207,6 +233,8 @@ MARKERS = (
     ("monitor/outbox/route.py", "", RECORDING),
     ("monitor/outbox/templates.py", "", DELIVERING),
     ("monitor/outbox/transports.py", "", DELIVERING),
+    ("monitor/outbox/channels.py", "", DELIVERING),
+    ("apprise/", "", DELIVERING),
 )
 PRIORITY = (RECORDING, DELIVERING, FETCHING, CLAIMING, STARTING, WAITING)
 _FRAME = re.compile(r'File "(?P<file>[^"]+)", line \d+ in (?P<func>\S+)')
@@ -256,6 +284,7 @@ class Stage:
     world: World
     server: HttpTestServer
     smtp: StallingSmtpServer
+    hooks: WebhookServer
     probe: Probe
     rng: random.Random
 
@@ -279,10 +308,13 @@ def arm(stage: Stage, plan: str) -> None:
         stage.world.sim.slow(1, 90.0, endpoints=("list",))
     elif plan in SMTP_STAGES:
         stage.smtp.stall_next(SMTP_STAGES[plan])
+    elif plan == "channel":
+        stage.hooks.stall_next()
 
 
 def disarm(stage: Stage) -> None:
     stage.smtp.release()
+    stage.hooks.release()
     stage.world.sim.reset_faults()
     stage.world.cancel_hold()
 
@@ -299,6 +331,8 @@ def reached(stage: Stage, plan: str, started: float, baseline: dict[str, int]) -
         return stage.world.sim.counts["list"] > baseline["list"]
     if plan in SMTP_STAGES:
         return stage.smtp.stalled
+    if plan == "channel":
+        return stage.hooks.stalled.is_set()
     if plan == "after-event":
         return stage.probe.events() > baseline["events"]
     if plan == "recording":
@@ -313,10 +347,12 @@ def run_cycle(stage: Stage, cycle: int, mode: str, plan: str) -> list[Kill]:
     delay_ms = stage.rng.randint(300, 1500 if mode == "poll" else 9000)
     for attempt in range(ATTEMPTS):
         cuts, received = len(stage.smtp.cut_after_accepting), len(stage.smtp.messages)
+        hooked = len(stage.hooks.received)
         kill = _run_cycle(stage, cycle, attempt, mode, plan, delay_ms >> attempt)
         kill.cut = stage.smtp.cut_after_accepting[cuts:]
         with stage.smtp.lock:
             kill.received = [str(m["Message-ID"]) for m in stage.smtp.messages[received:]]
+        kill.hooked = webhook_refs(stage.hooks, hooked)
         attempts.append(kill)
         if kill.killed:
             break
@@ -350,6 +386,25 @@ def _run_cycle(stage: Stage, cycle: int, attempt: int, mode: str, plan: str, del
 
 
 # The whole run -------------------------------------------------------------------------------
+def webhook_refs(hooks: WebhookServer, since: int) -> list[str]:
+    """The delivery refs of the webhook documents received since the `since`-th request."""
+    return [str(doc["delivery"]) for doc in webhook_documents(hooks, since)]
+
+
+def webhook_documents(hooks: WebhookServer, since: int = 0) -> list[dict[str, object]]:
+    return [json.loads(r.json()["message"]) for r in hooks.received[since:] if r.path == "/hook"]
+
+
+def with_channel(watchlist: Path, hooks: WebhookServer) -> Path:
+    """The legal team also gets every alert on a webhook (a `json://` target)."""
+    document = yaml.safe_load(watchlist.read_text(encoding="utf-8"))
+    for advocate in document["advocates"]:
+        if advocate["id"] == CHANNEL_ADVOCATE:
+            advocate["notify"] = [f"json://127.0.0.1:{hooks.port}/hook"]
+    watchlist.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), "utf-8")
+    return watchlist
+
+
 def environ_for(folder: Path, watchlist: Path, smtp_port: int) -> dict[str, str]:
     return {
         "MONITOR_WATCHLIST": str(watchlist),
@@ -379,13 +434,17 @@ def publish_initial(world: World) -> None:
 def clean_poll(stage: Stage, cycle: int) -> Kill:
     """A `monitor poll` left to finish (the first one, and the recovery after the kills)."""
     started, before = time.monotonic(), len(stage.smtp.messages)
+    hooked = len(stage.hooks.received)
     at = START + STEP * cycle
     with ShiftedMonitor(stage.environ, stage.folder, ["poll"], at=at) as service:
         code = service.wait(timeout=120)
     with stage.smtp.lock:
         received = [str(m["Message-ID"]) for m in stage.smtp.messages[before:]]
     ended = f"finished with exit code {code}"
-    return Kill(cycle, "poll", "none", ended, False, time.monotonic() - started, [], received)
+    took = time.monotonic() - started
+    return Kill(
+        cycle, "poll", "none", ended, False, took, [], received, webhook_refs(stage.hooks, hooked)
+    )
 
 
 def play_crashes(folder: Path, *, cycles: int = 50, seed: int = 8) -> CrashOutcome:
@@ -394,15 +453,16 @@ def play_crashes(folder: Path, *, cycles: int = 50, seed: int = 8) -> CrashOutco
     rng = random.Random(seed)
     world = World(InterpolSim(), random.Random(seed + 1))
     publish_initial(world)
-    with FaultyHttpServer() as server, StallingSmtpServer() as smtp:
+    with FaultyHttpServer() as server, StallingSmtpServer() as smtp, WebhookServer() as hooks:
         world.routes(server)
         watchlist = write_watchlist(folder / "watchlist.yaml", world.sources(server))
         stage = Stage(
             folder,
-            environ_for(folder, watchlist, smtp.port),
+            environ_for(folder, with_channel(watchlist, hooks), smtp.port),
             world,
             server,
             smtp,
+            hooks,
             Probe(folder / "data" / "monitor.sqlite3"),
             rng,
         )
@@ -418,7 +478,9 @@ def play_crashes(folder: Path, *, cycles: int = 50, seed: int = 8) -> CrashOutco
         with smtp.lock:
             received = list(smtp.messages)
         cut = list(smtp.cut_after_accepting)
+        documents, webhook_cut = webhook_documents(hooks), list(hooks.cut_after_accepting)
     outcome = read_outcome(folder, kills, world, received, cut, [first, *recovery])
+    outcome.webhooks, outcome.webhook_cut = documents, webhook_cut
     outcome.seconds = time.monotonic() - began
     return outcome
 

@@ -13,7 +13,10 @@ Rules:
 - every request is recorded (method, path, headers, raw body) before it is answered;
 - the answer is 200 with a JSON body that satisfies the services above (an access token, a room
   id, an event id, Telegram's `{"ok": true}`), unless failures were asked for;
-- `stop()` (or leaving the `with`) closes the socket.
+- `stall_next()`: the next request is recorded, then held unanswered until `release()` (a
+  service that received a message and dies, or whose sender dies, before the answer); its
+  delivery reference (the JSON `delivery` field) is kept in `cut_after_accepting`;
+- `stop()` (or leaving the `with`) closes the socket and releases a held request.
 """
 
 from __future__ import annotations
@@ -62,6 +65,10 @@ class WebhookServer:
         self.received: list[Received] = []
         self._failures: list[int] = []
         self._lock = threading.Lock()
+        self.stall_armed = False
+        self.stalled = threading.Event()
+        self._release = threading.Event()
+        self.cut_after_accepting: list[str] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -76,6 +83,28 @@ class WebhookServer:
     def fail_next(self, count: int, status: int = 503) -> None:
         with self._lock:
             self._failures.extend([status] * count)
+
+    def stall_next(self) -> None:
+        with self._lock:
+            self.stall_armed, self._release = True, threading.Event()
+            self.stalled.clear()
+
+    def release(self) -> None:
+        with self._lock:
+            self.stall_armed = False
+            self._release.set()
+
+    def _hold(self, received: Received) -> bool:
+        """Hold this request if a stall was asked for; True when it was held (never answered)."""
+        with self._lock:
+            if not self.stall_armed:
+                return False
+            self.stall_armed = False
+            release = self._release
+            self.cut_after_accepting.append(_delivery_ref(received))
+        self.stalled.set()
+        release.wait(timeout=300)
+        return True
 
     def bodies(self, path_prefix: str = "/") -> list[Any]:
         """The JSON bodies of the requests to paths starting with `path_prefix`."""
@@ -98,6 +127,7 @@ class WebhookServer:
         self.stop()
 
     def stop(self) -> None:
+        self.release()
         self._server.shutdown()
         self._server.server_close()
 
@@ -123,8 +153,12 @@ def _handler(owner: WebhookServer) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
             path = urlsplit(self.path).path
+            received = Received(self.command, path, headers, body)
             with owner._lock:
-                owner.received.append(Received(self.command, path, headers, body))
+                owner.received.append(received)
+            if owner._hold(received):
+                self.close_connection = True
+                return
             status = owner._answer()
             payload = json.dumps(ANSWER if status == 200 else {"error": "stand-in"}).encode()
             self.send_response(status)
@@ -134,3 +168,11 @@ def _handler(owner: WebhookServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(payload)
 
     return Handler
+
+
+def _delivery_ref(received: Received) -> str:
+    """The `delivery` field of a redwatch webhook document (inside Apprise's `message`)."""
+    try:
+        return str(json.loads(received.json()["message"])["delivery"])
+    except (ValueError, KeyError, TypeError):
+        return ""
