@@ -26,9 +26,10 @@ from monitor.commands.check import check
 from monitor.commands.status import status_data
 from monitor.config.watchlist import Watchlist, parse_watchlist
 from monitor.outbox.compose import Mailing
+from monitor.outbox.digest import Period, digest_context
 from monitor.outbox.route import queue_alerts
 from monitor.outbox.send import deliver_pending_async
-from monitor.outbox.templates import default_templates_dir
+from monitor.outbox.templates import default_templates_dir, render
 from monitor.outbox.transports import OutboxTransport
 from monitor.store import database, models
 from monitor.store.sync import sync_watchlist
@@ -288,3 +289,18 @@ def test_a_target_removed_from_the_watchlist_fails_its_waiting_message_clearly(
     [gone] = [d for d in rows(factory) if d.channel != "email"]
     assert gone.status == "failed" and "no longer in watchlist.yaml" in (gone.last_error or "")
     assert hooks.received == []
+
+
+def test_the_digest_health_names_a_channel_that_could_not_deliver(
+    factory: sessionmaker[Session], hooks: WebhookServer, tmp_path: Path
+) -> None:
+    alert(factory, watchlist_for(f"      - url: json://127.0.0.1:{hooks.port}/hook"))
+    hooks.fail_next(1, status=502)
+    deliver(factory, tmp_path)
+    with factory() as session:
+        advocate = session.get_one(models.Advocate, "legal")
+        context = digest_context(session, advocate, Period(NOW - timedelta(days=7), NOW), UTC)
+        subject, text, _ = render("digest", context, default_templates_dir())
+    [problem] = context["delivery_problems"]
+    assert problem.startswith("json: still being retried after 1 attempt (json:// not delivered")
+    assert "1 message not delivered" in subject and problem in text

@@ -75,7 +75,7 @@ def test_a_new_notice_on_a_watched_person_spelled_otherwise_is_alerted_once(
     assert any("protected from" in flag for flag in event.details["flags"])  # refugee vs KZ
     [mail] = outbox(settings)
     message = email.message_from_bytes(mail.read_bytes(), policy=email.policy.default)
-    assert message["Subject"].startswith("[RED NOTICE] Mukhtar Ablyazov")
+    assert message["Subject"] == "NEW RED NOTICE: Mukhtar Ablyazov"
     body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "CCF" in body and NOTICE in body
 

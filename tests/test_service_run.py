@@ -282,7 +282,7 @@ def test_a_running_service_emails_an_alert_when_a_feed_reports_an_arrest(
 
 
 def test_a_running_service_emails_an_alert_for_a_new_red_notice(scenario: Scenario) -> None:
-    [alert] = [m for m in scenario.alerts() if str(m["Subject"]).startswith("[RED NOTICE]")]
+    [alert] = [m for m in scenario.alerts() if str(m["Subject"]).startswith("NEW RED NOTICE:")]
     assert "Mukhtar Ablyazov" in str(alert["Subject"])
     assert NOTICE in alert.get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
