@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from monitor.outbox import words
 from monitor.outbox.i18n import Translator, when
-from monitor.outbox.urgency import Kind, kind_of, most_urgent_first
+from monitor.outbox.urgency import ORDER, Kind, kind_of, most_urgent_first
 from monitor.outbox.views import COLOURS, segments
 from monitor.text.lines import one_line
 
@@ -98,8 +99,6 @@ def alert_context(
 
 def advocate_tz(spec: Mapping[str, Any], default: tzinfo) -> tzinfo:
     """The advocate's own `timezone:`, else MONITOR_TIMEZONE."""
-    from zoneinfo import ZoneInfo
-
     name = spec.get("timezone")
     return ZoneInfo(str(name)) if name else default
 
@@ -112,7 +111,6 @@ def digest_order(
     views: Sequence[dict[str, Any]], moments: Mapping[int, Any]
 ) -> list[dict[str, Any]]:
     """A digest's events: the most urgent kind first, the newest first within a kind."""
-    from monitor.outbox.urgency import ORDER
 
     def key(view: dict[str, Any]) -> tuple[int, float]:
         return ORDER[Kind(view["kind"])], -moments[view["id"]].timestamp()
@@ -121,6 +119,4 @@ def digest_order(
 
 
 def urgency_rank(view: Mapping[str, Any]) -> int:
-    from monitor.outbox.urgency import ORDER
-
     return ORDER[Kind(view["kind"])]

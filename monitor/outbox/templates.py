@@ -19,6 +19,7 @@ from typing import Any
 
 import jinja2
 
+from monitor.outbox.i18n import translator
 from monitor.text.lines import one_line
 
 PARTS = ("subject.txt", "body.txt", "body.html")
@@ -31,8 +32,6 @@ def default_templates_dir() -> Path:
 @lru_cache(maxsize=16)
 def environment(templates_dir: Path, language: str = "en") -> jinja2.Environment:
     """The templates of `templates_dir`, speaking `language` (Jinja2's i18n extension)."""
-    from monitor.outbox.i18n import translator
-
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir / "email"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
