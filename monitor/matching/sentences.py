@@ -1,0 +1,84 @@
+"""Sentence bounds around a mention, for evidence and context: legal writing has many dots that end
+nothing ("USA v. Zhukov", "U.S.", "Case No. 20-5101", "Acme Inc.", "et al.", "Mukhtar K. Ablyazov").
+
+A sentence ends at ".", "!", "?" or "…" (closing quotes and brackets may follow) before a space
+and a capital letter, an opening quote or bracket, or at a blank line; a dot does not end one:
+- after a known abbreviation (legal, titles, Russian, French and German ones; see ABBREVIATIONS)
+- after a single letter (an initial, or the French caption "X c. Y")
+- after letters joined by dots (U.S., U.K., S.A.)
+Russian captions ("Иванов против России") carry no dot and need no rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Compared in lower case, without the final dot.
+_ABBREVIATED = """
+    v vs al etc no nos nr art arts sec secs para paras ch cl pt app supp cir fed civ crim
+    inc ltd co corp llc plc bros dept govt univ assn intl
+    mr mrs ms dr prof jr sr st hon gen col lt sgt capt gov sen rep pres amb atty esq
+    jan feb mar apr jun jul aug sep sept oct nov dec approx ca cf ibid id op cit viz
+    ст ч п пп г гг им ул обл р-н тыс млн млрд руб т д см напр проф акад
+    mme mlle mgr av bd ste cass req
+    abs bzw ca dr hr fr nr str ggf vgl usw evtl z b
+"""
+ABBREVIATIONS = frozenset(_ABBREVIATED.split())
+_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s)|\n[ \t]*\n")
+_OPENERS = "«\"“„‘'([¿¡"
+_MAX_SIDE = 400
+
+
+def sentence_bounds(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """Start and end of the sentence holding `span` (at most 400 characters either side).
+
+    - an end inside the span itself (the dot of an initial) is no end
+    - without a sentence end in reach, the 400-character window is the sentence
+    """
+    lo = max(0, span[0] - _MAX_SIDE)
+    hi = min(len(text), span[1] + _MAX_SIDE)
+    start, end = lo, hi
+    for found in _END.finditer(text, lo, hi):
+        if not _ends_sentence(text, found):
+            continue
+        if found.end() <= span[0]:
+            start = found.end()
+        elif found.start() >= span[1]:
+            end = found.end() if found.group()[0] != "\n" else found.start()
+            break
+    return start, end
+
+
+def sentence_around(text: str, span: tuple[int, int]) -> str:
+    """The sentence holding `span`, stripped (see `sentence_bounds`)."""
+    start, end = sentence_bounds(text, span)
+    return text[start:end].strip()
+
+
+def _ends_sentence(text: str, found: re.Match[str]) -> bool:
+    if found.group()[0] == "\n":
+        return True
+    after = found.end()
+    while after < len(text) and text[after].isspace():
+        after += 1
+    if after >= len(text):
+        return True
+    following = text[after]
+    if not (following.isupper() or following in _OPENERS):
+        return False
+    return found.group()[0] != "." or not _abbreviation_before(text, found.start())
+
+
+def _abbreviation_before(text: str, dot: int) -> bool:
+    """Whether the word just before the dot at `dot` is an abbreviation or an initial."""
+    left = dot
+    while left > 0 and not text[left - 1].isspace() and text[left - 1] not in _OPENERS:
+        left -= 1
+    word = text[left:dot]
+    if not word:
+        return False
+    if len(word) == 1:
+        return word.isalpha()
+    if "." in word and all(len(part) <= 2 and part.isalpha() for part in word.split(".")):
+        return True  # U.S, S.A, z.B
+    return word.lower() in ABBREVIATIONS
