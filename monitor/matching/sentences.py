@@ -38,12 +38,13 @@ def sentence_bounds(text: str, span: tuple[int, int]) -> tuple[int, int]:
     lo = max(0, span[0] - _MAX_SIDE)
     hi = min(len(text), span[1] + _MAX_SIDE)
     start, end = lo, hi
-    for found in _END.finditer(text, lo, hi):
-        if not _ends_sentence(text, found):
-            continue
-        if found.end() <= span[0]:
+    # Nearest ends first on both sides: most candidates are never looked at.
+    for found in reversed(list(_END.finditer(text, lo, span[0]))):
+        if _ends_sentence(text, found):
             start = found.end()
-        elif found.start() >= span[1]:
+            break
+    for found in _END.finditer(text, span[1], hi):
+        if _ends_sentence(text, found):
             end = found.end() if found.group()[0] != "\n" else found.start()
             break
     return start, end

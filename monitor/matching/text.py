@@ -89,8 +89,11 @@ def words_after(folded: str, end: int, count: int = 3) -> list[Word]:
     return out
 
 
-def _gap_ok(text: FoldedText, left_end: int, right_start: int, after_initial: bool) -> bool:
-    """Only spaces, a comma, a hyphen, or an initial's dot may stand between parts of a name."""
+def _gap_ok(
+    text: FoldedText, left_end: int, right_start: int, after_initial: bool, strict: bool = False
+) -> bool:
+    """Only spaces, a comma, a hyphen, or an initial's dot may stand between parts of a name;
+    `strict` (beside a middle part) allows spaces and an initial's dot only."""
     if text.anchors:
         gap = text.original[text.to_original(left_end) : text.to_original(right_start)]
     else:
@@ -98,9 +101,9 @@ def _gap_ok(text: FoldedText, left_end: int, right_start: int, after_initial: bo
     if gap == " ":
         return True
     stripped = gap.strip()
-    if stripped in ("", ",", "-", "‐"):
+    if stripped == "" or (stripped in (",", "-", "‐") and not strict):
         return "\n\n" not in gap
-    return after_initial and stripped in (".", ".,")
+    return after_initial and stripped in ((".",) if strict else (".", ".,"))
 
 
 def _is_initial(text: FoldedText, word: Word) -> bool:
@@ -144,7 +147,7 @@ def read_hit(
     if (
         screen is not None
         and anchor is not None
-        and not _worth_reading(text.text, start, end, anchor, screen)
+        and not _worth_reading(text, start, end, anchor, screen)
     ):
         return None
     before = words_before(text.text, start)
@@ -182,12 +185,14 @@ _PATRONYMIC_ENDINGS = tuple(
 
 
 def _worth_reading(
-    folded: str, start: int, end: int, anchor: Anchor, screen: dict[str, frozenset[int]]
+    text: FoldedText, start: int, end: int, anchor: Anchor, screen: dict[str, frozenset[int]]
 ) -> bool:
     """Cheap look at the nearest words on each side (see `read_hit`).
 
-    Before the hit, up to three words back: a holder's forename may stand behind middle parts.
+    Before the hit, behind capitalised words (possible middle names) up to three words back: a
+    holder's forename may stand behind them.
     """
+    folded = text.text
     right = start
     for distance in range(1 + MAX_MIDDLE_PARTS):
         while right > 0 and folded[right - 1] == " ":
@@ -201,6 +206,8 @@ def _worth_reading(
         holders = screen.get(previous)
         if holders is not None and not holders.isdisjoint(anchor.people):
             return True
+        if not text.original[text.to_original(left)].isupper():
+            break
         right = left
     left, size = end, len(folded)
     while left < size and folded[left] == " ":
@@ -217,12 +224,13 @@ def _before_candidates(
 
     - each word, and each pair of words (a two-word forename), is a candidate
     - a patronymic is skipped for free; an initial or a capitalised name-like word counts as a
-      middle part, at most two of them; anything else ends the search
+      middle part, at most two of them, with only spaces (and an initial's dot) on its sides;
+      anything else ends the search
     """
     right, middles = start, 0
     for i, word in enumerate(before):
         middle = _middle_part(text, word)
-        if not _gap_ok(text, word.end, right, middle == "initial"):
+        if not _gap_ok(text, word.end, right, middle == "initial", strict=middles > 0):
             return
         yield word.text, word.start, middles
         if i + 1 < len(before) and _gap_ok(text, before[i + 1].end, word.start, False):
@@ -230,6 +238,8 @@ def _before_candidates(
         if middle is None:
             return
         if middle != "patronymic":
+            if not _gap_ok(text, word.end, right, middle == "initial", strict=True):
+                return
             middles += 1
             if middles > MAX_MIDDLE_PARTS:
                 return
