@@ -15,7 +15,7 @@ import re
 
 # Compared in lower case, without the final dot.
 _ABBREVIATED = """
-    v vs al etc no nos nr art arts sec secs para paras ch cl pt app supp cir fed civ crim
+    v vs al etc nr art arts sec secs para paras ch cl pt app supp cir fed civ crim
     inc ltd co corp llc plc bros dept govt univ assn intl
     mr mrs ms dr prof jr sr st hon gen col lt sgt capt gov sen rep pres amb atty esq
     jan feb mar apr jun jul aug sep sept oct nov dec approx ca cf ibid id op cit viz
