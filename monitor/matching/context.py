@@ -21,8 +21,12 @@ __all__ = ["CUES", "classify_context", "classify_sentence", "sentence_around"]
 
 # Stems, so that inflected forms (задержан, задержали, задержания; verurteilt, Verurteilung) all
 # fire. Matched in lower case against the sentence; the order of the labels is the order an alert
-# shows them in (its tag is the first).
+# shows them in (its tag is the first: an extradition order that commits to custody is EXTRADITION).
 CUES: dict[str, tuple[str, ...]] = {
+    "extradition": (
+        r"extradit", r"surrender", r"hand(?:ed)? over", r"экстради", r"выдач", r"выдать", r"выдан",
+        r"extrad", r"remis\w* aux autorités", r"ausliefer", r"ausgeliefert", r"überstell",
+    ),
     "arrest": (
         r"arrest", r"detain", r"detention", r"custody", r"apprehend", r"jail", r"imprison",
         r"задерж", r"арест", r"под страж", r"заключени", r"взят\w* под", r"тюрьм", r"сизо",
@@ -30,10 +34,6 @@ CUES: dict[str, tuple[str, ...]] = {
         r"arrestation", r"été arrêté", r"interpell", r"garde à vue", r"écrou", r"incarcér", r"placé\w* en détention",
         r"festgenommen", r"festnahme", r"verhaft", r"haftbefehl", r"in haft", r"untersuchungshaft",
         r"inhaftier", r"gewahrsam",
-    ),
-    "extradition": (
-        r"extradit", r"surrender", r"hand(?:ed)? over", r"экстради", r"выдач", r"выдать", r"выдан",
-        r"extrad", r"remis\w* aux autorités", r"ausliefer", r"ausgeliefert", r"überstell",
     ),
     "conviction": (
         r"convict", r"sentenc", r"found guilty", r"pleaded guilty", r"guilty plea",
