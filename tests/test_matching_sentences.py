@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from monitor.matching.sentences import sentence_around
+from monitor.matching.sentences import sentence_around, sentence_bounds
 
 
 def around(text: str, name: str) -> str:
@@ -92,3 +94,12 @@ def test_a_sentence_without_an_end_in_reach_is_cut_at_400_characters_each_side()
     text = "word " * 200 + "Zhukov" + " word" * 200
     sentence = around(text, "Zhukov")
     assert "Zhukov" in sentence and len(sentence) <= 400 * 2 + len("Zhukov")
+
+
+@given(st.text(alphabet="ab .!?\n\u2026\u00abAB\u0416v", max_size=300), st.data())
+def test_the_sentence_always_holds_the_whole_mention(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    lo, hi = sentence_bounds(text, (start, end))
+    assert lo <= start and hi >= end
+    assert text[start:end].strip() in sentence_around(text, (start, end))
