@@ -2,7 +2,8 @@
 nothing ("USA v. Zhukov", "U.S.", "Case No. 20-5101", "Acme Inc.", "et al.", "Mukhtar K. Ablyazov").
 
 A sentence ends at ".", "!", "?" or "…" (closing quotes and brackets may follow) before a space
-and a capital letter, an opening quote or bracket, or at a blank line; a dot does not end one:
+and a capital letter (Latin, Greek, Cyrillic), an opening quote or bracket, or at a blank line;
+a dot does not end one:
 - after a known abbreviation (legal, titles, Russian, French and German ones; see ABBREVIATIONS)
 - after a single letter (an initial, or the French caption "X c. Y")
 - after letters joined by dots (U.S., U.K., S.A.)
@@ -24,8 +25,16 @@ _ABBREVIATED = """
     abs bzw ca dr hr fr nr str ggf vgl usw evtl z b
 """
 ABBREVIATIONS = frozenset(_ABBREVIATED.split())
-_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s)|\n[ \t]*\n")
-_OPENERS = "«\"“„‘'([¿¡"
+_CAPITALS = "ĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ"  # Latin Extended-A
+_OPENERS = "«\"“„‘'([¿¡"  # never part of the word before a dot
+# A stop, a closing quote or bracket, spaces, then what may open a sentence (a capital of the
+# Latin, Greek or Cyrillic alphabets, an opening quote or bracket); or a blank line. (One stop
+# character, no group: the fastest form of this pattern by far; "?!" and "..." end at their last.)
+_END = re.compile(
+    r"[.!?…][\"'»”’)\]]?\s+(?=[A-ZÀ-ÖØ-Þ" + _CAPITALS + r"Α-ΩА-ЯЁЄІЇЎҚҒҢӨҮҰҺӘ«\"“„‘'(\[¿¡])"
+    r"|\n[ \t]*\n"
+)
+_NEAR = 120  # most sentence starts are this close: look there first
 _MAX_SIDE = 400
 
 
@@ -37,17 +46,27 @@ def sentence_bounds(text: str, span: tuple[int, int]) -> tuple[int, int]:
     """
     lo = max(0, span[0] - _MAX_SIDE)
     hi = min(len(text), span[1] + _MAX_SIDE)
-    start, end = lo, hi
-    # Nearest ends first on both sides: most candidates are never looked at.
-    for found in reversed(list(_END.finditer(text, lo, span[0]))):
-        if _ends_sentence(text, found):
-            start = found.end()
+    return _start(text, span[0], lo), _end(text, span[1], hi)
+
+
+def _start(text: str, at: int, lo: int) -> int:
+    # Up to the span's first character, so that the end right before it is seen (its lookahead);
+    # near the span first, the whole window only when nothing ends there.
+    for left in (max(lo, at - _NEAR), lo):
+        for found in reversed(list(_END.finditer(text, left, at + 1))):
+            if found.end() <= at and not _abbreviated(text, found):
+                return found.end()
+        if left == lo:
             break
-    for found in _END.finditer(text, span[1], hi):
-        if _ends_sentence(text, found):
-            end = found.end() if found.group()[0] != "\n" else found.start()
-            break
-    return start, end
+    return lo
+
+
+def _end(text: str, at: int, hi: int) -> int:
+    for found in _END.finditer(text, at, hi):
+        if not _abbreviated(text, found):
+            stop = found.group()
+            return found.start() if stop[0] == "\n" else found.start() + len(stop.rstrip())
+    return hi
 
 
 def sentence_around(text: str, span: tuple[int, int]) -> str:
@@ -56,18 +75,9 @@ def sentence_around(text: str, span: tuple[int, int]) -> str:
     return text[start:end].strip()
 
 
-def _ends_sentence(text: str, found: re.Match[str]) -> bool:
-    if found.group()[0] == "\n":
-        return True
-    after = found.end()
-    while after < len(text) and text[after].isspace():
-        after += 1
-    if after >= len(text):
-        return True
-    following = text[after]
-    if not (following.isupper() or following in _OPENERS):
-        return False
-    return found.group()[0] != "." or not _abbreviation_before(text, found.start())
+def _abbreviated(text: str, found: re.Match[str]) -> bool:
+    """Whether a stop that looks like a sentence end is the dot of an abbreviation or initial."""
+    return text[found.start()] == "." and _abbreviation_before(text, found.start())
 
 
 def _abbreviation_before(text: str, dot: int) -> bool:

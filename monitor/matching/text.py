@@ -192,7 +192,7 @@ def _worth_reading(
     Before the hit, behind capitalised words (possible middle names) up to three words back: a
     holder's forename may stand behind them.
     """
-    folded = text.text
+    folded, original, mapped = text.text, text.original, bool(text.anchors)
     right = start
     for distance in range(1 + MAX_MIDDLE_PARTS):
         while right > 0 and folded[right - 1] == " ":
@@ -206,7 +206,7 @@ def _worth_reading(
         holders = screen.get(previous)
         if holders is not None and not holders.isdisjoint(anchor.people):
             return True
-        if not text.original[text.to_original(left)].isupper():
+        if not original[text.to_original(left) if mapped else left].isupper():
             break
         right = left
     left, size = end, len(folded)
