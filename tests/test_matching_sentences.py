@@ -53,6 +53,11 @@ def around(text: str, name: str) -> str:
             "Mr. Ablyazov and Dr. Zhukov met J. R. Smith in St. Petersburg.",
         ),
         (
+            "Docket. Zhukov v. Smith, Case No. CR-20-5101 (D.D.C.). Filed.",
+            "Zhukov",
+            "Zhukov v. Smith, Case No. CR-20-5101 (D.D.C.).",
+        ),
+        (
             "See Smith v. Jones, 123 F. Supp. 2d 456 (S.D.N.Y. 2000). Zhukov appealed.",
             "Smith",
             "See Smith v. Jones, 123 F. Supp. 2d 456 (S.D.N.Y. 2000).",

@@ -6,7 +6,7 @@ and a capital letter (Latin, Greek, Cyrillic), an opening quote or bracket, or a
 a dot does not end one:
 - after a known abbreviation (legal, titles, Russian, French and German ones; see ABBREVIATIONS)
 - after a single letter (an initial, or the French caption "X c. Y")
-- after letters joined by dots (U.S., U.K., S.A.)
+- after letters joined by dots (U.S., U.K., S.A.), and after a capitalised "No." (Case No. CR-12)
 Russian captions ("Иванов против России") carry no dot and need no rule.
 """
 
@@ -92,4 +92,5 @@ def _abbreviation_before(text: str, dot: int) -> bool:
         return word.isalpha()
     if "." in word and all(len(part) <= 2 and part.isalpha() for part in word.split(".")):
         return True  # U.S, S.A, z.B
-    return word.lower() in ABBREVIATIONS
+    # "No." of a case number only when capitalised: "he said no." ends a sentence
+    return word.lower() in ABBREVIATIONS or word in ("No", "Nos", "NO")

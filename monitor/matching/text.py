@@ -259,8 +259,8 @@ def _middle_part(text: FoldedText, word: Word) -> str | None:
     """What `word` is as a middle part of a name: "patronymic", "initial", "name" or None.
 
     - an initial: one capital letter (its dot is checked with the gap)
-    - a name: a capitalised word of letters (Adrian, Кабулович without its ending) that is not a
-      function word a title-case headline capitalises
+    - a name: a capitalised word of letters (Adrian, Нурланович is a patronymic already) that is
+      not a function word a title-case headline capitalises (And, Of, Von, На)
     """
     if _looks_patronymic(text, word):
         return "patronymic"
