@@ -7,6 +7,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from monitor.config.settings import Settings
@@ -60,21 +61,26 @@ def to(smtp: SmtpTestServer, address: str) -> list[EmailMessage]:
     return [m for m in smtp.messages if m["To"] == address]
 
 
-def test_an_extradition_order_against_a_watched_person_is_emailed_at_once(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("entry", "tag"),
+    [
+        ("Order Certifying Extraditability and Committing to Custody", "EXTRADITION"),
+        ("Surrender Warrant", "EXTRADITION"),
+        ("Order of Detention Pending Extradition Hearing", "EXTRADITION"),
+        ("Order of Detention Pending Trial", "ARREST"),
+        ("Judgment of Conviction", "CONVICTION"),
+    ],
+)
+def test_an_extradition_detention_or_conviction_step_is_emailed_at_once(
+    tmp_path: Path, entry: str, tag: str
 ) -> None:
-    extradition = docket_entry(
-        "23-3020",
-        "USA v. Muratbek K. Ketebayev",
-        "Order Certifying Extraditability and Committing to Custody",
-        "1990001",
-    )
+    step = docket_entry("23-3020", "USA v. Muratbek K. Ketebayev", entry, "1990001")
     with HttpTestServer() as server, SmtpTestServer() as smtp:
         server.route("/rss", Reply.raw(FEED, content_type="application/rss+xml"))
         settings = court_settings(tmp_path, server, smtp)
         [baseline] = cycle(settings)
         assert baseline.ok and baseline.baseline and smtp.messages == []
-        server.route("/rss", Reply.raw(with_entries(extradition)))
+        server.route("/rss", Reply.raw(with_entries(step)))
         [second] = cycle(settings)
     assert second.ok and (second.new, second.events) == (1, 1)
     [event] = new_events(settings)
@@ -83,12 +89,13 @@ def test_an_extradition_order_against_a_watched_person_is_emailed_at_once(
         "court_item",
         "high",
     )
+    # The caption and the docket text are one sentence: the evidence keeps both.
     assert event.evidence.startswith("23-3020 USA v. Muratbek K. Ketebayev")
-    assert "Order Certifying Extraditability" in event.evidence
+    assert entry in event.evidence
     [mail] = to(smtp, "legal@example.org")  # min_severity: high
-    assert "Muratbek Ketebayev" in mail["Subject"] and "[EXTRADITION]" in mail["Subject"]
+    assert "Muratbek Ketebayev" in mail["Subject"] and f"[{tag}]" in mail["Subject"]
     body = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "Order Certifying Extraditability and Committing to Custody" in body
+    assert entry in body
 
 
 def test_another_order_against_a_watched_person_waits_for_the_digest_of_a_high_only_advocate(
