@@ -38,6 +38,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "conviction": (
         r"convict", r"sentenc", r"found guilty", r"pleaded guilty", r"guilty plea",
         r"осужд[её]н", r"приговор[её]н", r"приговорил", r"признан\w* виновн",
+        r"обвинительн\w* приговор",
         r"condamn\w* à", r"reconnu\w* coupable", r"verurteil", r"schuldig gesprochen",
         r"freiheitsstrafe", r"haftstrafe",
     ),
