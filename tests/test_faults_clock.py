@@ -95,13 +95,19 @@ async def _play(settings: object) -> None:
         runtime.close()
 
 
+def period_of(subject: str) -> tuple[date, date]:
+    """The first and last day of a digest, from its English subject '(March 9, 2026 – ...)'."""
+    start, end = subject.rsplit("(", 1)[-1].rstrip(")").split(" – ")
+    return tuple(datetime.strptime(day, "%B %d, %Y").date() for day in (start, end))  # type: ignore[return-value]
+
+
 def received(messages: list[EmailMessage], address: str) -> list[tuple[date, datetime]]:
     """(the local day its period ends, when it was dated in Paris) of each digest to `address`."""
     found = []
     for message in messages:
         subject = str(message["Subject"])
         if message["To"] == address and subject.startswith("[DIGEST]"):
-            end = date.fromisoformat(subject.rsplit(" to ", 1)[-1].rstrip(")"))
+            end = period_of(subject)[1]
             found.append((end, parsedate_to_datetime(str(message["Date"])).astimezone(PARIS)))
     return sorted(found)
 
@@ -160,7 +166,7 @@ def test_after_months_asleep_one_digest_covers_the_whole_gap(
     digests: list[EmailMessage],
 ) -> None:
     spans = [
-        str(m["Subject"]).rsplit("(", 1)[-1].rstrip(")")
+        " to ".join(day.isoformat() for day in period_of(str(m["Subject"])))
         for m in digests
         if m["To"] == "legal@example.org" and str(m["Subject"]).startswith("[DIGEST]")
     ]
