@@ -167,4 +167,5 @@ def test_a_hostile_detail_of_a_new_notice_is_alerted_as_escaped_text(tmp_path: P
     assert live_markup(markup) == []
     # INTERPOL's own URL of the notice, not the detail's "javascript:alert(1)" self link.
     links = re.findall(r'<a href="([^"]+)"', markup)
-    assert links == ["https://ws-public.interpol.int/notices/v1/red/2021-31415"]
+    # The one link is the notice's public page on INTERPOL's website, built from its id.
+    assert links == ["https://www.interpol.int/en/How-we-work/Notices/View-Red-Notices#2021-31415"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from monitor.outbox.i18n import N_, Translator, country
 from monitor.outbox.urgency import Kind
@@ -105,10 +106,9 @@ def public_link(event_type: str, details: Mapping[str, Any], url: str | None) ->
     """A notice's page on INTERPOL's public website; any other item's own URL."""
     entity = details.get("entity_id")
     page = PUBLIC_PAGES.get(str(details.get("notice_type", "red")))
-    if event_type.startswith("notice_") and entity and page:
-        return page.format(str(entity).replace("/", "-"))
-    if event_type == "possible_match" and entity and page:
-        return page.format(str(entity).replace("/", "-"))
+    notice = event_type.startswith("notice_") or event_type == "possible_match"
+    if notice and entity and page:  # the id comes from the source: quoted, never markup
+        return page.format(quote(str(entity).replace("/", "-"), safe="-"))
     return url
 
 
