@@ -19,8 +19,13 @@ def content_hash(*parts: str) -> str:
 class Item:
     """One thing a source published: a notice, a feed entry, a listing row, a watched page.
 
-    - `key` is stable across polls and unique across sources: the same article reached through
-      two feeds has one key (`url:<canonical url>`, `guid:<feed guid>`, `interpol:red:2014/12345`).
+    - `key` is stable across polls and unique within its source (`guid:<feed guid>`,
+      `url:<canonical url>`, `hash:<content>`, `interpol:red:2014/12345`); two sources sharing
+      a URL each have their own item.
+    - `aliases`: keys an earlier version of the parser gave this item (rows stored under them
+      are this item's).
+    - `byline`: the author(s) a feed names for the entry, matched as their own field.
+    - `links`: every (rel, type, href) the entry carries: alternates, enclosures of any type.
     - `data` holds the structured fields a parser extracted (INTERPOL names, birth date...).
     - `raw` is the bytes this item came from, kept as evidence when the item produces an event.
     """
@@ -32,9 +37,12 @@ class Item:
     published_at: datetime | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
     raw: bytes = b""
+    aliases: tuple[str, ...] = ()
+    byline: str = ""
+    links: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def content_hash(self) -> str:
-        return content_hash(
-            self.title, self.text, json.dumps(self.data, sort_keys=True, default=str)
-        )
+        parts = [self.title, self.text, json.dumps(self.data, sort_keys=True, default=str)]
+        # Only when present, so the items stored before bylines were read keep their hash.
+        return content_hash(*parts, *([self.byline] if self.byline else []))

@@ -13,7 +13,7 @@ Rules:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -53,49 +53,77 @@ def upsert_observation(
     session: Session, source: models.Source, item: Item, now: datetime
 ) -> tuple[models.Observation, str]:
     """Store `item`; return its row and whether it is new, changed or the same as before."""
-    row = session.scalar(select(models.Observation).where(models.Observation.key == item.key))
-    digest = item.content_hash
-    if row is None:
-        row = models.Observation(
-            key=item.key,
-            source_id=source.id,
-            kind=observation_kind(source),
-            first_seen_at=now,
-            last_changed_at=now,
-            last_seen_at=now,
-            content_hash=digest,
-        )
-        _write_item(row, item)
-        session.add(row)
-        session.flush()
-        return row, NEW
-    row.last_seen_at = now
-    if row.content_hash == digest:
-        return row, SAME
-    _write_item(row, item)
-    row.content_hash, row.last_changed_at = digest, now
-    return row, CHANGED
+    ((row, change, _),) = upsert_observations(session, source, [item], now)
+    return row, change
 
 
 def upsert_observations(
-    session: Session, source: models.Source, items: Sequence[Item], now: datetime
+    session: Session,
+    source: models.Source,
+    items: Sequence[Item],
+    now: datetime,
+    *,
+    before: dict[str, tuple[str, str]] | None = None,
 ) -> list[tuple[models.Observation, str, Item]]:
-    """Store many items with one query and one flush (an item listed twice counts once)."""
+    """Store many items of one source with few queries and one flush.
+
+    - An item is looked up by its key within its source (two sources sharing a URL have an item
+      each); failing that, by one of its `aliases` (the key an earlier parser gave it), and the
+      row found is re-keyed: an upgrade never makes the stored history look new.
+    - An item listed twice counts once.
+    - `before` (optional) receives the (title, text) each changed row had, by key.
+    """
     unique = {item.key: item for item in items}
-    Obs = models.Observation
-    existing: dict[str, models.Observation] = {}
-    keys = list(unique)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        existing.update(
-            (row.key, row) for row in session.scalars(select(Obs).where(Obs.key.in_(chunk)))
-        )
+    existing = _stored(session, source.id, [*unique, *_aliases(unique.values())])
+    # Exact keys first: a row is only adopted through an alias when no item holds its key.
+    rows = {key: existing.pop(key) for key in unique if key in existing}
     stored = []
     with session.no_autoflush:
         for key, item in unique.items():
-            stored.append((*_upsert_one(session, source, existing.get(key), item, now), item))
+            row = rows.get(key) or _adopt(existing, item)
+            if row is not None and before is not None:
+                before[key] = (row.title, row.text)
+            stored.append((*_upsert_one(session, source, row, item, now), item))
     session.flush()
     return stored
+
+
+def _rewritten(before: tuple[str, str] | None, row: models.Observation) -> bool:
+    """Whether a changed row's title or text differs from what was stored (not only its data)."""
+    return before is not None and before != (row.title, row.text)
+
+
+def byline_matches(index: MatchIndex, byline: str) -> list[TextMatch]:
+    """The watched people a byline names.
+
+    The free-text matcher on the byline string alone, until matching has a function of its
+    own for bylines (lists of names, "By ...", initials): that function plugs in here.
+    """
+    return index.match_text(byline)
+
+
+def _aliases(items: Iterable[Item]) -> list[str]:
+    return [alias for item in items for alias in item.aliases]
+
+
+def _stored(session: Session, source_id: str, keys: list[str]) -> dict[str, models.Observation]:
+    Obs = models.Observation
+    found: dict[str, models.Observation] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        query = select(Obs).where(Obs.source_id == source_id, Obs.key.in_(chunk))
+        found.update((row.key, row) for row in session.scalars(query))
+    return found
+
+
+def _adopt(existing: dict[str, models.Observation], item: Item) -> models.Observation | None:
+    """The row stored under one of the item's former keys, re-keyed to the item (once)."""
+    for alias in item.aliases:
+        row = existing.pop(alias, None)
+        if row is not None:
+            row.key = item.key
+            return row
+    return None
 
 
 def _upsert_one(
@@ -133,6 +161,10 @@ def _write_item(row: models.Observation, item: Item) -> None:
     row.text = item.text
     row.published_at = item.published_at
     row.data = dict(item.data)
+    if item.byline:
+        row.data["byline"] = item.byline
+    if item.links:
+        row.data["links"] = [list(link) for link in item.links]
 
 
 def keep_evidence(
@@ -212,13 +244,16 @@ class Recorder:
             return record_notices(self, collected)
         if self.source.type == "watch":
             return self.record_watch(collected)
-        stored = upsert_observations(self.session, self.source, collected.items, self.now)
+        before: dict[str, tuple[str, str]] = {}
+        stored = upsert_observations(
+            self.session, self.source, collected.items, self.now, before=before
+        )
         self.fresh.update(row.id for row, change, _ in stored if change == NEW)
         with self.session.no_autoflush:
             for row, change, item in stored:
                 setattr(counts, change, getattr(counts, change) + 1)
                 if change != SAME:
-                    self.match_text(row, item)
+                    self.match_text(row, item, rewritten=_rewritten(before.get(row.key), row))
         return counts
 
     def record_watch(self, collected: Collected) -> Counts:
@@ -229,7 +264,10 @@ class Recorder:
         person_id = str(self.source.config["person_id"])
         for item in collected.items:
             before = self.session.scalar(
-                select(models.Observation.text).where(models.Observation.key == item.key)
+                select(models.Observation.text).where(
+                    models.Observation.source_id == self.source.id,
+                    models.Observation.key == item.key,
+                )
             )
             row, change = upsert_observation(self.session, self.source, item, self.now)
             setattr(counts, change, getattr(counts, change) + 1)
@@ -248,22 +286,49 @@ class Recorder:
             keep_evidence(self.session, row, item.raw, self.now, url=item.url)
         return counts
 
-    def match_text(self, row: models.Observation, item: Item | None) -> None:
-        """Match an item's title and text; one event per newly named person."""
+    def match_text(
+        self, row: models.Observation, item: Item | None, *, rewritten: bool = False
+    ) -> None:
+        """Match an item's title and text, and its byline as a field of its own.
+
+        - one event per newly named person;
+        - `rewritten`: the title or text of a stored court item changed (a new docket entry, a
+          new decision under the same identifier): an event again for each person it names;
+        - a changed news item that still names someone is an event only when it now says more
+          about them (a context label it did not have: arrested, extradited...).
+        """
         title = one_line(row.title, limit=500)
         text = f"{title}\n{row.text}" if row.text else title
-        best: dict[str, TextMatch] = {}
-        for found in self.index.match_text(text):
-            if found.person_id not in best or found.score > best[found.person_id].score:
-                best[found.person_id] = found
-        for found in best.values():
-            self._mention(row, item, found)
+        found_in = {"text": self.index.match_text(text)}
+        byline = str(row.data.get("byline") or "")
+        if byline:
+            found_in["byline"] = byline_matches(self.index, byline)
+        best: dict[str, tuple[TextMatch, str]] = {}
+        for field, matches in found_in.items():
+            for found in matches:
+                if found.person_id not in best or found.score > best[found.person_id][0].score:
+                    best[found.person_id] = (found, field)
+        for found, field in best.values():
+            self._mention(row, item, found, field, rewritten=rewritten and row.kind == "court")
 
-    def _mention(self, row: models.Observation, item: Item | None, found: TextMatch) -> None:
-        is_new = self.upsert_match(
-            row, found.person_id, found.score, found.band, found.explanation.to_dict()
-        )
-        if not is_new or not (found.is_alert or found.band == "review"):
+    def _mention(
+        self,
+        row: models.Observation,
+        item: Item | None,
+        found: TextMatch,
+        field: str,
+        *,
+        rewritten: bool,
+    ) -> None:
+        labels = list(found.context.labels)
+        # What this version said about the person is kept with the match, for the next change.
+        explanation = {**found.explanation.to_dict(), "field": field, "context_labels": labels}
+        previous = self.store_match(row, found.person_id, found.score, found.band, explanation)
+        previous_labels = (previous or {}).get("context_labels")
+        if not (found.is_alert or found.band == "review"):
+            return
+        told_more = previous_labels is not None and bool(set(labels) - set(previous_labels))
+        if previous is not None and not (rewritten or told_more):
             return
         severity = (
             found.context.severity if found.is_alert else SEVERITY_BELOW[found.context.severity]
@@ -273,17 +338,22 @@ class Recorder:
             event_type = "possible_match"
         sentence = found.evidence
         start = sentence.find(found.surface)
+        summary = explain(explanation)
         details = {
             "sentence": sentence,
             "spans": [[start, start + len(found.surface)]] if start >= 0 else [],
-            "context_labels": list(found.context.labels),
+            "context_labels": labels,
             "band": found.band,
             "score": round(found.score, 3),
-            "explanation": explain(found.explanation.to_dict()),
-            "match": found.explanation.to_dict(),
+            "field": field,
+            "explanation": f"{summary} (in the byline)" if field == "byline" else summary,
+            "match": explanation,
         }
+        # The first mention of a person in an item keeps its historical key; a later version
+        # that matters is keyed by its content, so each docket entry or decision is told once.
+        suffix = f":{row.content_hash}" if previous is not None else ""
         self.add_event(
-            key=f"{event_type}:{found.person_id}:{row.id}",
+            key=f"{event_type}:{found.person_id}:{row.id}{suffix}",
             person_id=found.person_id,
             observation=row,
             event_type=event_type,
@@ -311,6 +381,18 @@ class Recorder:
         explanation: dict[str, Any],
     ) -> bool:
         """Store a match; True when this person was not matched in this observation before."""
+        return self.store_match(row, person_id, score, band, explanation) is None
+
+    def store_match(
+        self,
+        row: models.Observation,
+        person_id: str,
+        score: float,
+        band: str,
+        explanation: dict[str, Any],
+    ) -> dict[str, Any] | None:
+        """Store a match; None when the person is new to this observation, else the previous
+        match's explanation (what the item said about them before)."""
         match = None
         if row.id not in self.fresh:
             match = self.session.scalar(
@@ -331,10 +413,11 @@ class Recorder:
                     updated_at=self.now,
                 )
             )
-            return True
+            return None
+        previous = dict(match.explanation or {})
         match.score, match.band, match.explanation = score, band, explanation
         match.content_hash, match.updated_at = row.content_hash, self.now
-        return False
+        return previous
 
     def add_event(
         self,

@@ -45,7 +45,7 @@ async def collect(runtime: Runtime, row: models.Source, full: bool) -> Collected
         )
     items, requests = result.items, 1
     if config.full_text:
-        items, requests = await _with_full_text(runtime, items)
+        items, requests = await _with_full_text(runtime, row.id, items)
     return Collected(
         items=items,
         full=True,
@@ -57,12 +57,15 @@ async def collect(runtime: Runtime, row: models.Source, full: bool) -> Collected
     )
 
 
-async def _with_full_text(runtime: Runtime, items: list[Item]) -> tuple[list[Item], int]:
-    known = _known_keys(runtime, [item.key for item in items])
+async def _with_full_text(
+    runtime: Runtime, row_id: str, items: list[Item]
+) -> tuple[list[Item], int]:
+    known = _known_keys(runtime, row_id, [k for item in items for k in (item.key, *item.aliases)])
     fetched, result = 0, []
     for item in items:
         if (
             item.key in known
+            or not known.isdisjoint(item.aliases)
             or not item.url
             or len(item.text) >= SHORT_TEXT
             or fetched >= MAX_ARTICLES_PER_POLL
@@ -84,7 +87,8 @@ async def _article(runtime: Runtime, item: Item) -> Item:
     return replace(item, text=text) if len(text) > len(item.text) else item
 
 
-def _known_keys(runtime: Runtime, keys: list[str]) -> set[str]:
+def _known_keys(runtime: Runtime, source_id: str, keys: list[str]) -> set[str]:
+    Obs = models.Observation
     with runtime.factory() as session:
-        query = select(models.Observation.key).where(models.Observation.key.in_(keys))
+        query = select(Obs.key).where(Obs.source_id == source_id, Obs.key.in_(keys))
         return set(session.scalars(query))

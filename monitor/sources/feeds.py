@@ -173,8 +173,10 @@ def _result(parsed: Any, body: bytes, url: str, decoded: Decoded) -> FeedResult:
     entries = list(parsed.entries)
     raws = _entry_bytes(body, decoded.encoding, len(entries))
     drafts = [_draft(entry, base, raw) for entry, raw in zip(entries, raws, strict=True)]
-    # Two entries with one link and one title are one article published twice.
-    items, key_warnings = finish_items(drafts, scope=base, identity=lambda draft: draft.title)
+    # Before per-entry identity, two entries with one link and one title were one article.
+    items, key_warnings = finish_items(
+        drafts, scope=base, legacy_identity=lambda draft: draft.title
+    )
     warnings.extend(key_warnings)
     status = _status(parsed, items)
     if status is FeedStatus.BROKEN:
@@ -214,14 +216,55 @@ def _feed_title(parsed: Any) -> str:
 
 
 def _draft(entry: Any, base: str, raw: bytes) -> ItemDraft:
+    links = _links(entry, base)
     return ItemDraft(
         title=single_line(_plain(entry.get("title_detail"))),
         text=_entry_text(entry),
-        url=absolute_link(entry.get("link"), base),
+        url=absolute_link(entry.get("link"), base) or _alternate(links),
         guid=_guid(entry.get("id")),
         published_at=_published(entry),
         raw=raw,
+        byline=_byline(entry),
+        links=links,
     )
+
+
+def _links(entry: Any, base: str) -> tuple[tuple[str, str, str], ...]:
+    """Every http(s) link of the entry as (rel, type, href): alternates and enclosures alike."""
+    found: list[tuple[str, str, str]] = []
+    for link in [*(entry.get("links") or []), *(entry.get("enclosures") or [])]:
+        href = absolute_link(link.get("href") if isinstance(link, dict) else None, base)
+        if href is None:
+            continue
+        triple = (str(link.get("rel") or "alternate"), str(link.get("type") or ""), href)
+        if triple not in found:
+            found.append(triple)
+    return tuple(found)
+
+
+def _alternate(links: Sequence[tuple[str, str, str]]) -> str | None:
+    # feedparser makes `link` only of an HTML alternate; a court's opinion is often only a PDF.
+    return next((href for rel, _, href in links if rel == "alternate"), None)
+
+
+_EMAIL = re.compile(r"\S+@\S+")
+
+
+def _byline(entry: Any) -> str:
+    """The names of the entry's authors (RSS author, dc:creator, Atom author/name), no emails."""
+    names = [_author_name(author) for author in entry.get("authors") or []]
+    if not any(names):
+        names = [_author_name(entry.get("author_detail") or {"name": entry.get("author")})]
+    return ", ".join(dict.fromkeys(name for name in names if name))
+
+
+def _author_name(author: Any) -> str:
+    if not isinstance(author, dict):
+        return ""
+    name = author.get("name")
+    if not isinstance(name, str):
+        return ""
+    return single_line(_EMAIL.sub(" ", html_to_text(name)).strip(" ()"), limit=300)
 
 
 def _plain(detail: Any) -> str:
