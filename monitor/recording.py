@@ -330,6 +330,8 @@ class Recorder:
         told_more = previous_labels is not None and bool(set(labels) - set(previous_labels))
         if previous is not None and not (rewritten or told_more):
             return
+        if previous is None and self._told_elsewhere(row, found.person_id):
+            return
         severity = (
             found.context.severity if found.is_alert else SEVERITY_BELOW[found.context.severity]
         )
@@ -363,6 +365,23 @@ class Recorder:
         )
         raw = item.raw if item is not None and item.raw else row.text.encode("utf-8")
         self.keep(row, raw)
+
+    def _told_elsewhere(self, row: models.Observation, person_id: str) -> bool:
+        """The same article (same link) already named this person through another source.
+
+        Items are per source, so an article in two feeds is two items; its reader is told once.
+        Court items are left out: a docket's entries all share the case's link.
+        """
+        if row.kind == "court" or not row.url:
+            return False
+        E = models.Event
+        query = select(E.id).where(
+            E.person_id == person_id,
+            E.url == row.url,
+            E.source_id != self.source.id,
+            E.type.in_(("news_mention", "possible_match")),
+        )
+        return self.session.scalar(query.limit(1)) is not None
 
     def keep(self, row: models.Observation, raw: bytes, **meta: Any) -> None:
         """Keep `raw` as evidence of `row`, once per poll however many people it names."""
