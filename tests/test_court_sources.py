@@ -167,14 +167,14 @@ def test_a_new_entry_under_the_same_guid_is_an_event_again(tmp_path: Path) -> No
 
 
 def test_items_stored_under_their_former_keys_are_not_new_after_an_upgrade(tmp_path: Path) -> None:
-    body = pacer([("9", "Surrender Warrant")]) + b""
+    body = pacer([("9", "Surrender Warrant")])
     news = (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><item>'
-        "<title>Ablyazov arrested</title><link>https://news.example.org/a1</link>"
-        "<guid>https://news.example.org/?p=1</guid>"
-        "<description>Mukhtar Ablyazov was arrested in Kyiv.</description></item>"
-        "</channel></rss>"
-    ).encode()
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>N</title><item>'
+        b"<title>Ablyazov arrested</title><link>https://news.example.org/a1</link>"
+        b"<guid>https://news.example.org/?p=1</guid>"
+        b"<description>Mukhtar Ablyazov was arrested in Kyiv.</description></item>"
+        b"</channel></rss>"
+    )
     with HttpTestServer() as server:
         server.route("/rss", Reply.raw(body))
         server.route("/news", Reply.raw(news))
