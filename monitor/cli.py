@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from monitor.settings import Settings
+    from monitor.config.settings import Settings
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 Handler = Callable[[argparse.Namespace], int]
@@ -44,7 +44,7 @@ def _run(handler: Handler, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: no stack trace on screen
-        from monitor.database import describe_failure
+        from monitor.store.database import describe_failure
 
         path = _write_crash_report()
         said = describe_failure(exc) or f"internal error ({type(exc).__name__})"
@@ -184,8 +184,8 @@ def _parse_date(value: str) -> datetime:
 
 def _settings() -> Settings:
     """The settings, with logging set up as they say (JSON lines off a terminal)."""
+    from monitor.config.settings import load_settings
     from monitor.logs import setup_logging
-    from monitor.settings import load_settings
 
     settings = load_settings()
     setup_logging(settings.log_level, settings.log_format)
@@ -193,13 +193,13 @@ def _settings() -> Settings:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from monitor.checking import check
+    from monitor.commands.check import check
 
     return check(args.watchlist)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from monitor import database
+    from monitor.store import database
 
     settings = _settings()
     engine = database.open_engine(settings)
@@ -212,7 +212,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_db_current(args: argparse.Namespace) -> int:
-    from monitor import database
+    from monitor.store import database
 
     engine = database.open_engine(_settings())
     print(database.current_revision(engine) or "empty (run `monitor db upgrade`)")
@@ -220,43 +220,43 @@ def cmd_db_current(args: argparse.Namespace) -> int:
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
-    from monitor.service import poll_once
+    from monitor.service.run import poll_once
 
     return poll_once(_settings(), only=args.source, full=args.full)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from monitor.service import run_forever
+    from monitor.service.run import run_forever
 
     return run_forever(_settings())
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
-    from monitor.digest import digest_command
+    from monitor.outbox.digest import digest_command
 
     return digest_command(_settings(), send=args.send, advocate_id=args.advocate, days=args.days)
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
-    from monitor.casework import decide_command
+    from monitor.events.verdicts import decide_command
 
     verdict = "confirmed" if args.confirmed else "not_this_person"
     return decide_command(_settings(), args.event_id, verdict, args.note)
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
-    from monitor.casework import evidence_command
+    from monitor.events.verdicts import evidence_command
 
     return evidence_command(_settings(), args.person_id, args.out)
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-    from monitor.reports import print_events
+    from monitor.commands.status import print_events
 
     return print_events(_settings(), person=args.person, since=args.since, as_json=args.json)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from monitor.reports import print_status
+    from monitor.commands.status import print_status
 
     return print_status(_settings(), as_json=args.json)

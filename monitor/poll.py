@@ -34,14 +34,15 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from monitor import metrics, models
-from monitor.alerts import queue_alerts
-from monitor.database import describe_failure, transaction
+from monitor import metrics
+from monitor.config.watchlist import Source, parse_interval
+from monitor.events.recorder import Recorder
 from monitor.exc import BlockedError, MonitorError
 from monitor.items import Item
-from monitor.recording import Recorder
-from monitor.runtime import Runtime
-from monitor.watchlist import Source, parse_interval
+from monitor.outbox.send import queue_alerts
+from monitor.service.runtime import Runtime
+from monitor.store import models
+from monitor.store.database import describe_failure, transaction
 
 log = logging.getLogger(__name__)
 # A dead instance's claim lapses after LEASE: with the scheduler's jitter (at most a tenth of the
@@ -104,19 +105,19 @@ class Outcome:
 
 def collector_for(source_type: str) -> Collector:
     if source_type == "interpol":
-        from monitor.collect.interpol import collect as interpol
+        from monitor.interpol.collect import collect as interpol
 
         return interpol
     if source_type == "feed":
-        from monitor.collect.feeds import collect as feed
+        from monitor.feeds.collect import collect as feed
 
         return feed
     if source_type == "page":
-        from monitor.collect.pages import collect as page
+        from monitor.pages.collect import collect as page
 
         return page
     if source_type == "watch":
-        from monitor.collect.pages import collect_watch
+        from monitor.pages.collect import collect_watch
 
         return collect_watch
     raise MonitorError(f"unknown source type {source_type!r}")

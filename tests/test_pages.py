@@ -1,4 +1,4 @@
-"""monitor.sources.pages on saved pages (golden files) and on hostile ones.
+"""monitor.pages.parse on saved pages (golden files) and on hostile ones.
 
 Each page in fixtures/pages has a `<page>.request.json` (the URL, headers and what to read:
 a listing with its selectors, the watched text, the article text, a diff from another page) and
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from monitor.exc import ConfigError
-from monitor.sources.pages import (
+from monitor.pages.parse import (
     LayoutChanged,
     PageResult,
     decode_html,

@@ -1,0 +1,498 @@
+"""Recording what one poll collected, inside the poll's transaction: observations, matches, events.
+
+Rules:
+- an item is new (first time its key is seen), changed (its content hash differs) or unchanged;
+  only new and changed items are matched;
+- a person matched in an item is told once per item: a changed article that still names them is
+  no new event, a changed article that newly names someone is;
+- matches below the alert threshold are kept (for the digest's "possible matches") and, when in
+  the review band, raise a low-severity event for a human to decide;
+- the raw bytes of every item that produced an event are kept as evidence, with their SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.items import Item
+from monitor.outbox.templates import one_line
+from monitor.store import models
+
+if TYPE_CHECKING:
+    from monitor.config.watchlist import Watchlist
+    from monitor.matching import MatchIndex, TextMatch
+    from monitor.poll import Collected
+
+NEW, CHANGED, SAME = "new", "changed", "same"
+SEVERITY_BELOW = {"high": "medium", "medium": "low", "low": "low"}
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    changed: int = 0
+    same: int = 0
+
+
+def observation_kind(source: models.Source) -> str:
+    if source.type == "interpol":
+        return "notice"
+    if source.type == "watch":
+        return "watch_page"
+    return str(source.config.get("kind", "news"))
+
+
+def upsert_observation(
+    session: Session, source: models.Source, item: Item, now: datetime
+) -> tuple[models.Observation, str]:
+    """Store `item`; return its row and whether it is new, changed or the same as before."""
+    ((row, change, _),) = upsert_observations(session, source, [item], now)
+    return row, change
+
+
+def upsert_observations(
+    session: Session,
+    source: models.Source,
+    items: Sequence[Item],
+    now: datetime,
+    *,
+    before: dict[str, tuple[str, str]] | None = None,
+) -> list[tuple[models.Observation, str, Item]]:
+    """Store many items of one source with few queries and one flush.
+
+    - An item is looked up by its key within its source (two sources sharing a URL have an item
+      each); failing that, by one of its `aliases` (the key an earlier parser gave it), and the
+      row found is re-keyed: an upgrade never makes the stored history look new.
+    - An item listed twice counts once.
+    - `before` (optional) receives the (title, text) each changed row had, by key.
+    """
+    unique = {item.key: item for item in items}
+    existing = _stored(session, source.id, [*unique, *_aliases(unique.values())])
+    # Exact keys first: a row is only adopted through an alias when no item holds its key.
+    rows = {key: existing.pop(key) for key in unique if key in existing}
+    stored = []
+    with session.no_autoflush:
+        for key, item in unique.items():
+            row = rows.get(key) or _adopt(existing, item)
+            if row is not None and before is not None:
+                before[key] = (row.title, row.text)
+            stored.append((*_upsert_one(session, source, row, item, now), item))
+    session.flush()
+    return stored
+
+
+def _rewritten(before: tuple[str, str] | None, row: models.Observation) -> bool:
+    """Whether a changed row's title or text differs from what was stored (not only its data)."""
+    return before is not None and before != (row.title, row.text)
+
+
+def byline_matches(index: MatchIndex, byline: str) -> list[TextMatch]:
+    """The watched people a byline names.
+
+    The free-text matcher on the byline string alone, until matching has a function of its
+    own for bylines (lists of names, "By ...", initials): that function plugs in here.
+    """
+    return index.match_text(byline)
+
+
+def _aliases(items: Iterable[Item]) -> list[str]:
+    return [alias for item in items for alias in item.aliases]
+
+
+def _stored(session: Session, source_id: str, keys: list[str]) -> dict[str, models.Observation]:
+    Obs = models.Observation
+    found: dict[str, models.Observation] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        query = select(Obs).where(Obs.source_id == source_id, Obs.key.in_(chunk))
+        found.update((row.key, row) for row in session.scalars(query))
+    return found
+
+
+def _adopt(existing: dict[str, models.Observation], item: Item) -> models.Observation | None:
+    """The row stored under one of the item's former keys, re-keyed to the item (once)."""
+    for alias in item.aliases:
+        row = existing.pop(alias, None)
+        if row is not None:
+            row.key = item.key
+            return row
+    return None
+
+
+def _upsert_one(
+    session: Session,
+    source: models.Source,
+    row: models.Observation | None,
+    item: Item,
+    now: datetime,
+) -> tuple[models.Observation, str]:
+    digest = item.content_hash
+    if row is None:
+        row = models.Observation(
+            key=item.key,
+            source_id=source.id,
+            kind=observation_kind(source),
+            first_seen_at=now,
+            last_changed_at=now,
+            last_seen_at=now,
+            content_hash=digest,
+        )
+        _write_item(row, item)
+        session.add(row)
+        return row, NEW
+    row.last_seen_at = now
+    if row.content_hash == digest:
+        return row, SAME
+    _write_item(row, item)
+    row.content_hash, row.last_changed_at = digest, now
+    return row, CHANGED
+
+
+def _write_item(row: models.Observation, item: Item) -> None:
+    row.url = item.url
+    row.title = item.title
+    row.text = item.text
+    row.published_at = item.published_at
+    row.data = dict(item.data)
+    if item.byline:
+        row.data["byline"] = item.byline
+    if item.links:
+        row.data["links"] = [list(link) for link in item.links]
+
+
+def keep_evidence(
+    session: Session,
+    observation: models.Observation,
+    raw: bytes,
+    now: datetime,
+    *,
+    fresh: bool = False,
+    **meta: Any,
+) -> models.Evidence:
+    """Store raw bytes once per observation and content (a second sighting updates last_seen).
+
+    - `fresh`: the observation was created in this transaction, so it has no evidence yet.
+    """
+    digest = hashlib.sha256(raw).hexdigest()
+    row = None
+    if not fresh:
+        row = session.scalar(
+            select(models.Evidence).where(
+                models.Evidence.observation_id == observation.id, models.Evidence.sha256 == digest
+            )
+        )
+    if row is None:
+        row = models.Evidence(
+            observation_id=observation.id,
+            sha256=digest,
+            body=raw,
+            retrieved_at=now,
+            first_seen_at=now,
+            last_seen_at=now,
+            url=meta.get("url", observation.url),
+            status=meta.get("status"),
+            headers=meta.get("headers", {}),
+            media_type=meta.get("media_type"),
+        )
+        session.add(row)
+    else:
+        row.last_seen_at = now
+    return row
+
+
+class Recorder:
+    """Records one poll's items and collects the events it creates (in `events`)."""
+
+    def __init__(
+        self,
+        session: Session,
+        index: MatchIndex,
+        watchlist: Watchlist,
+        source: models.Source,
+        cycle_id: str,
+        now: datetime,
+        *,
+        baseline: bool,
+    ) -> None:
+        self.session = session
+        self.index = index
+        self.watchlist = watchlist
+        self.source = source
+        self.cycle_id = cycle_id
+        self.now = now
+        self.baseline = baseline
+        self.events: list[models.Event] = []
+        # Observations created by this poll: nothing can refer to them yet, so no need to look.
+        self.fresh: set[int] = set()
+        self.event_keys: set[str] = set()
+        self.kept: set[tuple[int, str]] = set()
+
+    def record(self, collected: Collected) -> Counts:
+        counts = Counts()
+        if collected.not_modified:
+            return counts
+        if self.source.type == "interpol":
+            from monitor.interpol.record import record_notices
+
+            return record_notices(self, collected)
+        if self.source.type == "watch":
+            return self.record_watch(collected)
+        before: dict[str, tuple[str, str]] = {}
+        stored = upsert_observations(
+            self.session, self.source, collected.items, self.now, before=before
+        )
+        self.fresh.update(row.id for row, change, _ in stored if change == NEW)
+        with self.session.no_autoflush:
+            for row, change, item in stored:
+                setattr(counts, change, getattr(counts, change) + 1)
+                if change != SAME:
+                    self.match_text(row, item, rewritten=_rewritten(before.get(row.key), row))
+        return counts
+
+    def record_watch(self, collected: Collected) -> Counts:
+        """A case page: a change of its followed text is an event for its person, with a diff."""
+        from monitor.pages.parse import diff_text
+
+        counts = Counts()
+        person_id = str(self.source.config["person_id"])
+        for item in collected.items:
+            before = self.session.scalar(
+                select(models.Observation.text).where(
+                    models.Observation.source_id == self.source.id,
+                    models.Observation.key == item.key,
+                )
+            )
+            row, change = upsert_observation(self.session, self.source, item, self.now)
+            setattr(counts, change, getattr(counts, change) + 1)
+            if change != CHANGED or before is None:
+                continue  # the first sighting is the baseline of what the page says
+            diff = diff_text(before, row.text)
+            self.add_event(
+                key=f"page_changed:{person_id}:{row.id}:{row.content_hash}",
+                person_id=person_id,
+                observation=row,
+                event_type="page_changed",
+                severity="high",
+                evidence=diff,
+                details={"diff": diff, "headline": "case page changed"},
+            )
+            keep_evidence(self.session, row, item.raw, self.now, url=item.url)
+        return counts
+
+    def match_text(
+        self, row: models.Observation, item: Item | None, *, rewritten: bool = False
+    ) -> None:
+        """Match an item's title and text, and its byline as a field of its own.
+
+        - one event per newly named person;
+        - `rewritten`: the title or text of a stored court item changed (a new docket entry, a
+          new decision under the same identifier): an event again for each person it names;
+        - a changed news item that still names someone is an event only when it now says more
+          about them (a context label it did not have: arrested, extradited...).
+        """
+        title = one_line(row.title, limit=500)
+        text = f"{title}\n{row.text}" if row.text else title
+        found_in = {"text": self.index.match_text(text)}
+        byline = str(row.data.get("byline") or "")
+        if byline:
+            found_in["byline"] = byline_matches(self.index, byline)
+        best: dict[str, tuple[TextMatch, str]] = {}
+        for field, matches in found_in.items():
+            for found in matches:
+                if found.person_id not in best or found.score > best[found.person_id][0].score:
+                    best[found.person_id] = (found, field)
+        for found, field in best.values():
+            self._mention(row, item, found, field, rewritten=rewritten and row.kind == "court")
+
+    def _mention(
+        self,
+        row: models.Observation,
+        item: Item | None,
+        found: TextMatch,
+        field: str,
+        *,
+        rewritten: bool,
+    ) -> None:
+        labels = list(found.context.labels)
+        # What this version said about the person is kept with the match, for the next change.
+        explanation = {**found.explanation.to_dict(), "field": field, "context_labels": labels}
+        previous = self.store_match(row, found.person_id, found.score, found.band, explanation)
+        previous_labels = (previous or {}).get("context_labels")
+        if not (found.is_alert or found.band == "review"):
+            return
+        told_more = previous_labels is not None and bool(set(labels) - set(previous_labels))
+        if previous is not None and not (rewritten or told_more):
+            return
+        if previous is None and self._told_elsewhere(row, found.person_id):
+            return
+        severity = (
+            found.context.severity if found.is_alert else SEVERITY_BELOW[found.context.severity]
+        )
+        event_type = "court_item" if row.kind == "court" else "news_mention"
+        if not found.is_alert:
+            event_type = "possible_match"
+        sentence = found.evidence
+        start = sentence.find(found.surface)
+        summary = explain(explanation)
+        details = {
+            "sentence": sentence,
+            "spans": [[start, start + len(found.surface)]] if start >= 0 else [],
+            "context_labels": labels,
+            "band": found.band,
+            "score": round(found.score, 3),
+            "field": field,
+            "explanation": f"{summary} (in the byline)" if field == "byline" else summary,
+            "match": explanation,
+        }
+        # The first mention of a person in an item keeps its historical key; a later version
+        # that matters is keyed by its content, so each docket entry or decision is told once.
+        suffix = f":{row.content_hash}" if previous is not None else ""
+        self.add_event(
+            key=f"{event_type}:{found.person_id}:{row.id}{suffix}",
+            person_id=found.person_id,
+            observation=row,
+            event_type=event_type,
+            severity=severity,
+            evidence=sentence,
+            details=details,
+        )
+        raw = item.raw if item is not None and item.raw else row.text.encode("utf-8")
+        self.keep(row, raw)
+
+    def _told_elsewhere(self, row: models.Observation, person_id: str) -> bool:
+        """The same article (same link) already named this person through another source.
+
+        Items are per source, so an article in two feeds is two items; its reader is told once.
+        Court items are left out: a docket's entries all share the case's link.
+        """
+        if row.kind == "court" or not row.url:
+            return False
+        E = models.Event
+        query = select(E.id).where(
+            E.person_id == person_id,
+            E.url == row.url,
+            E.source_id != self.source.id,
+            E.type.in_(("news_mention", "possible_match")),
+        )
+        return self.session.scalar(query.limit(1)) is not None
+
+    def keep(self, row: models.Observation, raw: bytes, **meta: Any) -> None:
+        """Keep `raw` as evidence of `row`, once per poll however many people it names."""
+        digest = hashlib.sha256(raw).hexdigest()
+        if (row.id, digest) in self.kept:
+            return
+        self.kept.add((row.id, digest))
+        keep_evidence(self.session, row, raw, self.now, fresh=row.id in self.fresh, **meta)
+
+    def upsert_match(
+        self,
+        row: models.Observation,
+        person_id: str,
+        score: float,
+        band: str,
+        explanation: dict[str, Any],
+    ) -> bool:
+        """Store a match; True when this person was not matched in this observation before."""
+        return self.store_match(row, person_id, score, band, explanation) is None
+
+    def store_match(
+        self,
+        row: models.Observation,
+        person_id: str,
+        score: float,
+        band: str,
+        explanation: dict[str, Any],
+    ) -> dict[str, Any] | None:
+        """Store a match; None when the person is new to this observation, else the previous
+        match's explanation (what the item said about them before)."""
+        match = None
+        if row.id not in self.fresh:
+            match = self.session.scalar(
+                select(models.Match).where(
+                    models.Match.observation_id == row.id, models.Match.person_id == person_id
+                )
+            )
+        if match is None:
+            self.session.add(
+                models.Match(
+                    observation_id=row.id,
+                    person_id=person_id,
+                    score=score,
+                    band=band,
+                    explanation=explanation,
+                    content_hash=row.content_hash,
+                    created_at=self.now,
+                    updated_at=self.now,
+                )
+            )
+            return None
+        previous = dict(match.explanation or {})
+        match.score, match.band, match.explanation = score, band, explanation
+        match.content_hash, match.updated_at = row.content_hash, self.now
+        return previous
+
+    def add_event(
+        self,
+        *,
+        key: str,
+        person_id: str,
+        observation: models.Observation | None,
+        event_type: str,
+        severity: str,
+        evidence: str = "",
+        details: dict[str, Any] | None = None,
+        baseline: bool | None = None,
+    ) -> models.Event | None:
+        """Create an event unless one with this key exists (a replayed poll creates nothing).
+
+        - ids are assigned when the session next flushes (queue_alerts does, before it needs them).
+        """
+        fresh = observation is not None and observation.id in self.fresh
+        if key[:255] in self.event_keys:
+            return None
+        if not fresh and self.session.scalar(
+            select(models.Event.id).where(models.Event.key == key[:255])
+        ):
+            return None
+        event = models.Event(
+            key=key[:255],
+            person_id=person_id,
+            observation_id=observation.id if observation else None,
+            source_id=self.source.id,
+            type=event_type,
+            severity=severity,
+            title=one_line(observation.title if observation else "", limit=500),
+            url=observation.url if observation else None,
+            evidence=evidence,
+            details=details or {},
+            baseline=self.baseline if baseline is None else baseline,
+            cycle_id=self.cycle_id,
+            detected_at=self.now,
+        )
+        self.session.add(event)
+        self.events.append(event)
+        self.event_keys.add(event.key)
+        return event
+
+
+def explain(explanation: dict[str, Any]) -> str:
+    """One readable line from a match explanation (the full data stays in details.match)."""
+    if "summary" in explanation:
+        return str(explanation["summary"])
+    parts = []
+    if explanation.get("variant"):
+        parts.append(f"matched the watchlist form {explanation['variant']!r}")
+    if explanation.get("provenance"):
+        parts.append(f"({explanation['provenance']})")
+    if explanation.get("score") is not None:
+        parts.append(f"score {float(explanation['score']):.2f}")
+    if explanation.get("band"):
+        parts.append(f"band {explanation['band']}")
+    return " ".join(parts)
