@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from monitor.sources.feeds import parse_feed
+from monitor.feeds.parse import parse_feed
 
 FEEDS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "courts" / "pacer"
 
