@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,6 +13,22 @@ from typing import Any
 def content_hash(*parts: str) -> str:
     """SHA-256 over the parts that define an item's content (joined with a unit separator)."""
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+class Note(str):
+    """A benign remark about a poll, not a problem of the source: an encoding guessed right,
+    true repeats merged, links shared by entries told apart otherwise.
+
+    A warning is a plain `str`; a `Note` is kept in the poll's warnings (its summary line and
+    log) but never makes the source "degraded" nor appears among the digest's source problems.
+    """
+
+    __slots__ = ()
+
+
+def problems(warnings: Sequence[str]) -> list[str]:
+    """The warnings that are real problems (not notes)."""
+    return [warning for warning in warnings if not isinstance(warning, Note)]
 
 
 @dataclass(frozen=True)

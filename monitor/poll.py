@@ -38,7 +38,7 @@ from monitor import metrics
 from monitor.config.watchlist import Source, parse_interval
 from monitor.events.recorder import Recorder
 from monitor.exc import BlockedError, MonitorError
-from monitor.items import Item
+from monitor.items import Item, problems
 from monitor.outbox.send import queue_alerts
 from monitor.service.runtime import Runtime
 from monitor.store import models
@@ -289,12 +289,13 @@ def _record_success(
 def _mark_healthy(row: models.Source, collected: Collected, now: datetime, baseline: bool) -> None:
     # A fast path is partial by design; only an incomplete full enumeration is a health problem.
     incomplete = collected.full and not collected.complete
-    row.status = "degraded" if collected.warnings or incomplete else "ok"
+    real = problems(collected.warnings)  # notes (an encoding guessed right) are no problem
+    row.status = "degraded" if real or incomplete else "ok"
     if collected.blocked:
         row.status = "blocked"
     row.last_attempt_at = row.last_success_at = now
     row.consecutive_failures = 0
-    row.last_error = "; ".join(collected.warnings)[:2000] or None
+    row.last_error = "; ".join(real)[:2000] or None
     row.items_seen = len(collected.items) if not collected.not_modified else row.items_seen
     if baseline and collected.baseline_ready:
         row.baseline_at = now

@@ -24,7 +24,7 @@ from bs4.element import NavigableString, PreformattedString
 from bs4.exceptions import ParserRejectedMarkup
 
 from monitor.exc import ConfigError, ParseError
-from monitor.items import Item, content_hash
+from monitor.items import Item, Note, content_hash
 from monitor.text.urls import canonical_url, is_http_url
 
 # --------------------------------------------------------------------------------------------
@@ -206,7 +206,7 @@ def _lenient(body: bytes, codec: str) -> tuple[str, str, list[str]]:
 def _override_warning(declared: list[str], used: str, body: bytes) -> list[str]:
     if not declared or declared[0] == used or body.isascii():
         return []
-    return [f"declared as {declared[0]} but decoded as {used}"]
+    return [Note(f"declared as {declared[0]} but decoded as {used}")]
 
 
 def _best_effort(body: bytes, codec: str) -> tuple[str, str, list[str]]:
@@ -217,7 +217,9 @@ def _best_effort(body: bytes, codec: str) -> tuple[str, str, list[str]]:
         return _lenient(body, codec)
     guess = _guess_single_byte(body)
     text, _, warnings = _lenient(body, guess)
-    return text, guess, [f"encoding not {codec}: guessed {guess} from the bytes", *warnings]
+    guessed = f"encoding not {codec}: guessed {guess} from the bytes"
+    # Guessed right (every byte decoded) is a note; replaced bytes are the problem, told apart.
+    return text, guess, [Note(guessed) if not warnings else guessed, *warnings]
 
 
 def _guess_single_byte(body: bytes) -> str:
@@ -498,11 +500,11 @@ def finish_items(
         legacy = _limited(_legacy_key(draft, scope, legacy_shared))
         if legacy != key and legacy not in aliases.setdefault(key, []):
             aliases[key].append(legacy)
-    warnings = []
+    warnings: list[str] = []
     if unusable_links:
-        warnings.append(f"{len(unusable_links)} links are shared by different entries")
+        warnings.append(Note(f"{len(unusable_links)} links are shared by different entries"))
     if len(kept) < len(drafts):
-        warnings.append(f"{len(drafts) - len(kept)} repeated entries merged")
+        warnings.append(Note(f"{len(drafts) - len(kept)} repeated entries merged"))
     return [_item(draft, key, aliases.get(key, ())) for key, draft in kept.items()], warnings
 
 
