@@ -666,6 +666,7 @@ def parse_listing(
     - No match: if the container part of the selector (`ul.decisions` in `ul.decisions > li`)
       is on the page, the list is empty today; otherwise `matched_nothing` and a warning
       "layout changed?". Write item selectors with their container to get that distinction.
+    - Matches nested in other matches are merged into them, and a warning says how many.
     - `raw` of every item is the page's bytes: the evidence of what the court published.
     - An invalid selector raises ConfigError; a page of more than MAX_ELEMENTS elements raises
       TooMuchMarkup.
@@ -673,8 +674,14 @@ def parse_listing(
     decoded = decode_html(body, headers)
     soup = soup_of(decoded.text)
     base = _base_url(soup, url)
-    elements = outermost(_select(soup, item_selector))
+    matches = _select(soup, item_selector)
+    elements = outermost(matches)
     warnings = list(decoded.warnings)
+    if len(elements) < len(matches):
+        warnings.append(
+            f"{len(matches) - len(elements)} matches of {item_selector!r} were inside other "
+            "matches and merged into them: make the selector match one element per item"
+        )
     if not elements:
         return _empty_listing(soup, item_selector, warnings)
     drafts = [_listing_draft(el, base, link_selector, title_selector, body) for el in elements]
