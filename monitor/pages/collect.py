@@ -17,8 +17,8 @@ from __future__ import annotations
 import asyncio
 
 from monitor.config.watchlist import PageSource, WatchSource
-from monitor.items import Item, content_hash
 from monitor.exc import ParseError
+from monitor.items import Item, content_hash
 from monitor.pages.parse import PageResult, extract_watched, parse_listing
 from monitor.poll import Collected, source_config
 from monitor.service.runtime import Runtime
