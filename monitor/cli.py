@@ -149,6 +149,9 @@ def _add_events(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     cmd.add_argument("--person", metavar="ID", help="only this person's events")
     cmd.add_argument("--since", type=_parse_date, metavar="DATE", help="only events since DATE")
     cmd.add_argument("--json", action="store_true", help="one JSON object per line")
+    cmd.add_argument(
+        "--weak", action="store_true", help="the weak matches kept for review (no alert was sent)"
+    )
     cmd.set_defaults(handler=cmd_events)
 
 
@@ -253,6 +256,10 @@ def cmd_evidence(args: argparse.Namespace) -> int:
 def cmd_events(args: argparse.Namespace) -> int:
     from monitor.commands.status import print_events
 
+    if args.weak:
+        from monitor.commands.weak import print_weak
+
+        return print_weak(_settings(), person=args.person, since=args.since, as_json=args.json)
     return print_events(_settings(), person=args.person, since=args.since, as_json=args.json)
 
 

@@ -232,13 +232,13 @@ def _draft(entry: Any, base: str, raw: bytes) -> ItemDraft:
 def _links(entry: Any, base: str) -> tuple[tuple[str, str, str], ...]:
     """Every http(s) link of the entry as (rel, type, href): alternates and enclosures alike."""
     found: list[tuple[str, str, str]] = []
-    for link in [*(entry.get("links") or []), *(entry.get("enclosures") or [])]:
+    given = [(link, "alternate") for link in entry.get("links") or []]
+    given += [(link, "enclosure") for link in entry.get("enclosures") or []]
+    for link, default_rel in given:
         href = absolute_link(link.get("href") if isinstance(link, dict) else None, base)
-        if href is None:
-            continue
-        triple = (str(link.get("rel") or "alternate"), str(link.get("type") or ""), href)
-        if triple not in found:
-            found.append(triple)
+        rel = str(link.get("rel") or default_rel) if href else ""
+        if href and all((rel, href) != (r, h) for r, _, h in found):
+            found.append((rel, str(link.get("type") or ""), href))
     return tuple(found)
 
 
