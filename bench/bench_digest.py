@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from monitor.config.watchlist import Advocate, Person, Watchlist
+from monitor.outbox.compose import Mailing, build_message
 from monitor.outbox.digest import queue_due_digests
-from monitor.outbox.send import Mailing, build_message
 from monitor.outbox.templates import default_templates_dir
 from monitor.outbox.transports import OutboxTransport
 from monitor.store import database, models

@@ -22,12 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.paths
 
 from monitor.feeds.parse import parse_feed
-from monitor.pages.parse import (
-    diff_text,
-    extract_article_text,
-    extract_watched,
-    parse_listing,
-)
+from monitor.pages.parse import extract_article_text, extract_watched, parse_listing
+from monitor.text.diff import diff_text
 from monitor.text.xmlsafety import UnsafeXml, screen_xml
 from tests.paths import FIXTURES, ROOT
 

@@ -101,6 +101,29 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+def print_handlers(root: Path, edges: dict[str, set[str]], files: dict[str, Path]) -> None:
+    """Where the sub-commands' handlers live: the modules cli.py calls into, cli.py itself when
+    it defines `cmd_*` functions, and the files of a commands/ folder."""
+    prefix = f"{root.name}."
+    cli = f"{prefix}cli"
+    homes = {
+        m.removeprefix(prefix)
+        for m in edges.get(cli, set())
+        if m.removeprefix(prefix) not in NOT_HANDLERS and m != root.name
+    }
+    cli_tree = ast.parse(files[cli].read_text(encoding="utf-8")) if cli in files else ast.Module()
+    if any(isinstance(n, ast.FunctionDef) and n.name.startswith("cmd_") for n in cli_tree.body):
+        homes.add("cli")
+    homes |= {
+        m.removeprefix(prefix)
+        for m in files
+        if m.startswith(f"{prefix}commands.") and not m.endswith(".common")
+    }
+    folders = {h.rpartition(".")[0] or "." for h in homes}
+    print(f"modules holding the CLI's handlers: {len(homes)} in {len(folders)} folders")
+    print("  " + " ".join(sorted(homes)))
+
+
 def main() -> None:
     root = Path(sys.argv[1] if len(sys.argv) > 1 else "monitor").resolve()
     edges, files = graph(root)
@@ -119,14 +142,7 @@ def main() -> None:
         folders = len({p.parent for p in paths})
         print(f"files for {concept}: {len(paths)} in {folders} folders on {levels} levels")
         print("  " + " ".join(str(p) for p in paths))
-    cli = f"{root.name}.cli"
-    handlers = sorted(
-        m.removeprefix(f"{root.name}.")
-        for m in edges.get(cli, set())
-        if m.removeprefix(f"{root.name}.") not in NOT_HANDLERS and m != root.name
-    )
-    print(f"modules the CLI takes its handlers from: {len(handlers)}")
-    print("  " + " ".join(handlers))
+    print_handlers(root, edges, files)
     sqlalchemy = sorted(
         name.removeprefix(f"{root.name}.")
         for name, path in files.items()

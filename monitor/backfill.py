@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config.watchlist import Watchlist
 from monitor.events.recorder import Recorder
+from monitor.interpol.record import match_stored_notice
 from monitor.store import models
 from monitor.store.database import transaction
 
@@ -105,8 +106,6 @@ def _batches(factory: sessionmaker[Session], source_id: str) -> Iterator[list[in
 
 def _match(recorder: Recorder, observation: models.Observation) -> None:
     if observation.kind == "notice":
-        from monitor.interpol.record import match_stored_notice
-
         match_stored_notice(recorder, observation)
     else:
         recorder.match_text(observation, None)

@@ -1,34 +1,29 @@
-"""What every source parser returns: items with a stable key, ready to be stored and matched."""
+"""The contract between collecting and recording: items with a stable key, what a collector is
+given (`Inputs`) and what it hands back (`Collected`)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from monitor.text.notes import Note
+
+if TYPE_CHECKING:
+    from monitor.config.watchlist import Person
+    from monitor.http import HttpClient
+    from monitor.matching import Record
+
+K = TypeVar("K")
 
 
 def content_hash(*parts: str) -> str:
     """SHA-256 over the parts that define an item's content (joined with a unit separator)."""
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
-
-
-class Note(str):
-    """A benign remark about a poll, not a problem of the source: an encoding guessed right,
-    true repeats merged, links shared by entries told apart otherwise.
-
-    A warning is a plain `str`; a `Note` is kept in the poll's warnings (its summary line and
-    log) but never makes the source "degraded" nor appears among the digest's source problems.
-    """
-
-    __slots__ = ()
-
-
-def problems(warnings: Sequence[str]) -> list[str]:
-    """The warnings that are real problems (not notes)."""
-    return [warning for warning in warnings if not isinstance(warning, Note)]
 
 
 @dataclass(frozen=True)
@@ -62,3 +57,223 @@ class Item:
         parts = [self.title, self.text, json.dumps(self.data, sort_keys=True, default=str)]
         # Only when present, so the items stored before bylines were read keep their hash.
         return content_hash(*parts, *([self.byline] if self.byline else []))
+
+
+@dataclass
+class Collected:
+    """What a collector brings back from the network, parsed.
+
+    - `items` are all the items seen; `full` says they are the source's whole current list (a feed,
+      a listing page, a complete INTERPOL sweep) and `complete` that the list is known to be
+      complete, so an absence means something;
+    - `not_modified`: the server answered 304; nothing to parse or match;
+    - `gone`: item keys whose own URL answered 404 in this poll (evidence of absence);
+    - `evidence`: raw responses to keep, by item key.
+    """
+
+    items: list[Item] = field(default_factory=list)
+    full: bool = True
+    complete: bool = True
+    not_modified: bool = False
+    requests: int = 0
+    coverage: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    gone: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, list[Any]] = field(default_factory=dict)
+    etag: str | None = None
+    last_modified: str | None = None
+    blocked: bool = False
+    # Whether this poll saw enough of the source to end its first-scan (baseline) period.
+    baseline_ready: bool = True
+
+
+@dataclass(frozen=True)
+class Inputs(Generic[K]):
+    """What a collector is given besides its source's row and config: no session, no runtime.
+
+    - `http`: the shared polite client; `now`: the time the poll started collecting;
+    - `people`: the watched people (INTERPOL's fast path asks by their nationalities, a targeted
+      source by their surnames; a notice id listed in watchlist.yaml has its detail read);
+    - `may_concern`: whether structured fields (a notice's names, birth date, nationalities) may
+      concern a watched person, i.e. the matcher's pre-filter as a yes/no question;
+    - `known`: the read-only snapshot of what the store already holds that the source type reads
+      before collecting (see `poll.SOURCE_TYPES`).
+    """
+
+    http: HttpClient
+    now: datetime
+    people: Sequence[Person]
+    may_concern: Callable[[Record], bool]
+    known: K
+
+
+# --------------------------------------------------------------------------------------------
+# From parsed entries to keyed items (shared with feeds.py)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemDraft:
+    """An entry before it has a key: what a parser read from one feed entry or listing row."""
+
+    title: str
+    text: str
+    url: str | None = None
+    guid: str | None = None
+    published_at: datetime | None = None
+    raw: bytes = b""
+    byline: str = ""
+    links: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def content_key(self) -> str:
+        return "hash:" + content_hash(self.title, self.text)
+
+
+_URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S")
+_KEY_LIMIT = 512  # the length of observations.key (PostgreSQL refuses a longer one)
+
+
+def finish_items(
+    drafts: Sequence[ItemDraft],
+    *,
+    scope: str,
+    legacy_identity: Callable[[ItemDraft], str] | None = None,
+) -> tuple[list[Item], list[str]]:
+    """Give every draft the key that identifies it within its source, and merge true repeats.
+
+    - Key: `guid:<guid>` when the GUID is usable (every entry carrying it is the same entry);
+      else `url:<canonical link>` when the link is usable in the same sense (and always when
+      one entry is listed under several GUIDs, as a teaser and its full text); else
+      `hash:<content hash>` of title and text. A GUID that is not a URI ("123") is prefixed
+      with the source URL `scope`. Keys longer than 512 characters are hashed.
+    - Two drafts are the same entry when they have the same title and one text is the other's
+      teaser (equal, empty, or a prefix of it): a PACER feed's entries of one case share the
+      docket link and the caption but each has its own GUID (or its own text), so each is
+      its own item; an article listed twice with a teaser and its full text is one.
+    - Entries with the same key are one item, at the place of the first; the longest text wins.
+    - Each item's `aliases` hold the key the previous rule gave it (link first; a link was
+      shared when its entries differed by `legacy_identity`, their content by default), so rows
+      stored under it are found again after an upgrade.
+    """
+    unusable_guids = _unusable(drafts, lambda d: d.guid)
+    unusable_links = _unusable(drafts, lambda d: d.url)
+    republished = _republished(drafts, unusable_links)
+    legacy_shared = _legacy_shared_links(drafts, legacy_identity)
+    kept: dict[str, ItemDraft] = {}
+    aliases: dict[str, list[str]] = {}
+    for draft in drafts:
+        key = _limited(_plain_key(draft, scope, unusable_guids, unusable_links, republished))
+        if key not in kept or len(draft.text) > len(kept[key].text):
+            kept[key] = draft
+        legacy = _limited(_legacy_key(draft, scope, legacy_shared))
+        if legacy != key and legacy not in aliases.setdefault(key, []):
+            aliases[key].append(legacy)
+    warnings: list[str] = []
+    if unusable_links:
+        warnings.append(Note(f"{len(unusable_links)} links are shared by different entries"))
+    if len(kept) < len(drafts):
+        warnings.append(Note(f"{len(drafts) - len(kept)} repeated entries merged"))
+    return [_item(draft, key, aliases.get(key, ())) for key, draft in kept.items()], warnings
+
+
+def same_entry(a: ItemDraft, b: ItemDraft) -> bool:
+    """One entry listed twice: the same title, and one text is the other's teaser."""
+    if a.title != b.title:
+        return False
+    short, long = sorted((_teaser(a.text), _teaser(b.text)), key=len)
+    return long.startswith(short)
+
+
+def _teaser(text: str) -> str:
+    # "Read more…" endings make a teaser; the words before them are what the full text starts with.
+    return text.rstrip().removesuffix("…").removesuffix("...").rstrip()
+
+
+def _unusable(
+    drafts: Sequence[ItemDraft],
+    value: Callable[[ItemDraft], str | None],
+) -> set[str]:
+    """The values (GUIDs or links) carried by entries that are not all the same entry."""
+    groups: dict[str, list[ItemDraft]] = {}
+    for draft in drafts:
+        if found := value(draft):
+            groups.setdefault(found, []).append(draft)
+    unusable = set()
+    for found, group in groups.items():
+        longest = max(group, key=lambda draft: len(draft.text))
+        if not all(same_entry(draft, longest) for draft in group):
+            unusable.add(found)
+    return unusable
+
+
+def _limited(key: str) -> str:
+    if len(key) <= _KEY_LIMIT:
+        return key
+    # A 100 KB link or GUID (hostile or broken) must not become a 100 KB database key.
+    kind = key.partition(":")[0]
+    return f"{kind}:sha256:{content_hash(key)}"
+
+
+def _republished(drafts: Sequence[ItemDraft], unusable_links: set[str]) -> set[str]:
+    """Links of one entry listed under several GUIDs (a teaser and the full text)."""
+    guids: dict[str, set[str | None]] = {}
+    for draft in drafts:
+        if draft.url and draft.url not in unusable_links:
+            guids.setdefault(draft.url, set()).add(draft.guid)
+    return {url for url, found in guids.items() if len(found) > 1}
+
+
+def _plain_key(
+    draft: ItemDraft,
+    scope: str,
+    unusable_guids: set[str],
+    unusable_links: set[str],
+    republished: set[str],
+) -> str:
+    if draft.url in republished:
+        return f"url:{draft.url}"
+    if draft.guid and draft.guid not in unusable_guids:
+        return _guid_key(draft.guid, scope)
+    if draft.url and draft.url not in unusable_links:
+        return f"url:{draft.url}"
+    return draft.content_key
+
+
+def _guid_key(guid: str, scope: str) -> str:
+    return f"guid:{guid}" if _URI_SCHEME.match(guid) else f"guid:{scope}#{guid}"
+
+
+def _legacy_shared_links(
+    drafts: Sequence[ItemDraft], identity: Callable[[ItemDraft], str] | None
+) -> set[str]:
+    # The rule before per-entry identity: a link was shared when entries with it had different
+    # identities (titles for feeds, contents for pages).
+    of = identity or (lambda draft: draft.content_key)
+    seen: dict[str, set[str]] = {}
+    for draft in drafts:
+        if draft.url:
+            seen.setdefault(draft.url, set()).add(of(draft))
+    return {url for url, identities in seen.items() if len(identities) > 1}
+
+
+def _legacy_key(draft: ItemDraft, scope: str, shared: set[str]) -> str:
+    if draft.url and draft.url not in shared:
+        return f"url:{draft.url}"
+    if draft.guid:
+        return _guid_key(draft.guid, scope)
+    return draft.content_key
+
+
+def _item(draft: ItemDraft, key: str, aliases: Sequence[str]) -> Item:
+    return Item(
+        key=key,
+        title=draft.title,
+        text=draft.text,
+        url=draft.url,
+        published_at=draft.published_at,
+        raw=draft.raw,
+        aliases=tuple(aliases),
+        byline=draft.byline,
+        links=draft.links,
+    )

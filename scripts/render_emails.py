@@ -20,8 +20,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from monitor.config.watchlist import load_watchlist
+from monitor.outbox.compose import Mailing, build_message
 from monitor.outbox.digest import queue_due_digests
-from monitor.outbox.send import Mailing, build_message, queue_alerts
+from monitor.outbox.route import queue_alerts
 from monitor.outbox.templates import default_templates_dir
 from monitor.outbox.transports import OutboxTransport
 from monitor.store import database, models

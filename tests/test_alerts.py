@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config.settings import load_settings
 from monitor.config.watchlist import Watchlist, load_watchlist
-from monitor.outbox.send import Mailing, deliver_pending_async, queue_alerts
+from monitor.outbox.compose import Mailing
+from monitor.outbox.route import queue_alerts
+from monitor.outbox.send import deliver_pending_async
 from monitor.outbox.templates import default_templates_dir
 from monitor.outbox.transports import OutboxTransport, SmtpTransport
 from monitor.store import database, models

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from monitor.store import database, models
 from monitor.feeds.parse import FeedResult, parse_feed
+from monitor.store import database, models
 from tests.e2e import cycle, outbox, settings_for, write_watchlist
 from tests.paths import FIXTURES
 from tests.servers.http_server import HttpTestServer, Reply

@@ -93,7 +93,9 @@ def test_nested_matches_merged_into_their_outer_match_are_reported() -> None:
         b"<div class='case'>Appeal of case 1</div></div>"
         b"<div class='case'>Case 2: Nail Malyutin</div></body></html>"
     )
-    result = parse_listing(body, url="https://court.example.org/", headers={}, item_selector=".case")
+    result = parse_listing(
+        body, url="https://court.example.org/", headers={}, item_selector=".case"
+    )
     assert len(result.items) == 2
     assert result.warnings == [
         "1 matches of '.case' were inside other matches and merged into them: "

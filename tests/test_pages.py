@@ -19,14 +19,13 @@ from monitor.exc import ConfigError
 from monitor.pages.parse import (
     LayoutChanged,
     PageResult,
-    decode_html,
-    diff_text,
     extract_article_text,
     extract_watched,
-    html_to_text,
     parse_listing,
-    single_line,
 )
+from monitor.text.decode import decode_html
+from monitor.text.diff import diff_text
+from monitor.text.html import html_to_text, single_line
 from tests.paths import FIXTURES
 
 HERE = FIXTURES / "pages"

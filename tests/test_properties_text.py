@@ -16,8 +16,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.outbox.templates import one_line
-from monitor.pages.parse import decode_bytes, html_to_text, single_line
+from monitor.text.decode import decode_bytes
+from monitor.text.html import html_to_text, single_line
+from monitor.text.lines import one_line
 from monitor.text.urls import canonical_url
 
 ANY_CHAR = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, categories=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -9,6 +10,10 @@ from monitor.config.settings import load_settings
 from monitor.config.watchlist import WatchlistError, load_watchlist
 from monitor.exc import ConfigError
 from monitor.outbox.templates import check_templates, default_templates_dir
+
+
+def run(args: argparse.Namespace) -> int:
+    return check(args.watchlist)
 
 
 def check(watchlist_path: str | None = None) -> int:

@@ -1,6 +1,6 @@
-"""Read-only views of the store for the command line: `monitor events` and `monitor status`.
+"""`monitor status`: the sources' health, the delivery queue and the last digests.
 
-Rules for `monitor status`:
+Rules:
 - a table of the live sources (last success, consecutive failures, next run, items seen, last
   error), the delivery queue, and each advocate's last digest; `--json` prints the same data;
 - exit 1 when something needs an admin: a source failing for more than a day (or blocked), an
@@ -10,17 +10,19 @@ Rules for `monitor status`:
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from monitor.commands.common import session_for, settings
 from monitor.config.settings import Settings
-from monitor.store import database, models
+from monitor.store import models
 from monitor.store.models import utcnow
 
 STALE_AFTER = timedelta(days=1)
@@ -28,52 +30,8 @@ EMAIL_LATE_AFTER = timedelta(hours=1)
 WIDE = 160
 
 
-def _session(settings: Settings) -> Session:
-    engine = database.open_engine(settings)
-    database.require_current_schema(engine)
-    return database.make_session_factory(engine)()
-
-
-def event_rows(
-    session: Session, person: str | None = None, since: datetime | None = None
-) -> Iterator[dict[str, Any]]:
-    """Events oldest first, as the JSON objects `monitor events --json` prints."""
-    query = select(models.Event).order_by(models.Event.detected_at, models.Event.id)
-    if person:
-        query = query.where(models.Event.person_id == person)
-    if since:
-        query = query.where(models.Event.detected_at >= since)
-    for event in session.scalars(query):
-        yield {
-            "id": event.id,
-            "person_id": event.person_id,
-            "type": event.type,
-            "severity": event.severity,
-            "source_id": event.source_id,
-            "title": event.title,
-            "url": event.url,
-            "detected_at": event.detected_at.isoformat(),
-            "evidence": event.evidence,
-            "baseline": event.baseline,
-            "observation_id": event.observation_id,
-            "details": event.details,
-        }
-
-
-def print_events(
-    settings: Settings, person: str | None, since: datetime | None, as_json: bool
-) -> int:
-    with _session(settings) as session:
-        for row in event_rows(session, person, since):
-            if as_json:
-                print(json.dumps(row, ensure_ascii=False, default=str))
-            else:
-                first = " (first scan)" if row["baseline"] else ""
-                print(
-                    f"#{row['id']} {row['detected_at'][:16]} {row['severity']:<6} {row['type']:<24} "
-                    f"{row['person_id']}{first}  {row['title'][:80]}"
-                )
-    return 0
+def run(args: argparse.Namespace) -> int:
+    return print_status(settings(), as_json=args.json)
 
 
 def status_data(session: Session, now: datetime | None = None) -> dict[str, Any]:
@@ -207,7 +165,7 @@ def _iso(when: datetime | None) -> str | None:
 
 
 def print_status(settings: Settings, as_json: bool) -> int:
-    with _session(settings) as session:
+    with session_for(settings) as session:
         data = status_data(session)
     if as_json:
         print(json.dumps(data, ensure_ascii=False, indent=2))

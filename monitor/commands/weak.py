@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.commands.common import session_for
 from monitor.config.settings import Settings
 from monitor.outbox.digest import weak_view
-from monitor.store import database, models
+from monitor.store import models
 
 
 def weak_rows(
@@ -37,14 +38,9 @@ def weak_rows(
 def print_weak(
     settings: Settings, person: str | None, since: datetime | None, as_json: bool
 ) -> int:
-    engine = database.open_engine(settings)
-    try:
-        database.require_current_schema(engine)
-        with database.make_session_factory(engine)() as session:
-            for row in weak_rows(session, settings, person, since):
-                print(json.dumps(row, ensure_ascii=False, default=str) if as_json else _line(row))
-    finally:
-        engine.dispose()
+    with session_for(settings) as session:
+        for row in weak_rows(session, settings, person, since):
+            print(json.dumps(row, ensure_ascii=False, default=str) if as_json else _line(row))
     return 0
 
 

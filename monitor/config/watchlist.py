@@ -26,6 +26,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    TypeAdapter,
     ValidationError,
 )
 
@@ -263,6 +264,14 @@ class WatchSource(_Source):
 
 
 Source = InterpolSource | FeedSource | PageSource | WatchSource
+
+
+def source_config(config: Mapping[str, Any]) -> Source:
+    """The validated source model of a source's stored config (a `sources.config` value)."""
+    adapter: TypeAdapter[Source] = TypeAdapter(Source)
+    return adapter.validate_python(config)
+
+
 SOURCE_MODELS: dict[str, type[InterpolSource | FeedSource | PageSource]] = {
     "interpol": InterpolSource,
     "feed": FeedSource,

@@ -4,7 +4,11 @@ Rules:
 - an item is new (first time its key is seen), changed (its content hash differs) or unchanged;
   only new and changed items are matched;
 - a person matched in an item is told once per item: a changed article that still names them is
-  no new event, a changed article that newly names someone is;
+  no new event unless it now says more about them (a context label it did not have), a changed
+  article that newly names someone is; a court item whose title or text changed (a new docket
+  entry or decision under the same identifier) is an event again for everyone it names;
+- an article reaching two sources (an item of each) names its people once;
+- a byline is matched as a field of its own, and said so in the explanation;
 - matches below the alert threshold are kept (for the digest's "possible matches") and, when in
   the review band, raise a low-severity event for a human to decide;
 - the raw bytes of every item that produced an event are kept as evidence, with their SHA-256.
@@ -13,198 +17,31 @@ Rules:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.events.observations import (
+    NEW,
+    SAME,
+    Counts,
+    keep_evidence,
+    rewritten,
+    upsert_observations,
+)
 from monitor.items import Item
-from monitor.outbox.templates import one_line
 from monitor.store import models
+from monitor.text.lines import one_line
 
 if TYPE_CHECKING:
     from monitor.config.watchlist import Watchlist
+    from monitor.items import Collected
     from monitor.matching import MatchIndex, TextMatch
-    from monitor.poll import Collected
 
-NEW, CHANGED, SAME = "new", "changed", "same"
 SEVERITY_BELOW = {"high": "medium", "medium": "low", "low": "low"}
-
-
-@dataclass
-class Counts:
-    new: int = 0
-    changed: int = 0
-    same: int = 0
-
-
-def observation_kind(source: models.Source) -> str:
-    if source.type == "interpol":
-        return "notice"
-    if source.type == "watch":
-        return "watch_page"
-    return str(source.config.get("kind", "news"))
-
-
-def upsert_observation(
-    session: Session, source: models.Source, item: Item, now: datetime
-) -> tuple[models.Observation, str]:
-    """Store `item`; return its row and whether it is new, changed or the same as before."""
-    ((row, change, _),) = upsert_observations(session, source, [item], now)
-    return row, change
-
-
-def upsert_observations(
-    session: Session,
-    source: models.Source,
-    items: Sequence[Item],
-    now: datetime,
-    *,
-    before: dict[str, tuple[str, str]] | None = None,
-) -> list[tuple[models.Observation, str, Item]]:
-    """Store many items of one source with few queries and one flush.
-
-    - An item is looked up by its key within its source (two sources sharing a URL have an item
-      each); failing that, by one of its `aliases` (the key an earlier parser gave it), and the
-      row found is re-keyed: an upgrade never makes the stored history look new.
-    - An item listed twice counts once.
-    - `before` (optional) receives the (title, text) each changed row had, by key.
-    """
-    unique = {item.key: item for item in items}
-    existing = _stored(session, source.id, [*unique, *_aliases(unique.values())])
-    # Exact keys first: a row is only adopted through an alias when no item holds its key.
-    rows = {key: existing.pop(key) for key in unique if key in existing}
-    stored = []
-    with session.no_autoflush:
-        for key, item in unique.items():
-            row = rows.get(key) or _adopt(existing, item)
-            if row is not None and before is not None:
-                before[key] = (row.title, row.text)
-            stored.append((*_upsert_one(session, source, row, item, now), item))
-    session.flush()
-    return stored
-
-
-def _rewritten(before: tuple[str, str] | None, row: models.Observation) -> bool:
-    """Whether a changed row's title or text differs from what was stored (not only its data)."""
-    return before is not None and before != (row.title, row.text)
-
-
-def byline_matches(index: MatchIndex, byline: str) -> list[TextMatch]:
-    """The watched people a byline names.
-
-    The free-text matcher on the byline string alone, until matching has a function of its
-    own for bylines (lists of names, "By ...", initials): that function plugs in here.
-    """
-    return index.match_text(byline)
-
-
-def _aliases(items: Iterable[Item]) -> list[str]:
-    return [alias for item in items for alias in item.aliases]
-
-
-def _stored(session: Session, source_id: str, keys: list[str]) -> dict[str, models.Observation]:
-    Obs = models.Observation
-    found: dict[str, models.Observation] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        query = select(Obs).where(Obs.source_id == source_id, Obs.key.in_(chunk))
-        found.update((row.key, row) for row in session.scalars(query))
-    return found
-
-
-def _adopt(existing: dict[str, models.Observation], item: Item) -> models.Observation | None:
-    """The row stored under one of the item's former keys, re-keyed to the item (once)."""
-    for alias in item.aliases:
-        row = existing.pop(alias, None)
-        if row is not None:
-            row.key = item.key
-            return row
-    return None
-
-
-def _upsert_one(
-    session: Session,
-    source: models.Source,
-    row: models.Observation | None,
-    item: Item,
-    now: datetime,
-) -> tuple[models.Observation, str]:
-    digest = item.content_hash
-    if row is None:
-        row = models.Observation(
-            key=item.key,
-            source_id=source.id,
-            kind=observation_kind(source),
-            first_seen_at=now,
-            last_changed_at=now,
-            last_seen_at=now,
-            content_hash=digest,
-        )
-        _write_item(row, item)
-        session.add(row)
-        return row, NEW
-    row.last_seen_at = now
-    if row.content_hash == digest:
-        return row, SAME
-    _write_item(row, item)
-    row.content_hash, row.last_changed_at = digest, now
-    return row, CHANGED
-
-
-def _write_item(row: models.Observation, item: Item) -> None:
-    row.url = item.url
-    row.title = item.title
-    row.text = item.text
-    row.published_at = item.published_at
-    row.data = dict(item.data)
-    if item.byline:
-        row.data["byline"] = item.byline
-    if item.links:
-        row.data["links"] = [list(link) for link in item.links]
-
-
-def keep_evidence(
-    session: Session,
-    observation: models.Observation,
-    raw: bytes,
-    now: datetime,
-    *,
-    fresh: bool = False,
-    **meta: Any,
-) -> models.Evidence:
-    """Store raw bytes once per observation and content (a second sighting updates last_seen).
-
-    - `fresh`: the observation was created in this transaction, so it has no evidence yet.
-    """
-    digest = hashlib.sha256(raw).hexdigest()
-    row = None
-    if not fresh:
-        row = session.scalar(
-            select(models.Evidence).where(
-                models.Evidence.observation_id == observation.id, models.Evidence.sha256 == digest
-            )
-        )
-    if row is None:
-        row = models.Evidence(
-            observation_id=observation.id,
-            sha256=digest,
-            body=raw,
-            retrieved_at=now,
-            first_seen_at=now,
-            last_seen_at=now,
-            url=meta.get("url", observation.url),
-            status=meta.get("status"),
-            headers=meta.get("headers", {}),
-            media_type=meta.get("media_type"),
-        )
-        session.add(row)
-    else:
-        row.last_seen_at = now
-    return row
 
 
 class Recorder:
@@ -234,57 +71,13 @@ class Recorder:
         self.event_keys: set[str] = set()
         self.kept: set[tuple[int, str]] = set()
 
-    def record(self, collected: Collected) -> Counts:
-        counts = Counts()
+    def record(
+        self, collected: Collected, record_items: Callable[[Recorder, Collected], Counts]
+    ) -> Counts:
+        """Record one poll's items the way their source type does (nothing after a 304)."""
         if collected.not_modified:
-            return counts
-        if self.source.type == "interpol":
-            from monitor.interpol.record import record_notices
-
-            return record_notices(self, collected)
-        if self.source.type == "watch":
-            return self.record_watch(collected)
-        before: dict[str, tuple[str, str]] = {}
-        stored = upsert_observations(
-            self.session, self.source, collected.items, self.now, before=before
-        )
-        self.fresh.update(row.id for row, change, _ in stored if change == NEW)
-        with self.session.no_autoflush:
-            for row, change, item in stored:
-                setattr(counts, change, getattr(counts, change) + 1)
-                if change != SAME:
-                    self.match_text(row, item, rewritten=_rewritten(before.get(row.key), row))
-        return counts
-
-    def record_watch(self, collected: Collected) -> Counts:
-        """A case page: a change of its followed text is an event for its person, with a diff."""
-        from monitor.pages.parse import diff_text
-
-        counts = Counts()
-        person_id = str(self.source.config["person_id"])
-        for item in collected.items:
-            before = self.session.scalar(
-                select(models.Observation.text).where(
-                    models.Observation.source_id == self.source.id,
-                    models.Observation.key == item.key,
-                )
-            )
-            row, change = upsert_observation(self.session, self.source, item, self.now)
-            setattr(counts, change, getattr(counts, change) + 1)
-            if change != CHANGED or before is None:
-                continue  # the first sighting is the baseline of what the page says
-            diff = diff_text(before, row.text)
-            self.add_event(
-                key=f"page_changed:{person_id}:{row.id}:{row.content_hash}",
-                person_id=person_id,
-                observation=row,
-                event_type="page_changed",
-                severity="high",
-                evidence=diff,
-                details={"diff": diff, "headline": "case page changed"},
-            )
-            keep_evidence(self.session, row, item.raw, self.now, url=item.url)
-        return counts
+            return Counts()
+        return record_items(self, collected)
 
     def match_text(
         self, row: models.Observation, item: Item | None, *, rewritten: bool = False
@@ -480,6 +273,31 @@ class Recorder:
         self.events.append(event)
         self.event_keys.add(event.key)
         return event
+
+
+def record_mentions(recorder: Recorder, collected: Collected) -> Counts:
+    """Feed entries and listing rows: store them all, match the new and changed ones' text."""
+    counts = Counts()
+    before: dict[str, tuple[str, str]] = {}
+    stored = upsert_observations(
+        recorder.session, recorder.source, collected.items, recorder.now, before=before
+    )
+    recorder.fresh.update(row.id for row, change, _ in stored if change == NEW)
+    with recorder.session.no_autoflush:
+        for row, change, item in stored:
+            setattr(counts, change, getattr(counts, change) + 1)
+            if change != SAME:
+                recorder.match_text(row, item, rewritten=rewritten(before.get(row.key), row))
+    return counts
+
+
+def byline_matches(index: MatchIndex, byline: str) -> list[TextMatch]:
+    """The watched people a byline names.
+
+    The free-text matcher on the byline string alone, until matching has a function of its
+    own for bylines (lists of names, "By ...", initials): that function plugs in here.
+    """
+    return index.match_text(byline)
 
 
 def explain(explanation: dict[str, Any]) -> str:

@@ -23,10 +23,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from monitor.config.settings import Settings
 from monitor.exc import ConfigError
-from monitor.store import database, models
-from monitor.store.models import utcnow
+from monitor.store import models
 
 MATERIAL_NOTICE_FIELDS = ("name", "forename", "birth_date", "nationalities")
 
@@ -90,19 +88,6 @@ def confirmed(session: Session, person_id: str, observation_id: int) -> bool:
         )
     )
     return verdict == "confirmed"
-
-
-def decide_command(settings: Settings, event_id: int, verdict: str, note: str) -> int:
-    engine = database.open_engine(settings)
-    try:
-        database.require_current_schema(engine)
-        with database.transaction(database.make_session_factory(engine)) as session:
-            decision = decide(session, event_id, verdict, note, utcnow())
-            words = "the same person" if verdict == "confirmed" else "not this person"
-            print(f"event #{event_id}: recorded as {words} for {decision.person_id}")
-    finally:
-        engine.dispose()
-    return 0
 
 
 def export_evidence(session: Session, person_id: str, out: Path, now: datetime) -> dict[str, Any]:
@@ -204,15 +189,3 @@ def _timeline_text(timeline: list[dict[str, Any]]) -> str:
         f"{e['detected_at']}  {e['type']:<24} {e['severity']:<6} {e['title']}" for e in timeline
     ]
     return "\n".join(lines) + "\n"
-
-
-def evidence_command(settings: Settings, person_id: str, out: str) -> int:
-    engine = database.open_engine(settings)
-    try:
-        database.require_current_schema(engine)
-        with database.make_session_factory(engine)() as session:
-            manifest = export_evidence(session, person_id, Path(out), utcnow())
-    finally:
-        engine.dispose()
-    print(f"{out}: {len(manifest['files'])} files, manifest with SHA-256 of each")
-    return 0

@@ -11,27 +11,32 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.config.watchlist import FeedSource
+from monitor.config.watchlist import FeedSource, Source
 from monitor.exc import FetchError, ParseError
 from monitor.feeds.parse import parse_feed
-from monitor.items import Item
+from monitor.items import Collected, Inputs, Item
 from monitor.pages.parse import extract_article_text
-from monitor.poll import Collected, source_config
-from monitor.service.runtime import Runtime
 from monitor.store import models
 
 SHORT_TEXT = 600
 MAX_ARTICLES_PER_POLL = 20
 
 
-async def collect(runtime: Runtime, row: models.Source, full: bool) -> Collected:
-    config = source_config(row)
+KnownKeys = Callable[[Sequence[str]], set[str]]
+
+
+async def collect(
+    inputs: Inputs[KnownKeys], row: models.Source, config: Source, full: bool
+) -> Collected:
     assert isinstance(config, FeedSource)
-    response = await runtime.http.fetch(config.url, etag=row.etag, last_modified=row.last_modified)
+    response = await inputs.http.fetch(config.url, etag=row.etag, last_modified=row.last_modified)
     if response.not_modified:
         return Collected(
             not_modified=True, requests=1, etag=row.etag, last_modified=row.last_modified
@@ -45,7 +50,7 @@ async def collect(runtime: Runtime, row: models.Source, full: bool) -> Collected
         )
     items, requests = result.items, 1
     if config.full_text:
-        items, requests = await _with_full_text(runtime, row.id, items)
+        items, requests = await _with_full_text(inputs, items)
     return Collected(
         items=items,
         full=True,
@@ -57,10 +62,8 @@ async def collect(runtime: Runtime, row: models.Source, full: bool) -> Collected
     )
 
 
-async def _with_full_text(
-    runtime: Runtime, row_id: str, items: list[Item]
-) -> tuple[list[Item], int]:
-    known = _known_keys(runtime, row_id, [k for item in items for k in (item.key, *item.aliases)])
+async def _with_full_text(inputs: Inputs[KnownKeys], items: list[Item]) -> tuple[list[Item], int]:
+    known = inputs.known([k for item in items for k in (item.key, *item.aliases)])
     fetched, result = 0, []
     for item in items:
         if (
@@ -73,22 +76,27 @@ async def _with_full_text(
             result.append(item)
             continue
         fetched += 1
-        result.append(await _article(runtime, item))
+        result.append(await _article(inputs, item))
     return result, 1 + fetched
 
 
-async def _article(runtime: Runtime, item: Item) -> Item:
+async def _article(inputs: Inputs[KnownKeys], item: Item) -> Item:
     assert item.url is not None
     try:
-        page = await runtime.http.fetch(item.url)
+        page = await inputs.http.fetch(item.url)
     except FetchError:
         return item  # the summary is still worth matching; the article may load next time
     text = extract_article_text(page.body, url=page.url, headers=page.headers)
     return replace(item, text=text) if len(text) > len(item.text) else item
 
 
-def _known_keys(runtime: Runtime, source_id: str, keys: list[str]) -> set[str]:
+def known(factory: sessionmaker[Session], row: models.Source) -> KnownKeys:
+    """The read-only lookup a feed poll gets: which of these item keys are stored already."""
+    return functools.partial(_known_keys, factory, row.id)
+
+
+def _known_keys(factory: sessionmaker[Session], source_id: str, keys: Sequence[str]) -> set[str]:
     Obs = models.Observation
-    with runtime.factory() as session:
+    with factory() as session:
         query = select(Obs.key).where(Obs.source_id == source_id, Obs.key.in_(keys))
         return set(session.scalars(query))

@@ -18,21 +18,10 @@ from typing import Any
 
 import feedparser
 
-from monitor.items import Item, content_hash
-from monitor.pages.parse import (
-    MAX_ELEMENTS,
-    Decoded,
-    ItemDraft,
-    absolute_link,
-    charset_of,
-    decode_bytes,
-    finish_items,
-    header,
-    html_to_text,
-    normalise_text,
-    single_line,
-)
-from monitor.text.urls import canonical_url, is_http_url
+from monitor.items import Item, ItemDraft, content_hash, finish_items
+from monitor.text.decode import Decoded, charset_of, decode_bytes, header
+from monitor.text.html import MAX_ELEMENTS, html_to_text, normalise_text, single_line
+from monitor.text.urls import absolute_link, canonical_url, is_http_url
 from monitor.text.xmlsafety import UnsafeXml, screen_xml
 
 

@@ -23,8 +23,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.config.watchlist import InterpolSource
+from monitor.config.watchlist import InterpolSource, Source
 from monitor.exc import BlockedError, FetchError, ParseError
 from monitor.interpol.client import DetailResult, InterpolClient, InterpolOptions
 from monitor.interpol.lifecycle import (
@@ -36,9 +37,7 @@ from monitor.interpol.lifecycle import (
 from monitor.interpol.parse import TYPES, NoticeType, notice_key
 from monitor.interpol.record import REQUIRED_ABSENCES, entity_of, fields_of, record_of
 from monitor.interpol.sweep import SweepResult, fast_path, full_sweep
-from monitor.items import Item
-from monitor.poll import Collected, source_config
-from monitor.service.runtime import Runtime
+from monitor.items import Collected, Inputs, Item
 from monitor.store import models
 
 MAX_DETAILS = 200
@@ -61,17 +60,18 @@ def due_full(row: models.Source, config: InterpolSource, now: datetime, forced: 
     return forced or row.last_full_at is None or now - row.last_full_at >= config.sweep_interval
 
 
-async def collect(runtime: Runtime, row: models.Source, full: bool) -> Collected:
-    config = source_config(row)
+async def collect(
+    inputs: Inputs[Known], row: models.Source, config: Source, full: bool
+) -> Collected:
     assert isinstance(config, InterpolSource)
-    sweeping = due_full(row, config, runtime.clock(), full)
+    sweeping = due_full(row, config, inputs.now, full)
     client = InterpolClient(
-        runtime.http, InterpolOptions(base_url=config.base_url, rate=config.rate)
+        inputs.http, InterpolOptions(base_url=config.base_url, rate=config.rate)
     )
-    known = _known(runtime, row.id)
+    known = inputs.known
     collected = Collected(full=sweeping)
     for notice_type in (t for name in config.notice_types for t in TYPES[name]):
-        result = await _enumerate(runtime, client, config, known, notice_type, sweeping)
+        result = await _enumerate(inputs, client, config, known, notice_type, sweeping)
         collected.items.extend(result.items.values())
         collected.complete &= result.coverage.complete
         collected.coverage[notice_type] = asdict(result.coverage)
@@ -79,7 +79,7 @@ async def collect(runtime: Runtime, row: models.Source, full: bool) -> Collected
     if not collected.items:
         _fail_if_unread(collected, client)
     collected.baseline_ready = sweeping and _coverage_ratio(collected) >= BASELINE_COVERAGE
-    await _details(runtime, client, config, known, collected)
+    await _details(inputs, client, config, known, collected)
     if sweeping and collected.complete:
         await _check_absent(client, known, collected)
     collected.requests = client.counter.total
@@ -110,9 +110,14 @@ def _coverage_ratio(collected: Collected) -> float:
     return min(ratios, default=0.0)
 
 
-def _known(runtime: Runtime, source_id: str) -> Known:
+def known(factory: sessionmaker[Session], row: models.Source) -> Known:
+    """The snapshot an INTERPOL poll starts from (read by the poll before it collects)."""
+    return _known(factory, row.id)
+
+
+def _known(factory: sessionmaker[Session], source_id: str) -> Known:
     Obs, M = models.Observation, models.Match
-    with runtime.factory() as session:
+    with factory() as session:
         rows = session.scalars(select(Obs).where(Obs.source_id == source_id, Obs.kind == "notice"))
         known = Known(rows={r.key: r for r in rows})
         matched = (
@@ -142,7 +147,7 @@ def _previous_totals(session: Any, source_id: str) -> dict[str, int]:
 
 
 async def _enumerate(
-    runtime: Runtime,
+    inputs: Inputs[Known],
     client: InterpolClient,
     config: InterpolSource,
     known: Known,
@@ -162,7 +167,7 @@ async def _enumerate(
             sentinels=_sentinels(known, notice_type),
             previous_total=known.previous_total.get(notice_type),
         )
-    people = runtime.watchlist.people
+    people = inputs.people
     nationalities = sorted({code for person in people for code in person.nationalities})
     surnames = [person.name.split()[-1] for person in people] if config.targeted else []
     return await fast_path(
@@ -185,21 +190,18 @@ def _sentinels(known: Known, notice_type: NoticeType) -> list[str]:
 
 
 def _detail_wanted(
-    runtime: Runtime, known: Known, collected: Collected
+    inputs: Inputs[Known], known: Known, collected: Collected
 ) -> list[tuple[NoticeType, str]]:
     """Notices whose detail this poll fetches, most important first, at most MAX_DETAILS."""
     listed = [
-        (t, eid)
-        for p in runtime.watchlist.people
-        for eid in p.interpol_notice_ids
-        for t in _types(collected)
+        (t, eid) for p in inputs.people for eid in p.interpol_notice_ids for t in _types(collected)
     ]
     matched, candidates = [], []
     for item in collected.items:
         pair = (item.data["notice_type"], str(item.data["entity_id"]))
         if item.key in known.matched and collected.full:
             matched.append(pair)
-        elif _needs_detail(runtime, known, item):
+        elif _needs_detail(inputs, known, item):
             candidates.append(pair)
     ordered = list(dict.fromkeys([*listed, *matched, *candidates]))
     return ordered[:MAX_DETAILS]
@@ -209,7 +211,7 @@ def _types(collected: Collected) -> list[NoticeType]:
     return [t for t in ("red", "yellow", "un_persons") if t in collected.coverage]
 
 
-def _needs_detail(runtime: Runtime, known: Known, item: Item) -> bool:
+def _needs_detail(inputs: Inputs[Known], known: Known, item: Item) -> bool:
     """A notice that may concern a watched person, new or changed since its detail was read."""
     stored = known.rows.get(item.key)
     if (
@@ -218,18 +220,18 @@ def _needs_detail(runtime: Runtime, known: Known, item: Item) -> bool:
         and fields_of(stored.data).merged(fields_of(item.data)) == fields_of(stored.data)
     ):
         return False
-    return any(match.band != "weak" for match in runtime.index.match_record(record_of(item.data)))
+    return inputs.may_concern(record_of(item.data))
 
 
 async def _details(
-    runtime: Runtime,
+    inputs: Inputs[Known],
     client: InterpolClient,
     config: InterpolSource,
     known: Known,
     collected: Collected,
 ) -> None:
     items = {item.key: item for item in collected.items}
-    for notice_type, entity_id in _detail_wanted(runtime, known, collected):
+    for notice_type, entity_id in _detail_wanted(inputs, known, collected):
         key = notice_key(notice_type, entity_id)
         listed = items.get(key)
         try:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from monitor.events.recorder import Counts, keep_evidence
+from monitor.events.observations import Counts, keep_evidence
 from monitor.events.verdicts import confirmed, dismissed
 from monitor.interpol.lifecycle import (
     CycleObservation,
@@ -38,7 +38,7 @@ from monitor.store import models
 if TYPE_CHECKING:
     from monitor.config.watchlist import Person
     from monitor.events.recorder import Recorder
-    from monitor.poll import Collected
+    from monitor.items import Collected
 
 REQUIRED_ABSENCES = 2
 FIELD_LABELS = {

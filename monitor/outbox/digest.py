@@ -22,9 +22,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.exc import ConfigError
 from monitor.outbox import views
-from monitor.outbox.templates import one_line
+from monitor.outbox.templates import render
 from monitor.store import models
+from monitor.text.lines import one_line
 
 DIGEST_TIME = time(8, 0)
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -330,9 +332,6 @@ def preview(
     session: Session, advocate_id: str, days: int, now: datetime, tz: tzinfo, templates_dir: Any
 ) -> str:
     """The text of an advocate's digest for the last `days` days, without queueing anything."""
-    from monitor.exc import ConfigError
-    from monitor.outbox.templates import render
-
     advocate = session.get(models.Advocate, advocate_id)
     if advocate is None:
         raise ConfigError(
@@ -341,40 +340,3 @@ def preview(
     context = digest_context(session, advocate, Period(now - timedelta(days=days), now), tz)
     subject, text, _ = render("digest", context, templates_dir)
     return f"To: {advocate.spec.get('email')}\nSubject: {subject}\n\n{text}"
-
-
-def digest_command(settings: Any, *, send: bool, advocate_id: str | None, days: int) -> int:
-    """`monitor digest`: print each advocate's digest, or queue and send it with `send`."""
-    import asyncio
-
-    from monitor.outbox.send import deliver_pending_async
-    from monitor.outbox.templates import default_templates_dir
-    from monitor.service.run import mailing_for
-    from monitor.service.runtime import Runtime
-    from monitor.store import database
-    from monitor.store.models import utcnow
-
-    runtime = Runtime.open(settings)
-    try:
-        now = utcnow()
-        ids = [advocate_id] if advocate_id else [a.id for a in runtime.watchlist.advocates]
-        if not send:
-            with runtime.factory() as session:
-                for one in ids:
-                    templates = settings.templates_dir or default_templates_dir()
-                    print(preview(session, one, days, now, settings.tz, templates))
-            return 0
-        with database.transaction(runtime.factory) as session:
-            for one in ids:
-                period = Period(previous_end(session, one) or now - timedelta(days=days), now)
-                delivery = queue_digest(session, one, period, now)
-                delivery.key = f"digest:{one}:manual:{now.isoformat()}"
-        report = asyncio.run(
-            deliver_pending_async(
-                runtime.factory, mailing_for(settings), runtime.owner, runtime.clock
-            )
-        )
-        print(f"digests: {report.sent} sent, {report.retrying} to retry, {report.failed} failed")
-        return 0 if not report.failed and not report.retrying else 1
-    finally:
-        runtime.close()

@@ -1,13 +1,8 @@
-"""Routing events to advocates, and the outbox: claim, send, record.
+"""The outbox: claim a due delivery, send it, record the outcome.
 
 Rules:
-- an event goes to every advocate who follows its person; it is emailed at once when its severity
-  is at or above the advocate's `min_severity` and it is not a first-scan (baseline) finding;
-- the events of one cycle for one advocate make one email (one delivery row, key
-  `alert:<cycle>:<advocate>`), written in the same transaction as the events;
 - a delivery is claimed atomically (SKIP LOCKED on PostgreSQL, a conditional UPDATE everywhere),
   so two instances never send the same row; a claim whose sender died expires and is retried;
-- the Message-ID derives from the delivery key, so a retried send is recognisably the same email;
 - temporary failures are retried with capped exponential backoff, forever; permanent ones
   (a 5xx for the recipient) are recorded as failed and shown by `monitor status`.
 """
@@ -15,25 +10,21 @@ Rules:
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import metrics
-from monitor.config.watchlist import Watchlist
 from monitor.exc import DeliveryError
-from monitor.outbox import views
-from monitor.outbox.templates import make_message
-from monitor.outbox.transports import Transport
+from monitor.outbox.compose import (
+    Mailing,
+    build_message,
+)
 from monitor.store import models
 
 log = logging.getLogger(__name__)
@@ -44,68 +35,11 @@ BACKOFF_START = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=1)
 
 
-def queue_alerts(
-    session: Session,
-    events: Sequence[models.Event],
-    watchlist: Watchlist,
-    cycle_id: str,
-    now: datetime,
-) -> list[models.Delivery]:
-    """Create this cycle's delivery rows for `events`, in the events' transaction."""
-    session.flush()  # the events get their ids
-    grouped: dict[str, list[models.Event]] = {}
-    for event in events:
-        for advocate_id in recipients(event, watchlist):
-            grouped.setdefault(advocate_id, []).append(event)
-    deliveries = []
-    for advocate_id, group in grouped.items():
-        delivery = models.Delivery(
-            key=f"alert:{cycle_id}:{advocate_id}",
-            advocate_id=advocate_id,
-            kind="alert",
-            person_id=lead_event(group).person_id,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        session.add(delivery)
-        session.flush()
-        session.add_all(models.DeliveryEvent(delivery_id=delivery.id, event_id=e.id) for e in group)
-        deliveries.append(delivery)
-    return deliveries
-
-
-def recipients(event: models.Event, watchlist: Watchlist) -> list[str]:
-    """The advocates to email at once about `event`."""
-    person = watchlist.person(event.person_id)
-    if event.baseline or person is None:
-        return []
-    return [
-        advocate.id
-        for advocate in watchlist.followers(person)
-        if views.at_least(event.severity, advocate.min_severity)
-    ]
-
-
-def lead_event(events: Iterable[models.Event]) -> models.Event:
-    return max(events, key=lambda e: (views.SEVERITY_RANK.get(e.severity, 0), -e.id))
-
-
 @dataclass
 class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
-
-
-@dataclass(frozen=True)
-class Mailing:
-    """What the delivery step needs besides the database."""
-
-    transport: Transport
-    sender: str
-    templates_dir: Path
-    tz: Any
-    names_in_subjects: bool = True
 
 
 def deliver_pending(
@@ -255,101 +189,3 @@ def record_failure(
 def backoff(attempts: int) -> timedelta:
     delay: timedelta = BACKOFF_START * (2 ** max(attempts - 1, 0))
     return min(delay, BACKOFF_CAP)
-
-
-def message_id(key: str, sender: str) -> str:
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "redwatch.invalid"
-    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
-
-
-def thread_root(advocate_id: str, person_id: str, sender: str) -> str:
-    return message_id(f"thread:{advocate_id}:{person_id}", sender)
-
-
-def build_message(session: Session, mailing: Mailing, delivery_id: int) -> EmailMessage:
-    """The email of a delivery row: an alert or a digest, rendered from the stored events."""
-    delivery = session.get_one(models.Delivery, delivery_id)
-    advocate = session.get_one(models.Advocate, delivery.advocate_id)
-    if delivery.kind == "digest":
-        return _digest_message(session, mailing, delivery, advocate)
-    events = list(
-        session.scalars(
-            select(models.Event)
-            .join(models.DeliveryEvent, models.DeliveryEvent.event_id == models.Event.id)
-            .where(models.DeliveryEvent.delivery_id == delivery.id)
-        )
-    )
-    event_views = views.most_severe_first([_view(session, e, mailing) for e in events])
-    context = {
-        "advocate": advocate.spec,
-        "events": event_views,
-        "lead": event_views[0],
-        "generated_at": views.local_time(delivery.created_at, mailing.tz),
-    }
-    return make_message(
-        "alert",
-        context,
-        templates_dir=mailing.templates_dir,
-        sender=mailing.sender,
-        recipient=str(advocate.spec["email"]),
-        headers=_alert_headers(session, delivery, mailing.sender),
-    )
-
-
-def _digest_message(
-    session: Session, mailing: Mailing, delivery: models.Delivery, advocate: models.Advocate
-) -> EmailMessage:
-    from monitor.outbox.digest import Period, digest_context
-
-    assert delivery.period_start is not None and delivery.period_end is not None
-    period = Period(delivery.period_start, delivery.period_end)
-    context = digest_context(
-        session, advocate, period, mailing.tz, show_names=mailing.names_in_subjects
-    )
-    headers = {
-        "Message-ID": message_id(delivery.key, mailing.sender),
-        "Date": format_datetime(delivery.created_at),
-    }
-    return make_message(
-        "digest",
-        context,
-        templates_dir=mailing.templates_dir,
-        sender=mailing.sender,
-        recipient=str(advocate.spec["email"]),
-        headers=headers,
-    )
-
-
-def _view(session: Session, event: models.Event, mailing: Mailing) -> dict[str, Any]:
-    person = session.get(models.Person, event.person_id)
-    name = str(person.spec.get("name", event.person_id)) if person else event.person_id
-    return views.event_view(event, name, mailing.tz, show_name=mailing.names_in_subjects)
-
-
-def _alert_headers(session: Session, delivery: models.Delivery, sender: str) -> dict[str, str]:
-    headers = {
-        "Message-ID": message_id(delivery.key, sender),
-        "Date": format_datetime(delivery.created_at),
-    }
-    if delivery.person_id:
-        root = thread_root(delivery.advocate_id, delivery.person_id, sender)
-        previous = _previous_alert(session, delivery, sender)
-        headers["In-Reply-To"] = previous or root
-        headers["References"] = f"{root} {previous}" if previous else root
-    return headers
-
-
-def _previous_alert(session: Session, delivery: models.Delivery, sender: str) -> str | None:
-    D = models.Delivery
-    key = session.scalar(
-        select(D.key)
-        .where(
-            D.advocate_id == delivery.advocate_id,
-            D.person_id == delivery.person_id,
-            D.kind == "alert",
-            D.id < delivery.id,
-        )
-        .order_by(D.id.desc())
-        .limit(1)
-    )
-    return message_id(key, sender) if key else None

@@ -10,7 +10,6 @@ Rules:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -20,9 +19,9 @@ from typing import Any
 
 import jinja2
 
+from monitor.text.lines import one_line
+
 PARTS = ("subject.txt", "body.txt", "body.html")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
-MAX_SUBJECT = 200
 
 
 def default_templates_dir() -> Path:
@@ -38,12 +37,6 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=False,
     )
-
-
-def one_line(text: str, limit: int = MAX_SUBJECT) -> str:
-    """Collapse control characters and line breaks into spaces; cut at `limit` characters."""
-    flat = " ".join(_CONTROL.sub(" ", text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def render(name: str, context: Mapping[str, Any], templates_dir: Path) -> tuple[str, str, str]:

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from monitor.outbox.templates import one_line
+from monitor.text.lines import one_line
 
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 COLOURS = {"high": "#b91c1c", "medium": "#b45309", "low": "#374151"}

@@ -16,20 +16,19 @@ from __future__ import annotations
 
 import asyncio
 
-from monitor.config.watchlist import PageSource, WatchSource
+from monitor.config.watchlist import PageSource, Source, WatchSource
 from monitor.exc import ParseError
-from monitor.items import Item, content_hash
+from monitor.items import Collected, Inputs, Item, content_hash
 from monitor.pages.parse import PageResult, extract_watched, parse_listing
-from monitor.poll import Collected, source_config
-from monitor.service.runtime import Runtime
 from monitor.store import models
 from monitor.text.urls import canonical_url
 
 
-async def collect(runtime: Runtime, row: models.Source, full: bool) -> Collected:
-    config = source_config(row)
+async def collect(
+    inputs: Inputs[None], row: models.Source, config: Source, full: bool
+) -> Collected:
     assert isinstance(config, PageSource)
-    response = await runtime.http.fetch(config.url, etag=row.etag, last_modified=row.last_modified)
+    response = await inputs.http.fetch(config.url, etag=row.etag, last_modified=row.last_modified)
     if response.not_modified:
         return Collected(
             not_modified=True, requests=1, etag=row.etag, last_modified=row.last_modified
@@ -60,10 +59,11 @@ async def collect(runtime: Runtime, row: models.Source, full: bool) -> Collected
     )
 
 
-async def collect_watch(runtime: Runtime, row: models.Source, full: bool) -> Collected:
-    config = source_config(row)
+async def collect_watch(
+    inputs: Inputs[None], row: models.Source, config: Source, full: bool
+) -> Collected:
     assert isinstance(config, WatchSource)
-    response = await runtime.http.fetch(config.url, etag=row.etag, last_modified=row.last_modified)
+    response = await inputs.http.fetch(config.url, etag=row.etag, last_modified=row.last_modified)
     if response.not_modified:
         return Collected(
             not_modified=True, requests=1, etag=row.etag, last_modified=row.last_modified

@@ -22,19 +22,19 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from monitor.config.settings import Settings
 from monitor.exc import ConfigError
-from monitor.outbox.send import Mailing, deliver_pending_async
+from monitor.http import open_client
+from monitor.outbox.compose import Mailing
+from monitor.outbox.send import deliver_pending_async
 from monitor.outbox.templates import default_templates_dir
 from monitor.outbox.transports import make_transport
 from monitor.poll import Outcome, poll_source
+from monitor.service.endpoint import HealthServer
 from monitor.service.runtime import Runtime
-
-if TYPE_CHECKING:
-    from monitor.service.endpoint import HealthServer
-    from monitor.service.scheduler import Scheduler
+from monitor.service.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 5.0
@@ -99,8 +99,6 @@ def _progress_for(total: int) -> Iterator[Progress]:
 async def _cycle(
     runtime: Runtime, only: Sequence[str], full: bool, progress: Progress | None = None
 ) -> list[Outcome]:
-    from monitor.http import open_client
-
     ids = _source_ids(runtime, only)
     slots = asyncio.Semaphore(runtime.settings.poll_concurrency)
 
@@ -219,9 +217,6 @@ def run_forever(settings: Settings) -> int:
 
 
 async def _serve(runtime: Runtime) -> None:
-    from monitor.http import open_client
-    from monitor.service.scheduler import Scheduler
-
     stopping = _stop_on_signals()
     async with open_client(runtime.settings) as client:
         runtime.http = client
@@ -279,8 +274,6 @@ def _arm_hard_stop(seconds: float) -> None:
 
 
 async def _start_endpoint(runtime: Runtime, alive: Callable[[], bool]) -> HealthServer | None:
-    from monitor.service.endpoint import HealthServer
-
     settings = runtime.settings
     if settings.http_port is None:
         return None

@@ -30,8 +30,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import logs
+from monitor.backfill import backfill
+from monitor.config import watchlist as schema
 from monitor.config.watchlist import Watchlist, WatchlistError, load_watchlist
 from monitor.exc import ConfigError
+from monitor.matching import MatchIndex
+from monitor.matching import Person as MatchPerson
 from monitor.store import database
 from monitor.store.models import utcnow
 from monitor.store.sync import SyncReport, sync_watchlist
@@ -40,7 +44,6 @@ if TYPE_CHECKING:
     from filelock import BaseFileLock
 
     from monitor.config.settings import Settings
-    from monitor.matching import MatchIndex
 
 log = logging.getLogger(__name__)
 SYNC_LOCK_KEY = 0x72656477  # "redw": the PostgreSQL advisory lock taken while syncing
@@ -54,10 +57,8 @@ def instance_id() -> str:
 
 
 def build_index(watchlist: Watchlist) -> MatchIndex:
-    from monitor.matching import MatchIndex, Person
-
     return MatchIndex.build(
-        Person(
+        MatchPerson(
             id=p.id,
             name=p.name,
             aliases=tuple(p.aliases),
@@ -120,8 +121,6 @@ class Runtime:
     ) -> SyncReport:
         """Make the database reflect `watchlist` (default: the current one), then match new
         people against history (with `index`, the watchlist's own, when everyone is new)."""
-        from monitor.backfill import backfill
-
         if watchlist is None:
             watchlist, index = self.watchlist, self.index
         everyone = len(watchlist.people)
@@ -236,8 +235,6 @@ def redact_problem(text: str, watchlist: Watchlist) -> str:
 
 def _schema_keys() -> frozenset[str]:
     from pydantic import BaseModel
-
-    from monitor.config import watchlist as schema
 
     models = [m for m in vars(schema).values() if isinstance(m, type) and issubclass(m, BaseModel)]
     return frozenset(schema.SECTIONS) | {key for m in models for key in m.model_fields}

@@ -29,13 +29,18 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
 
 from monitor.config.watchlist import Source
-from monitor.outbox.send import Mailing, deliver_pending_async
+from monitor.outbox.compose import Mailing
+from monitor.outbox.digest import queue_due_digests
+from monitor.outbox.send import deliver_pending_async
+from monitor.poll import poll_source
 from monitor.service.runtime import Runtime
 from monitor.store import models
+from monitor.store.database import transaction
 from monitor.store.models import utcnow
+from monitor.store.sync import prune_observations
 
 log = logging.getLogger(__name__)
 DELIVERY_EVERY = timedelta(seconds=30)
@@ -184,8 +189,6 @@ class Scheduler:
 
     async def poll(self, source_id: str) -> None:
         """Try one source; aim its next try where the database says; deliver what it queued."""
-        from monitor.poll import poll_source
-
         try:
             outcome = await poll_source(self.runtime, source_id)
         finally:
@@ -228,11 +231,6 @@ class Scheduler:
 
     async def queue_digests(self) -> None:
         """Queue the digests whose time has come (the database refuses a second one per period)."""
-        from sqlalchemy.exc import IntegrityError
-
-        from monitor.outbox.digest import queue_due_digests
-        from monitor.store.database import transaction
-
         try:
             with transaction(self.runtime.factory) as session:
                 queued = queue_due_digests(session, self.runtime.clock(), self.runtime.settings.tz)
@@ -243,9 +241,6 @@ class Scheduler:
 
     async def prune(self) -> None:
         """Forget observations past the retention period (never events, nor what they cite)."""
-        from monitor.store.database import transaction
-        from monitor.store.sync import prune_observations
-
         before = self.runtime.clock() - timedelta(days=self.runtime.settings.retention_days)
 
         def work() -> int:

@@ -183,3 +183,10 @@ def _normalise_escapes(text: str) -> str:
         return char if char in _UNRESERVED else f"%{match.group(1).upper()}"
 
     return _ESCAPE.sub(fix, text)
+
+
+def absolute_link(href: str | None, base: str) -> str | None:
+    """`href` as a canonical absolute http(s) URL, or None (javascript:, mailto:, malformed)."""
+    if not href or not is_http_url(href, base):
+        return None
+    return canonical_url(href, base)

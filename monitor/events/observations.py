@@ -1,0 +1,190 @@
+"""Observations: one stored row per item key, new, changed or the same as before, and their evidence.
+
+Rules:
+- an item is new (first time its key is seen), changed (its content hash differs) or unchanged;
+- the raw bytes kept as evidence are stored once per observation and content, with their SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.items import Item
+from monitor.store import models
+
+if TYPE_CHECKING:
+    pass
+
+
+NEW, CHANGED, SAME = "new", "changed", "same"
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    changed: int = 0
+    same: int = 0
+
+
+def observation_kind(source: models.Source) -> str:
+    if source.type == "interpol":
+        return "notice"
+    if source.type == "watch":
+        return "watch_page"
+    return str(source.config.get("kind", "news"))
+
+
+def upsert_observation(
+    session: Session, source: models.Source, item: Item, now: datetime
+) -> tuple[models.Observation, str]:
+    """Store `item`; return its row and whether it is new, changed or the same as before."""
+    ((row, change, _),) = upsert_observations(session, source, [item], now)
+    return row, change
+
+
+def upsert_observations(
+    session: Session,
+    source: models.Source,
+    items: Sequence[Item],
+    now: datetime,
+    *,
+    before: dict[str, tuple[str, str]] | None = None,
+) -> list[tuple[models.Observation, str, Item]]:
+    """Store many items of one source with few queries and one flush.
+
+    - An item is looked up by its key within its source (two sources sharing a URL have an item
+      each); failing that, by one of its `aliases` (the key an earlier parser gave it), and the
+      row found is re-keyed: an upgrade never makes the stored history look new.
+    - An item listed twice counts once.
+    - `before` (optional) receives the (title, text) each changed row had, by key.
+    """
+    unique = {item.key: item for item in items}
+    existing = _stored(session, source.id, [*unique, *_aliases(unique.values())])
+    # Exact keys first: a row is only adopted through an alias when no item holds its key.
+    rows = {key: existing.pop(key) for key in unique if key in existing}
+    stored = []
+    with session.no_autoflush:
+        for key, item in unique.items():
+            row = rows.get(key) or _adopt(existing, item)
+            if row is not None and before is not None:
+                before[key] = (row.title, row.text)
+            stored.append((*_upsert_one(session, source, row, item, now), item))
+    session.flush()
+    return stored
+
+
+def rewritten(before: tuple[str, str] | None, row: models.Observation) -> bool:
+    """Whether a changed row's title or text differs from what was stored (not only its data)."""
+    return before is not None and before != (row.title, row.text)
+
+
+def _aliases(items: Iterable[Item]) -> list[str]:
+    return [alias for item in items for alias in item.aliases]
+
+
+def _stored(session: Session, source_id: str, keys: list[str]) -> dict[str, models.Observation]:
+    Obs = models.Observation
+    found: dict[str, models.Observation] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        query = select(Obs).where(Obs.source_id == source_id, Obs.key.in_(chunk))
+        found.update((row.key, row) for row in session.scalars(query))
+    return found
+
+
+def _adopt(existing: dict[str, models.Observation], item: Item) -> models.Observation | None:
+    """The row stored under one of the item's former keys, re-keyed to the item (once)."""
+    for alias in item.aliases:
+        row = existing.pop(alias, None)
+        if row is not None:
+            row.key = item.key
+            return row
+    return None
+
+
+def _upsert_one(
+    session: Session,
+    source: models.Source,
+    row: models.Observation | None,
+    item: Item,
+    now: datetime,
+) -> tuple[models.Observation, str]:
+    digest = item.content_hash
+    if row is None:
+        row = models.Observation(
+            key=item.key,
+            source_id=source.id,
+            kind=observation_kind(source),
+            first_seen_at=now,
+            last_changed_at=now,
+            last_seen_at=now,
+            content_hash=digest,
+        )
+        _write_item(row, item)
+        session.add(row)
+        return row, NEW
+    row.last_seen_at = now
+    if row.content_hash == digest:
+        return row, SAME
+    _write_item(row, item)
+    row.content_hash, row.last_changed_at = digest, now
+    return row, CHANGED
+
+
+def _write_item(row: models.Observation, item: Item) -> None:
+    row.url = item.url
+    row.title = item.title
+    row.text = item.text
+    row.published_at = item.published_at
+    row.data = dict(item.data)
+    if item.byline:
+        row.data["byline"] = item.byline
+    if item.links:
+        row.data["links"] = [list(link) for link in item.links]
+
+
+def keep_evidence(
+    session: Session,
+    observation: models.Observation,
+    raw: bytes,
+    now: datetime,
+    *,
+    fresh: bool = False,
+    **meta: Any,
+) -> models.Evidence:
+    """Store raw bytes once per observation and content (a second sighting updates last_seen).
+
+    - `fresh`: the observation was created in this transaction, so it has no evidence yet.
+    """
+    digest = hashlib.sha256(raw).hexdigest()
+    row = None
+    if not fresh:
+        row = session.scalar(
+            select(models.Evidence).where(
+                models.Evidence.observation_id == observation.id, models.Evidence.sha256 == digest
+            )
+        )
+    if row is None:
+        row = models.Evidence(
+            observation_id=observation.id,
+            sha256=digest,
+            body=raw,
+            retrieved_at=now,
+            first_seen_at=now,
+            last_seen_at=now,
+            url=meta.get("url", observation.url),
+            status=meta.get("status"),
+            headers=meta.get("headers", {}),
+            media_type=meta.get("media_type"),
+        )
+        session.add(row)
+    else:
+        row.last_seen_at = now
+    return row
