@@ -68,7 +68,9 @@ class Collected:
       complete, so an absence means something;
     - `not_modified`: the server answered 304; nothing to parse or match;
     - `gone`: item keys whose own URL answered 404 in this poll (evidence of absence);
-    - `evidence`: raw responses to keep, by item key.
+    - `evidence`: raw responses to keep, by item key;
+    - `response`: how the source's document was fetched (url, status, headers, media_type,
+      charset), kept with every item's evidence.
     """
 
     items: list[Item] = field(default_factory=list)
@@ -85,6 +87,7 @@ class Collected:
     blocked: bool = False
     # Whether this poll saw enough of the source to end its first-scan (baseline) period.
     baseline_ready: bool = True
+    response: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

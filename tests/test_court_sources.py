@@ -7,6 +7,7 @@ Constructed feeds follow the shape of the saved PACER ones (fixtures/courts/pace
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from tests.test_feeds import golden
 COURTS = FIXTURES / "courts"
 SAVED = sorted(COURTS.rglob("*.xml"))
 DOCKET = "https://ecf.example.uscourts.gov/cgi-bin/DktRpt.pl?4711"
+RSS = "application/rss+xml; charset=ISO-8859-1"
 
 
 def shown(result: FeedResult) -> dict[str, Any]:
@@ -200,3 +202,37 @@ def test_items_stored_under_their_former_keys_are_not_new_after_an_upgrade(tmp_p
         keys = sorted(session.scalars(select(models.Observation.key)))
     engine.dispose()
     assert keys == [f"guid:{DOCKET}&9", "guid:https://news.example.org/?p=1"]
+
+
+def test_every_version_of_a_matched_item_is_kept_with_status_headers_and_charset(
+    tmp_path: Path,
+) -> None:
+    with HttpTestServer() as server:
+        server.route(
+            "/rss",
+            Reply.raw(pacer([("", "Complaint in Extradition")], guid=False), content_type=RSS),
+            Reply.raw(pacer([("", "Order of Extradition (référé)")], guid=False), content_type=RSS),
+            Reply.raw(pacer([("", "Surrender Warrant (arrêt)")], guid=False), content_type=RSS),
+        )
+        settings = settings_for(
+            tmp_path, write_watchlist(tmp_path / "w.yaml", [court_feed(server)])
+        )
+        for _ in range(3):
+            cycle(settings)
+    engine = database.create_db_engine(settings.effective_database_url)
+    with database.make_session_factory(engine)() as session:
+        kept = list(session.scalars(select(models.Evidence).order_by(models.Evidence.id)))
+    engine.dispose()
+    versions = [row.body for row in kept]
+    assert [
+        next(w for w in (b"Complaint", b"Order of", b"Surrender") if w in v) for v in versions
+    ] == [
+        b"Complaint",
+        b"Order of",
+        b"Surrender",
+    ]
+    for row in kept:
+        assert row.status == 200 and row.url == server.url("/rss")
+        assert row.headers["content-type"] == RSS and row.media_type == RSS
+    # Read as browsers read the label "ISO-8859-1": windows-1252 (the WHATWG encoding standard).
+    assert [codecs.lookup(row.charset or "").name for row in kept[1:]] == ["cp1252"] * 2

@@ -183,6 +183,7 @@ def keep_evidence(
             status=meta.get("status"),
             headers=meta.get("headers", {}),
             media_type=meta.get("media_type"),
+            charset=meta.get("charset"),
         )
         session.add(row)
     else:

@@ -11,7 +11,9 @@ Rules:
 - a byline is matched as a field of its own, and said so in the explanation;
 - matches below the alert threshold are kept (for the digest's "possible matches") and, when in
   the review band, raise a low-severity event for a human to decide;
-- the raw bytes of every item that produced an event are kept as evidence, with their SHA-256.
+- the raw bytes of every item that produced an event, and of every later version of an item
+  someone was matched in, are kept as evidence with their SHA-256 and how they were fetched
+  (URL, status, headers, charset).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.events.observations import (
+    CHANGED,
     NEW,
     SAME,
     Counts,
@@ -70,6 +73,8 @@ class Recorder:
         self.fresh: set[int] = set()
         self.event_keys: set[str] = set()
         self.kept: set[tuple[int, str]] = set()
+        # How this poll's document was fetched (status, headers, charset): kept with evidence.
+        self.meta: dict[str, Any] = {}
 
     def record(
         self, collected: Collected, record_items: Callable[[Recorder, Collected], Counts]
@@ -156,8 +161,7 @@ class Recorder:
             evidence=sentence,
             details=details,
         )
-        raw = item.raw if item is not None and item.raw else row.text.encode("utf-8")
-        self.keep(row, raw)
+        self.keep_version(row, item)
 
     def _told_elsewhere(self, row: models.Observation, person_id: str) -> bool:
         """The same article (same link) already named this person through another source.
@@ -175,6 +179,19 @@ class Recorder:
             E.type.in_(("news_mention", "possible_match")),
         )
         return self.session.scalar(query.limit(1)) is not None
+
+    def keep_version(self, row: models.Observation, item: Item | None) -> None:
+        """Keep this version of a matched item as evidence, with how it was fetched."""
+        raw = item.raw if item is not None and item.raw else row.text.encode("utf-8")
+        self.keep(row, raw, **self.meta)
+
+    def is_matched(self, row: models.Observation) -> bool:
+        """Whether someone was matched in this stored item (above the weak band)."""
+        if row.id in self.fresh:
+            return False
+        M = models.Match
+        query = select(M.id).where(M.observation_id == row.id, M.band != "weak").limit(1)
+        return self.session.scalar(query) is not None
 
     def keep(self, row: models.Observation, raw: bytes, **meta: Any) -> None:
         """Keep `raw` as evidence of `row`, once per poll however many people it names."""
@@ -283,9 +300,12 @@ def record_mentions(recorder: Recorder, collected: Collected) -> Counts:
         recorder.session, recorder.source, collected.items, recorder.now, before=before
     )
     recorder.fresh.update(row.id for row, change, _ in stored if change == NEW)
+    recorder.meta = dict(collected.response)
     with recorder.session.no_autoflush:
         for row, change, item in stored:
             setattr(counts, change, getattr(counts, change) + 1)
+            if change == CHANGED and recorder.is_matched(row):
+                recorder.keep_version(row, item)  # every version of a matched item is evidence
             if change != SAME:
                 recorder.match_text(row, item, rewritten=rewritten(before.get(row.key), row))
     return counts

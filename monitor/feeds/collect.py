@@ -59,6 +59,7 @@ async def collect(
         warnings=result.warnings,
         etag=response.etag,
         last_modified=response.last_modified,
+        response=response.evidence_meta(result.encoding),
     )
 
 

@@ -50,6 +50,7 @@ class FeedResult:
     bozo: bool
     title: str
     status: FeedStatus = FeedStatus.OK
+    encoding: str = ""  # the charset the bytes were read in (kept with the evidence)
 
     @property
     def complete(self) -> bool:
@@ -171,7 +172,7 @@ def _result(parsed: Any, body: bytes, url: str, decoded: Decoded) -> FeedResult:
     if status is FeedStatus.BROKEN:
         warnings.append("no entry could be read: the source is failing, not empty")
     bozo = bool(parsed.bozo) or bool(decoded.warnings)
-    return FeedResult(items, warnings, bozo, _feed_title(parsed), status)
+    return FeedResult(items, warnings, bozo, _feed_title(parsed), status, decoded.encoding)
 
 
 def _status(parsed: Any, items: Sequence[Item]) -> FeedStatus:

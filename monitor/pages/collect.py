@@ -56,6 +56,7 @@ async def collect(
         warnings=warnings,
         etag=response.etag,
         last_modified=response.last_modified,
+        response=response.evidence_meta(result.encoding),
     )
 
 

@@ -54,6 +54,7 @@ class PageResult:
     items: list[Item]
     warnings: list[str]
     matched_nothing: bool
+    encoding: str = ""  # the charset the page was read in (kept with the evidence)
 
 
 def parse_listing(
@@ -97,7 +98,7 @@ def parse_listing(
         return _empty_listing(soup, item_selector, warnings)
     drafts = [_listing_draft(el, base, link_selector, title_selector, body) for el in elements]
     items, key_warnings = finish_items(drafts, scope=_scope(url))
-    return PageResult(items, warnings + key_warnings, matched_nothing=False)
+    return PageResult(items, warnings + key_warnings, False, decoded.encoding)
 
 
 def _scope(url: str) -> str:

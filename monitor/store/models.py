@@ -188,6 +188,7 @@ class Evidence(Base):
     status: Mapped[int | None] = mapped_column(Integer)
     headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     media_type: Mapped[str | None] = mapped_column(String(255))
+    charset: Mapped[str | None] = mapped_column(String(64))  # how the bytes were read
     sha256: Mapped[str] = mapped_column(String(64))
     body: Mapped[bytes] = mapped_column(LargeBinary)
     retrieved_at: Mapped[datetime] = mapped_column(default=utcnow)
