@@ -11,13 +11,14 @@ import io
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 import feedparser
 
+from monitor.feeds.jsonfeed import NotAJsonFeed, looks_like_json, parse_json_feed
 from monitor.items import Item, ItemDraft, content_hash, finish_items
 from monitor.text.decode import Decoded, charset_of, decode_bytes, header
 from monitor.text.html import MAX_ELEMENTS, html_to_text, normalise_text, single_line
@@ -76,7 +77,7 @@ _PLAIN_GUID = re.compile(r"[^\s<>\"'`\\]+")
 
 
 def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str]) -> FeedResult:
-    """Parse an RSS 0.9x/1.0/2.0 or Atom feed into items. Never raises on bad input.
+    """Parse an RSS 0.9x/1.0/2.0, Atom or JSON Feed into items. Never raises on bad input.
 
     - Bytes are decoded by `pages.decode_bytes` (BOM, HTTP charset, XML declaration, valid
       UTF-8, then a guess); the result goes to feedparser as UTF-8.
@@ -84,14 +85,18 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str]) -> FeedResu
       so are documents with more than `pages.MAX_ELEMENTS` "<" (millions of elements).
     - Ill-formed documents are read by feedparser's lenient parser and flagged `bozo`; one that
       yields no entry (or is not a feed at all: an HTML error page) is BROKEN, never empty.
-    - Every entry is an Item: key `url:<canonical link>`, else its GUID, else a content hash;
-      title on one line and text as plain text (HTML, scripts and styles gone, entities
+    - A JSON document is read as a JSON Feed (monitor.feeds.jsonfeed), validated; one that is
+      not a valid JSON Feed is BROKEN and says so by name (never "ill-formed XML").
+    - Every entry is an Item keyed as `items.finish_items` says (a GUID unique in the feed,
+      else a link its entries share as one entry, else a content hash); title on one line and text as plain text (HTML, scripts and styles gone, entities
       decoded); links absolute (against xml:base, then the feed URL) and http(s) only;
       published (else updated) date in UTC, or None.
     - `raw` is the entry's own element, byte for byte, when the feed is in an ASCII-compatible
       encoding and every entry was found; otherwise the whole feed's bytes.
     """
     decoded = decode_bytes(body, _declared_encodings(body, headers))
+    if looks_like_json(decoded.text):
+        return _json_result(body, url, decoded)
     if decoded.text.count("<") > MAX_ELEMENTS:  # feedparser's tree would take gigabytes
         refusal = f"more than {MAX_ELEMENTS:,} elements: refused unparsed"
         return FeedResult([], [*decoded.warnings, refusal], True, "", FeedStatus.REFUSED)
@@ -113,6 +118,27 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str]) -> FeedResu
         failed = f"the feed parser failed on this document ({type(error).__name__})"
         return FeedResult([], [*decoded.warnings, failed], True, "", FeedStatus.BROKEN)
     return _result(parsed, body, url, decoded)
+
+
+def _json_result(body: bytes, url: str, decoded: Decoded) -> FeedResult:
+    base = _base_url(url, None) or url
+    warnings = list(decoded.warnings)
+    try:
+        title, drafts = parse_json_feed(decoded.text, base)
+    except NotAJsonFeed as error:
+        return FeedResult(
+            [], [*warnings, str(error)], True, "", FeedStatus.BROKEN, decoded.encoding
+        )
+    drafts = [replace(draft, raw=body) for draft in drafts]  # an item's own bytes: unknowable
+    items, key_warnings = finish_items(drafts, scope=base)
+    return FeedResult(
+        items,
+        warnings + key_warnings,
+        bool(decoded.warnings),
+        title,
+        FeedStatus.OK,
+        decoded.encoding,
+    )
 
 
 def _declared_encodings(body: bytes, headers: Mapping[str, str]) -> list[str | None]:
