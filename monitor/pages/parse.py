@@ -26,6 +26,7 @@ from monitor.text.html import (
     single_line,
     soup_of,
 )
+from monitor.text.selectors import InvalidSelector, compile_selector
 from monitor.text.urls import absolute_link, canonical_url, is_http_url
 
 # --------------------------------------------------------------------------------------------
@@ -114,19 +115,20 @@ def _base_url(soup: BeautifulSoup, url: str) -> str:
 
 
 def _select(root: Tag, selector: str) -> list[Tag]:
-    try:
-        return list(root.select(selector))
-    except soupsieve.SelectorSyntaxError as error:
-        reason = str(error).splitlines()[0]
-        raise ConfigError(f"invalid CSS selector {selector!r}: {reason}") from None
+    return list(_compiled(selector).select(root))
 
 
 def _select_one(root: Tag, selector: str) -> Tag | None:
+    found = _compiled(selector).select_one(root)
+    return found if isinstance(found, Tag) else None
+
+
+def _compiled(selector: str) -> soupsieve.SoupSieve:
+    # As browsers read it (monitor.text.selectors); a refusal says why in our own words.
     try:
-        return root.select_one(selector)
-    except soupsieve.SelectorSyntaxError as error:
-        reason = str(error).splitlines()[0]
-        raise ConfigError(f"invalid CSS selector {selector!r}: {reason}") from None
+        return compile_selector(selector)
+    except InvalidSelector as error:
+        raise ConfigError(str(error)) from None
 
 
 def _empty_listing(soup: BeautifulSoup, item_selector: str, warnings: list[str]) -> PageResult:
