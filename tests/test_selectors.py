@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from monitor.config.watchlist import load_watchlist
+from monitor.exc import ConfigError
 from monitor.pages.parse import parse_listing
 from monitor.text.selectors import InvalidSelector, compile_selector
+from tests.e2e import write_watchlist
 
 PAGE = (
     b"<html><body><ul class='decisions'>"
@@ -58,3 +63,22 @@ def test_selectors_no_browser_reads_are_explained_in_our_own_words(
     assert message.startswith(f"{selector!r} is not a usable CSS selector")
     assert said in message
     assert "strict rules" not in message and "detected as a pseudo-class" not in message
+
+
+def test_the_watchlist_check_accepts_a_browser_valid_selector_and_explains_a_refusal(
+    tmp_path: Path,
+) -> None:
+    def source(selector: str) -> dict[str, object]:
+        return {
+            "id": "court",
+            "type": "page",
+            "url": "https://court.example.org/list",
+            "item_selector": selector,
+        }
+
+    accepted = load_watchlist(write_watchlist(tmp_path / "a.yaml", [source("li:has(:scope > a)")]))
+    assert [s.id for s in accepted.all_sources if s.id == "court"] == ["court"]
+    with pytest.raises(
+        ConfigError, match=r"a pseudo-element \(::before, ::marker...\) is no element"
+    ):
+        load_watchlist(write_watchlist(tmp_path / "r.yaml", [source("li:has(a::before)")]))
