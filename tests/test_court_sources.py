@@ -75,9 +75,22 @@ def test_each_saved_court_feed_parses_to_its_golden_file(path: Path) -> None:
 
 
 def test_the_saved_district_feeds_keep_every_docket_entry_apart() -> None:
-    for name in ("wvsd", "mdb_1", "nyed_1_excerpt"):
+    for name in ("wvsd", "mdb_1", "nyed_1_excerpt", "nysb_1"):
         body = (COURTS / "pacer" / f"{name}.xml").read_bytes()
         assert len(parse(body).items) == body.count(b"<item>"), name
+
+
+def test_each_docket_entry_of_one_case_in_a_saved_feed_is_an_item() -> None:
+    body = (COURTS / "pacer" / "nysb_1.xml").read_bytes()
+    burns = [item for item in parse(body).items if "LaQuece N. Burns" in item.title]
+    assert sorted(item.text.partition("[")[2].partition("]")[0] for item in burns) == [
+        "Auto - docket of credit card",
+        "Certificate of Credit Counseling",
+        "Voluntary Petition (Chapter 13)",
+    ]
+    assert len({item.key for item in burns}) == 3 and {item.url for item in burns} == {
+        "https://ecf.nysb.uscourts.gov/cgi-bin/DktRpt.pl?282803"
+    }
 
 
 # Identity -------------------------------------------------------------------------------------
