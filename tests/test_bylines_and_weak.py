@@ -139,3 +139,28 @@ def test_weak_matches_are_listed_by_monitor_events_weak(tmp_path: Path) -> None:
     plain = monitor("events", "--weak", "--person", "mukhtar-ablyazov", env=env)
     assert plain.stdout.startswith("weak #") and "Column 1" in plain.stdout
     assert monitor("events", env=env).stdout.count("Column 1") == 0
+
+
+def test_a_changed_article_is_an_event_again_only_when_it_says_more_about_the_person(
+    tmp_path: Path,
+) -> None:
+    first = "Mukhtar Ablyazov spoke in Paris about the asylum ruling."
+    typo = "Mukhtar Ablyazov spoke in Paris about the asylum rulling."
+    arrest = "Mukhtar Ablyazov was arrested in Paris on a Russian Red Notice."
+    with HttpTestServer() as server:
+        server.route(
+            "/rss",
+            Reply.raw(rss(entry(0, "Budget news."))),
+            Reply.raw(rss(entry(1, first))),
+            Reply.raw(rss(entry(1, typo))),
+            Reply.raw(rss(entry(1, arrest))),
+        )
+        source = {"id": "news", "type": "feed", "url": server.url("/rss"), "interval": "30m"}
+        settings = settings_for(tmp_path, write_watchlist(tmp_path / "w.yaml", [source]))
+        outcomes = [cycle(settings)[0] for _ in range(4)]
+    assert [(o.new, o.changed, o.events) for o in outcomes[1:]] == [(1, 0, 1), (0, 1, 0), (0, 1, 1)]
+    engine = database.create_db_engine(settings.effective_database_url)
+    with database.make_session_factory(engine)() as session:
+        last = session.scalars(select(models.Event).order_by(models.Event.id.desc())).first()
+    engine.dispose()
+    assert last is not None and "arrest" in last.details["context_labels"]
