@@ -25,6 +25,7 @@ COURTS = FIXTURES / "courts"
 SAVED = sorted(COURTS.rglob("*.xml"))
 DOCKET = "https://ecf.example.uscourts.gov/cgi-bin/DktRpt.pl?4711"
 RSS = "application/rss+xml; charset=ISO-8859-1"
+PUBLISHED = "Tue, 01 Dec 2026 19:14:31 GMT"
 
 
 def shown(result: FeedResult) -> dict[str, Any]:
@@ -47,14 +48,14 @@ def shown(result: FeedResult) -> dict[str, Any]:
     }
 
 
-def pacer(entries: list[tuple[str, str]], *, guid: bool = True) -> bytes:
-    """A PACER district feed: one case, entries (sequence number, docket text)."""
+def pacer(entries: list[tuple[str, ...]], *, guid: bool = True) -> bytes:
+    """A PACER district feed: one case, entries (sequence number, docket text[, pubDate])."""
     items = "".join(
         "<item><title>1:26-mj-00101 USA v. Mukhtar Ablyazov</title>"
-        f"<link>{DOCKET}</link><description>[{text}]</description>"
-        + (f'<guid isPermaLink="true">{DOCKET}&amp;{number}</guid>' if guid else "")
-        + "<pubDate>Tue, 01 Dec 2026 19:14:31 GMT</pubDate></item>"
-        for number, text in entries
+        f"<link>{DOCKET}</link><description>[{entry[1]}]</description>"
+        + (f'<guid isPermaLink="true">{DOCKET}&amp;{entry[0]}</guid>' if guid else "")
+        + f"<pubDate>{entry[2] if len(entry) > 2 else PUBLISHED}</pubDate></item>"
+        for entry in entries
     )
     return (
         '<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel>'
@@ -249,3 +250,31 @@ def test_every_version_of_a_matched_item_is_kept_with_status_headers_and_charset
         assert row.headers["content-type"] == RSS and row.media_type == RSS
     # Read as browsers read the label "ISO-8859-1": windows-1252 (the WHATWG encoding standard).
     assert [codecs.lookup(row.charset or "").name for row in kept[1:]] == ["cp1252"] * 2
+
+
+def test_entries_an_earlier_version_merged_go_to_the_digest_and_new_ones_alert(
+    tmp_path: Path,
+) -> None:
+    order = ("7", "Order Certifying Extraditability")
+    complaint = ("1", "Complaint in Extradition")  # merged into the order's row before
+    surrender = ("9", "Surrender Warrant", "Thu, 31 Dec 2026 10:00:00 GMT")  # after the upgrade
+    with HttpTestServer() as server:
+        server.route(
+            "/rss", Reply.raw(pacer([order])), Reply.raw(pacer([surrender, order, complaint]))
+        )
+        settings = settings_for(
+            tmp_path, write_watchlist(tmp_path / "w.yaml", [court_feed(server)])
+        )
+        cycle(settings)
+        engine = database.create_db_engine(settings.effective_database_url)
+        with engine.begin() as connection:  # the previous version's key: the docket link
+            connection.execute(update(models.Observation).values(key=f"url:{DOCKET}"))
+        engine.dispose()
+        [upgraded] = cycle(settings)
+    assert (upgraded.new, upgraded.changed, upgraded.events) == (2, 0, 2)
+    told = {e.title + str(e.details): e.baseline for e in stored_events(settings)[1:]}
+    assert sorted(("Surrender" in k, baseline) for k, baseline in told.items()) == [
+        (False, True),  # the complaint, seen before inside the merged row: digest only
+        (True, False),  # the surrender warrant, new: an alert
+    ]
+    assert len(outbox(settings)) == 1

@@ -56,12 +56,18 @@ def upsert_observations(
     now: datetime,
     *,
     before: dict[str, tuple[str, str]] | None = None,
+    split: set[str] | None = None,
 ) -> list[tuple[models.Observation, str, Item]]:
     """Store many items of one source with few queries and one flush.
 
     - An item is looked up by its key within its source (two sources sharing a URL have an item
       each); failing that, by one of its `aliases` (the key an earlier parser gave it), and the
-      row found is re-keyed: an upgrade never makes the stored history look new.
+      row found is re-keyed: an upgrade never makes the stored history look new. The item with
+      the row's very content adopts it first.
+    - Entries an earlier parser merged into one row (a PACER case's entries under its docket
+      link) find that row taken by one of them. One published before that row was last seen
+      was seen then, merged: its key goes to `split` (the recorder tells it in the digest, not
+      as an alert); one published later, or undated, is new and alerts as any new item.
     - An item listed twice counts once.
     - `before` (optional) receives the (title, text) each changed row had, by key.
     """
@@ -69,15 +75,39 @@ def upsert_observations(
     existing = _stored(session, source.id, [*unique, *_aliases(unique.values())])
     # Exact keys first: a row is only adopted through an alias when no item holds its key.
     rows = {key: existing.pop(key) for key in unique if key in existing}
+    legacy = dict(existing)
+    rows.update(_adopt_same_content(existing, [i for i in unique.values() if i.key not in rows]))
     stored = []
     with session.no_autoflush:
         for key, item in unique.items():
             row = rows.get(key) or _adopt(existing, item)
+            if row is None and split is not None and _merged_before(item, legacy):
+                split.add(key)
             if row is not None and before is not None:
                 before[key] = (row.title, row.text)
             stored.append((*_upsert_one(session, source, row, item, now), item))
     session.flush()
     return stored
+
+
+def _merged_before(item: Item, legacy: dict[str, models.Observation]) -> bool:
+    rows = [legacy[alias] for alias in item.aliases if alias in legacy]
+    published = item.published_at
+    return published is not None and any(published <= row.last_seen_at for row in rows)
+
+
+def _adopt_same_content(
+    existing: dict[str, models.Observation], items: Sequence[Item]
+) -> dict[str, models.Observation]:
+    adopted = {}
+    for item in items:
+        for alias in item.aliases:
+            row = existing.get(alias)
+            if row is not None and row.content_hash == item.content_hash:
+                row.key = item.key
+                adopted[item.key] = existing.pop(alias)
+                break
+    return adopted
 
 
 def rewritten(before: tuple[str, str] | None, row: models.Observation) -> bool:

@@ -75,6 +75,9 @@ class Recorder:
         self.kept: set[tuple[int, str]] = set()
         # How this poll's document was fetched (status, headers, charset): kept with evidence.
         self.meta: dict[str, Any] = {}
+        # Keys of entries an earlier parser had merged into another's row: seen before, so
+        # their events go to the digest (baseline), not out as alerts after an upgrade.
+        self.split: set[str] = set()
 
     def record(
         self, collected: Collected, record_items: Callable[[Recorder, Collected], Counts]
@@ -153,6 +156,7 @@ class Recorder:
         # that matters is keyed by its content, so each docket entry or decision is told once.
         suffix = f":{row.content_hash}" if previous is not None else ""
         self.add_event(
+            baseline=True if row.key in self.split else None,
             key=f"{event_type}:{found.person_id}:{row.id}{suffix}",
             person_id=found.person_id,
             observation=row,
@@ -297,7 +301,12 @@ def record_mentions(recorder: Recorder, collected: Collected) -> Counts:
     counts = Counts()
     before: dict[str, tuple[str, str]] = {}
     stored = upsert_observations(
-        recorder.session, recorder.source, collected.items, recorder.now, before=before
+        recorder.session,
+        recorder.source,
+        collected.items,
+        recorder.now,
+        before=before,
+        split=recorder.split,
     )
     recorder.fresh.update(row.id for row, change, _ in stored if change == NEW)
     recorder.meta = dict(collected.response)
