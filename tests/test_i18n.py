@@ -156,6 +156,7 @@ def every_email(language: str) -> str:
             "name": "Mukhtar Ablyazov",
             "events": made[:-1],
             "possible": made[-1:],
+            "weak": [{"detected_at": "t", "title": "w", "url": "u", "explanation": "e"}],
             "interpol_line": "x",
         }
     ]
@@ -168,6 +169,10 @@ def every_email(language: str) -> str:
         "quiet": [{"name": "Zhanara Akhmetova", "interpol_line": "y"}],
         "event_count": 0,
         "sources": [{"id": "news"}, {"id": "interpol-red"}],
+        "checked": [{"id": "news"}],
+        "unchecked": [{"id": "interpol-red", "type": "interpol", "problem": "q"}],
+        "degraded": [{"id": "news", "type": "feed", "problem": "p"}],
+        "interpol_watch": {"state": "unwatched"},
         "problems": [{"id": "news", "type": "feed", "problem": "p"}],
         "delivery_problems": ["d"],
         "generated_at": "now",

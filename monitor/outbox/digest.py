@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -31,7 +31,9 @@ from monitor.outbox import present
 from monitor.outbox.i18n import N_, Translator, day, translator, when
 from monitor.outbox.templates import render
 from monitor.store import models
+from monitor.text.lines import one_line
 
+ENGLISH = translator("en")
 DIGEST_TIME = time(8, 0)
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
@@ -132,12 +134,16 @@ def digest_context(
     people = followed_people(session, advocate.id)
     events = _events_by_person(session, [p.id for p in people], period)
     statuses = _interpol_statuses(session, [p.id for p in people])
+    sources = source_health(session, period, tr)
+    watch = interpol_watch(sources)
+    weak = _weak_by_person(session, [p.id for p in people], period, tz, tr, language)
     sections = [
-        person_section(p, events.get(p.id, []), statuses.get(p.id, []), tz, tr, language)
+        person_section(
+            p, events.get(p.id, []), statuses.get(p.id, []), tz, tr, language, watch, weak.get(p.id)
+        )
         for p in people
     ]
-    sources = source_health(session, period, tr, language)
-    active = [s for s in sections if s["events"] or s["possible"]]
+    active = [s for s in sections if s["events"] or s["possible"] or s["weak"]]
     return {
         "advocate": advocate.spec,
         "language": language,
@@ -149,10 +155,14 @@ def digest_context(
         },
         "people": sections,
         "active": sorted(active, key=lambda s: s["urgency"]),
-        "quiet": [s for s in sections if not (s["events"] or s["possible"])],
+        "quiet": [s for s in sections if not (s["events"] or s["possible"] or s["weak"])],
         "event_count": sum(len(s["events"]) for s in sections),
         "sources": sources,
+        "checked": [s for s in sources if s["checked"]],
+        "unchecked": [s for s in sources if not s["checked"]],
         "problems": [s for s in sources if s["problem"]],
+        "degraded": [s for s in sources if s["problem"] and s["checked"]],
+        "interpol_watch": watch,
         "delivery_problems": delivery_problems(session, advocate.id, tr),
         "generated_at": when(period.end, tz, language),
         "show_names": show_names,
@@ -173,16 +183,19 @@ def person_section(
     tz: tzinfo,
     tr: Translator,
     language: str,
+    watch: dict[str, Any] | None = None,
+    weak: Sequence[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     name = str(person.spec.get("name", person.id))
     views = [present.event_view(e, person.spec, tz, tr, language) for e in events]
     timeline = present.digest_order(views, {e.id: e.detected_at for e in events})
-    interpol = interpol_status(person, notices)
+    interpol = {**interpol_status(person, notices), **(watch or {"state": "checked"})}
     return {
         "id": person.id,
         "name": name,
         "events": [v for v in timeline if v["type"] != "possible_match"],
         "possible": [v for v in timeline if v["type"] == "possible_match"],
+        "weak": list(weak or []),
         "first_scan": [v for v in timeline if v["baseline"]],
         "interpol": interpol,
         "interpol_line": interpol_line(interpol, tr),
@@ -191,7 +204,11 @@ def person_section(
 
 
 def interpol_line(status: dict[str, Any], tr: Translator) -> str:
-    """'listed on the public list (notice 2026/12345); ...' in the advocate's language."""
+    """What the digest says of a person's INTERPOL notices, as far as the lists were read."""
+    if status.get("state") == "unwatched":
+        return tr.gettext("not watched (no INTERPOL source)")
+    if status.get("state") == "unread":
+        return tr.gettext("not read yet (the INTERPOL source has never been read)")
     parts = [
         tr.gettext("listed on the public list (notice %(ids)s)")
         % {"ids": ", ".join(status["listed"])}
@@ -201,9 +218,89 @@ def interpol_line(status: dict[str, Any], tr: Translator) -> str:
     if status["no_longer_public"]:
         ids = ", ".join(status["no_longer_public"])
         parts.append(tr.gettext("no longer public: %(ids)s") % {"ids": ids})
+    line = "; ".join(parts)
+    if status.get("state") == "stale":
+        line += tr.gettext(", as of %(day)s (not checked since)") % {"day": status["since"]}
     if status["known_ids"]:
-        parts.append(tr.gettext("known notices: %(ids)s") % {"ids": ", ".join(status["known_ids"])})
-    return "; ".join(parts)
+        line += "; " + tr.gettext("known notices: %(ids)s") % {
+            "ids": ", ".join(status["known_ids"])
+        }
+    return line
+
+
+def interpol_watch(sources: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """What the digest may say about INTERPOL, from the INTERPOL sources' health.
+
+    - `unwatched`: no INTERPOL source is configured, so nothing about the lists is known;
+    - `unread`: a source is configured but has never been read successfully;
+    - `stale`: it was read, but not in this period (`since`: the last successful read);
+    - `checked`: read in this period: "not on the public list" means what it says.
+    """
+    interpol = [s for s in sources if s["type"] == "interpol"]
+    if not interpol:
+        return {"state": "unwatched", "since": None}
+    if any(s["checked"] for s in interpol):
+        return {"state": "checked", "since": None}
+    read = [s["last_success_at"] for s in interpol if s["last_success_at"]]
+    if not read:
+        return {"state": "unread", "since": None}
+    return {"state": "stale", "since": max(read)[:10]}
+
+
+def _weak_by_person(
+    session: Session,
+    person_ids: list[str],
+    period: Period,
+    tz: tzinfo,
+    tr: Translator,
+    language: str,
+) -> dict[str, list[dict[str, Any]]]:
+    """Weak matches found in the period (below the review band: no event, worth a look)."""
+    M, Obs = models.Match, models.Observation
+    rows = session.execute(
+        select(M, Obs)
+        .join(Obs, Obs.id == M.observation_id)
+        .where(
+            M.person_id.in_(person_ids),
+            M.band == "weak",
+            M.created_at >= period.start,
+            M.created_at < period.end,
+        )
+        .order_by(M.created_at, M.id)
+    ).all()
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for match, observation in rows:
+        grouped.setdefault(match.person_id, []).append(
+            weak_view(match, observation, tz, tr, language)
+        )
+    return grouped
+
+
+def weak_view(
+    match: models.Match,
+    observation: models.Observation,
+    tz: tzinfo,
+    tr: Translator = ENGLISH,
+    language: str = "en",
+) -> dict[str, Any]:
+    """A weak match as the digest and `monitor events --weak` show it."""
+    explanation = match.explanation or {}
+    why = [tr.gettext("score %(score)s") % {"score": f"{match.score:.2f}"}]
+    if explanation.get("variant"):
+        why.insert(
+            0, tr.gettext("like the watchlist form %(form)r") % {"form": explanation["variant"]}
+        )
+    if explanation.get("field") == "byline":
+        why.append(tr.gettext("in the byline"))
+    return {
+        "id": match.id,
+        "person_id": match.person_id,
+        "detected_at": when(match.created_at, tz, language),
+        "title": one_line(observation.title, limit=200),
+        "url": observation.url,
+        "source_id": observation.source_id,
+        "explanation": ", ".join(why),
+    }
 
 
 def _events_by_person(
@@ -249,42 +346,55 @@ def interpol_status(person: models.Person, notices: Sequence[tuple[str, bool]]) 
 
 
 def source_health(
-    session: Session, period: Period, tr: Translator, language: str
+    session: Session, period: Period, tr: Translator = ENGLISH
 ) -> list[dict[str, Any]]:
+    """Each enabled source: whether it was checked in the period, and what is wrong with it.
+
+    - checked: a poll of it succeeded in the period (a configured source is not a check);
+    - never read successfully: "not read yet", however many polls failed;
+    - failing or not polled in the period: "not checked since DATE";
+    - blocked or degraded: what its last poll could not see (benign notes never make a poll
+      degraded: see `items.Note`).
+    """
     rows = session.scalars(
         select(models.Source)
         .where(models.Source.archived_at.is_(None), models.Source.enabled.is_(True))
         .order_by(models.Source.id)
     )
-    return [_health(row, tr, language) for row in rows]
+    return [_health(row, period, tr) for row in rows]
 
 
-def _health(row: models.Source, tr: Translator, language: str) -> dict[str, Any]:
-    problem = None
-    if row.consecutive_failures:
-        since = (
-            day(row.last_success_at, UTC, language)
-            if row.last_success_at
-            else tr.gettext("its first poll")
-        )
-        problem = tr.ngettext(
-            "failing since %(since)s (%(num)d failed poll): %(error)s",
-            "failing since %(since)s (%(num)d failed polls): %(error)s",
-            row.consecutive_failures,
-        ) % {"since": since, "num": row.consecutive_failures, "error": row.last_error}
-    elif row.status in ("blocked", "degraded"):
-        status = tr.gettext(STATUS_WORDS.get(row.status, row.status))
-        problem = f"{status}: {row.last_error}"
-    elif row.last_success_at is None:
-        problem = tr.gettext("not polled successfully yet")
+def _health(row: models.Source, period: Period, tr: Translator) -> dict[str, Any]:
+    checked = row.last_success_at is not None and row.last_success_at >= period.start
     return {
         "id": row.id,
         "type": row.type,
-        "problem": problem,
+        "checked": checked,
+        "problem": _problem(row, checked, tr),
         "last_success_at": row.last_success_at.isoformat(timespec="minutes")
         if row.last_success_at
         else None,
     }
+
+
+def _problem(row: models.Source, checked: bool, tr: Translator) -> str | None:
+    failed = tr.ngettext(
+        " (%(num)d failed poll): %(error)s",
+        " (%(num)d failed polls): %(error)s",
+        row.consecutive_failures,
+    ) % {"num": row.consecutive_failures, "error": row.last_error}
+    if row.last_success_at is None:
+        return tr.gettext("not read yet") + (failed if row.consecutive_failures else "")
+    since = tr.gettext("not checked since %(day)s") % {
+        "day": row.last_success_at.date().isoformat()
+    }
+    if row.consecutive_failures:
+        return since + failed
+    if not checked:
+        return since
+    if row.status in ("blocked", "degraded"):
+        return f"{tr.gettext(STATUS_WORDS[row.status])}: {row.last_error}"
+    return None
 
 
 STATUS_WORDS = {"blocked": N_("blocked by the site"), "degraded": N_("partly readable")}
