@@ -96,10 +96,11 @@ def test_the_arrest_and_the_extradition_decision_come_first_and_the_subject_says
 
 
 def test_the_whole_order_of_urgency() -> None:
-    assert list(Kind)[:7] == [
+    assert list(Kind)[:8] == [
         Kind.ARREST,
         Kind.DETENTION,
         Kind.EXTRADITION,
+        Kind.CONVICTION,
         Kind.NEW_NOTICE,
         Kind.COURT_DECISION,
         Kind.NOTICE_CHANGED,
@@ -110,6 +111,7 @@ def test_the_whole_order_of_urgency() -> None:
         is Kind.DETENTION
     )
     assert kind_of("court_item", {"context_labels": ["court"]}) is Kind.COURT_DECISION
+    assert kind_of("court_item", {"context_labels": ["extradition", "arrest"]}) is Kind.EXTRADITION
     assert kind_of("news_mention", {"context_labels": []}) is Kind.MENTION
 
 

@@ -1,12 +1,14 @@
 """What an advocate must act on first: each event's kind, in the order of urgency (pure).
 
 Rules:
-- the order is: arrest, detention, extradition or surrender decision, new notice, court
-  decision, changed notice (and a notice leaving or coming back to the public list), case page
+- the order is: arrest, detention, extradition or surrender decision, conviction, new notice,
+  court decision, changed notice (and a notice leaving or coming back to the public list), case page
   changed, mention, possible match; within a kind, the most severe, then the oldest first;
 - a news or court item takes its kind from what its sentence says (the context labels stored at
   match time); a case page from what its added lines say ("extradition approved");
-- a detention is an arrest whose words speak of custody or detention rather than an arrest;
+- an item's kind is its first context label that names one (the labels are stored in the order
+  of the matcher's cues: an extradition step before an arrest, so "detention pending extradition"
+  is an extradition step); a detention is an arrest whose words speak of custody or detention;
 - the kind names the subject's tag and the headline; the words themselves live in the catalogues.
 """
 
@@ -23,6 +25,7 @@ class Kind(StrEnum):
     ARREST = "arrest"
     DETENTION = "detention"
     EXTRADITION = "extradition"
+    CONVICTION = "conviction"
     NEW_NOTICE = "new_notice"
     COURT_DECISION = "court_decision"
     NOTICE_CHANGED = "notice_changed"
@@ -56,16 +59,22 @@ def kind_of(event_type: str, details: Mapping[str, Any], evidence: str = "") -> 
     return _mention_kind(labels, sentence, court=event_type == "court_item")
 
 
+_LABEL_KINDS = {
+    "extradition": Kind.EXTRADITION,
+    "arrest": Kind.ARREST,
+    "conviction": Kind.CONVICTION,
+    "decision": Kind.COURT_DECISION,
+    "court": Kind.COURT_DECISION,
+}
+
+
 def _mention_kind(labels: list[str], sentence: str, *, court: bool) -> Kind:
-    if "arrest" in labels:
-        lowered = sentence.lower()
-        detained = any(word in lowered for word in _DETENTION_WORDS)
-        return Kind.DETENTION if detained else Kind.ARREST
-    if "extradition" in labels:
-        return Kind.EXTRADITION
-    if "court" in labels or court:
-        return Kind.COURT_DECISION
-    return Kind.MENTION
+    found = next((_LABEL_KINDS[label] for label in labels if label in _LABEL_KINDS), None)
+    if found is Kind.ARREST and any(word in sentence.lower() for word in _DETENTION_WORDS):
+        return Kind.DETENTION
+    if found is None:
+        return Kind.COURT_DECISION if court else Kind.MENTION
+    return found
 
 
 def _page_kind(diff: str) -> Kind:
