@@ -189,8 +189,9 @@ class MatchIndex:
         - a key shared by more people than the common limit needs a second query token to agree
         - name similarity (`score.compare_names`) against each written name of the person that
           passed the prefilter (all of them for a lone candidate)
-        - qualifiers (birth date, nationality, sex): a conflict lowers the band to "review" at most
-          and takes the alert away; the match is kept
+        - qualifiers (birth date, nationality, sex): a conflict takes the alert away and one band:
+          strong becomes review (a possible match), review becomes weak (no event); the match
+          is kept
         - matches under the weak threshold are not returned
         """
         query = _record_query(record)
@@ -562,7 +563,11 @@ def _fired(i: int, query_keys: _QueryKeys) -> tuple[str, ...]:
 
 
 def _qualified_band(band: Band, qualifiers: Qualifiers) -> Band:
-    return "review" if qualifiers.conflict and band == "strong" else band
+    """A conflicting birth date, nationality or sex takes one band away: a strong name stays a
+    possible match (review), a review-band name becomes a weak match (kept, no event)."""
+    if not qualifiers.conflict:
+        return band
+    return "review" if band == "strong" else "weak"
 
 
 def _notes(extras: int, substitutions: int) -> tuple[str, ...]:

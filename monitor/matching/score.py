@@ -118,11 +118,27 @@ def token_similarity(a: Token, b: Token) -> float:
     return _spelling_similarity(a, b)
 
 
+def alike(x: str, y: str) -> bool:
+    """Two spellings a person would take for one name: typing errors few for their length.
+
+    - a spelling of 3 letters or fewer: the same letters (other short forms meet through the
+      vowel, sibilant, prefix and nickname rules)
+    - else, by the longer spelling: one typing error in 4 letters, two in 5 to 8, three in 9 or
+      more (Abdurrahim / Abdurrahman); a typing error is a letter changed, added, left out, or
+      two neighbours swapped
+    """
+    if min(len(x), len(y)) <= 3:
+        return x == y
+    longer = max(len(x), len(y))
+    allowed = 1 if longer == 4 else 2 if longer <= 8 else 3
+    return OSA.distance(x, y, score_cutoff=allowed + 1) <= allowed
+
+
 def _spelling_similarity(a: Token, b: Token) -> float:
-    """Edit similarity of the keys, with credit for a shared prefix, vowels, letters out of
-    order and, for abjads, consonant skeletons."""
+    """Edit similarity of the keys when they are alike (`alike`), with credit for a shared
+    prefix, vowels, letters out of order and, for scripts without written vowels, consonants."""
     x, y = a.key, b.key
-    sim = _stem_similarity(x, y)
+    sim = _stem_similarity(x, y) if alike(x, y) else 0.0
     short_pair = len(x) <= _SHORT and len(y) <= _SHORT
     if sim < VOWEL_CREDIT and short_pair and (_vowel_variant(x, y) or _sibilant_variant(x, y)):
         sim = VOWEL_CREDIT
@@ -131,9 +147,29 @@ def _spelling_similarity(a: Token, b: Token) -> float:
         sim = max(sim, PREFIX_CREDIT)  # Ben/Benjamin, Alex/Alexander
     if len(x) == len(y) >= _MIN_SCRAMBLED and sorted(x) == sorted(y):
         sim = max(sim, REVERSED_CREDIT if x == y[::-1] else SCRAMBLED_CREDIT)
-    if (a.abjad or b.abjad) and a.skel and b.skel:
-        sim = max(sim, Indel.normalized_similarity(a.skel, b.skel) * 0.95)
+    if a.vowelless != b.vowelless:
+        sim = max(sim, _consonant_similarity(a.consonants, b.consonants))
+    elif (a.syllabic or b.syllabic) and len(a.skel) >= 2 and a.skel == b.skel:
+        sim = max(sim, SYLLABIC_SKELETON_CREDIT)  # 贝拉克 (bei-la-ke) / Barack: the same consonants
     return sim
+
+
+VOWELLESS_CREDIT = 0.9
+SYLLABIC_SKELETON_CREDIT = 0.85
+VOWELLESS_TYPO_CREDIT = 0.8
+
+
+def _consonant_similarity(x: str, y: str) -> float:
+    """A token of a script without short vowels (Arabic) against a Latin one: their consonants
+    must be the same (محمد / Muhammad), or one typing error apart in 4 consonants or more; a
+    single consonant only meets a short Latin name (علي / Ali)."""
+    if not x or not y:
+        return 0.0
+    if x == y:
+        return VOWELLESS_CREDIT if len(x) >= 2 else VOWELLESS_TYPO_CREDIT
+    if min(len(x), len(y)) >= 4 and OSA.distance(x, y, score_cutoff=2) <= 1:
+        return VOWELLESS_TYPO_CREDIT
+    return 0.0
 
 
 _VOWELS = str.maketrans("", "", "aeiouy")
