@@ -5,8 +5,8 @@
   crowd_names.csv, made by bench/make_crowd.py) and the 1,254 members of the US Congress (yente),
   each as a record (with the country as nationality and a birth date of yente's generator) and as a sentence
 - the evaluation watchlist: the 11 people of sample_watchlist.json, the 683 people of the UN
-  sanctions list (yente, with birth year and nationality) and yente's synthetic people written in
-  Arabic script (with birth date)
+  sanctions list (yente, with birth year and nationality), yente's synthetic people written in
+  Arabic script (with birth date) and the bench's people (no birth date, no nationality)
 - the bench's people: every name the name bench holds as a true match's watched side
 
 Nobody in the crowd is a watched person, so every alert is false; a name identical to a watched
@@ -81,8 +81,9 @@ def sample_people() -> list[Person]:
 
 
 def evaluation_watchlist() -> list[Person]:
-    """The sample watchlist, the UN sanctions list, yente's synthetic people in Arabic script."""
-    people = sample_people()
+    """The sample watchlist, the UN sanctions list, yente's synthetic people in Arabic script and
+    the bench's people (the issue's watchlist of this shape had 783 people)."""
+    people = sample_people() + bench_people()
     for i, r in enumerate(rows("yente_positives_un_untreated.csv")):
         nationality = (r["nationality"].upper(),) if len(r["nationality"]) == 2 else ()
         people.append(Person(f"un{i}", r["full_name"], (), r["date_of_birth"] or None, nationality))

@@ -47,6 +47,11 @@ def _nicknames() -> dict[str, frozenset[str]]:
         _link(table, name, nick)
     for russian, national in (*ukrainian_pairs(), *belarusian_pairs()):
         _link(table, russian, national)
+    for line in datafiles.text("given_name_forms.txt").splitlines():
+        forms = [] if line.startswith("#") else line.split()
+        for i, form in enumerate(forms):
+            for other in forms[i + 1 :]:
+                _link(table, form, other)
     return {key: frozenset(keys) for key, keys in table.items()}
 
 
@@ -100,6 +105,8 @@ def nicknames_of(key: str) -> frozenset[str]:
       gives Ted, Teddy and Theo; Ted gives Theodore and Edward
     - and from the Ukrainian and Belarusian forms of Russian names, in Latin (names-translator,
       data/be_forenames.csv): Aleksandr meets Oleksandr and Aliaksandr, Nikolay Mykola and Mikalai
+    - and from data/given_name_forms.txt: one name in other languages and its diminutives, all
+      meeting each other (Juan, Jean, Ivan and John; Bibi and Benjamin)
     - only the listed pairs: Theodore and Edward share Ted, and still do not meet each other
     """
     return _nicknames().get(key, frozenset())
