@@ -36,7 +36,7 @@ from monitor.matching.models import (
 from monitor.matching.names import latin_form, skeleton, translit_key
 from monitor.matching.normalize import FoldedText, fold_text
 from monitor.matching.qualify import qualify
-from monitor.matching.score import Token, compare_names, tokenize
+from monitor.matching.score import NameScore, Token, compare_names, tokenize
 from monitor.matching.text import Anchor, Lookups, Mention, on_boundaries, read_hit, verify
 from monitor.matching.variants import NameParts, Variant, person_parts
 
@@ -356,7 +356,9 @@ class MatchIndex:
             qualifiers=qualifiers,
             field="forename+name" if record.forename else "name",
             pairs=best.pairs,
-            notes=_notes(best.extras, best.substitutions) + best.notes,
+            notes=_notes(best.extras, best.substitutions)
+            + best.notes
+            + _namesake(best, qualifiers),
         )
         return Match(entry.person.id, score, band, is_alert, explanation)
 
@@ -568,6 +570,19 @@ def _qualified_band(band: Band, qualifiers: Qualifiers) -> Band:
     if not qualifiers.conflict:
         return band
     return "review" if band == "strong" else "weak"
+
+
+SAME_NAME_NOTE = "the same name: only a birth date can tell two people of this name apart"
+IDENTICAL_NAME = 0.99  # the same tokens, up to order and transliteration (`score._score`)
+
+
+def _namesake(best: NameScore, qualifiers: Qualifiers) -> tuple[str, ...]:
+    """Identical names of different people (two ZAFAR IQBAL) differ only by birth date."""
+    return (
+        (SAME_NAME_NOTE,)
+        if best.score >= IDENTICAL_NAME and qualifiers.birth_date != "agrees"
+        else ()
+    )
 
 
 def _notes(extras: int, substitutions: int) -> tuple[str, ...]:

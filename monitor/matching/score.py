@@ -124,31 +124,32 @@ def token_similarity(a: Token, b: Token) -> float:
     return _spelling_similarity(a, b)
 
 
-def alike(x: str, y: str) -> bool:
+def alike(a: Token, b: Token) -> bool:
     """Two spellings a person would take for one name: typing errors few for their length.
 
     - a spelling of 3 letters or fewer: the same letters, or one letter left out of four
       (Asad / Ssad); other short forms meet through the vowel, sibilant, prefix and nickname
       rules
-    - else, by the longer spelling: one typing error in 4 letters, two in 5 to 8 (in 5 or 6
-      letters only if at most one of them touches a consonant), three in 9 or more (Abdurrahim /
-      Abdurrahman); a typing error is a letter changed, added, left out, or two neighbours
-      swapped
+    - else, by the longer spelling: one typing error in 4 letters, two in 5 to 8 if at most one
+      of them touches a consonant (or, in 7 or 8 letters, both come after the same first
+      letter), three in 9 or more (Abdurrahim / Abdurrahman); a typing error is a letter
+      changed, added, left out, or two neighbours swapped
     """
+    x, y = a.key, b.key
     shorter, longer = sorted((len(x), len(y)))
     if shorter <= 3:  # Asad / Ssad, Jon / John: one letter left out of four
         return x == y or (shorter == 3 and longer == 4 and Indel.distance(x, y) == 1)
     allowed = 1 if longer == 4 else 2 if longer <= 8 else 3
     distance = OSA.distance(x, y, score_cutoff=allowed + 1)
-    if distance <= 1 or (distance <= allowed and longer >= 7):
+    if distance <= 1 or (distance <= allowed and longer >= 9):
         return True
-    # two errors in a short name: only when one of them at most touches a consonant (Merkel /
-    # Merkur, Scholz / Schulze); Carney / Warner and Salman / Rahman are other names
-    return distance <= allowed and _consonant_distance(x, y) <= 1
-
-
-def _consonant_distance(x: str, y: str) -> int:
-    return OSA.distance(x.translate(_VOWELS), y.translate(_VOWELS), score_cutoff=2)
+    # two errors in 5 to 8 letters: when one of them at most touches a consonant (Merkel /
+    # Merkur, Scholz / Schulze), or in 7 or 8 letters after the same first letter (Starmer /
+    # Starkey); Carney / Warner, Tarasov / Baranov, Fernando / Hernande are other names
+    if distance > allowed:
+        return False
+    consonants = OSA.distance(a.consonants, b.consonants, score_cutoff=2)
+    return consonants <= 1 or (longer >= 7 and x[0] == y[0])
 
 
 # The first sound of a romanised Chinese or Korean syllable, by the letters that may write it
@@ -188,7 +189,7 @@ def _spelling_similarity(a: Token, b: Token) -> float:
     """Edit similarity of the keys when they are alike (`alike`), with credit for a shared
     prefix, vowels, letters out of order and, for scripts without written vowels, consonants."""
     x, y = a.key, b.key
-    sim = _stem_similarity(x, y) if alike(x, y) else 0.0
+    sim = _stem_similarity(x, y) if alike(a, b) else 0.0
     short_pair = len(x) <= _SHORT and len(y) <= _SHORT
     if (
         sim < VOWEL_CREDIT

@@ -24,7 +24,7 @@ _SYLLABLE_SCRIPTS = ("CJK", "HANGUL", "HIRAGANA", "KATAKANA")
 _VOWELLESS_SCRIPTS = ("ARABIC", "HEBREW", "SYRIAC", "THAANA", "KHMER")
 _ARABIC_ARTICLE = "\u0627\u0644"  # al-, written joined to the name
 _MATRES = str.maketrans("", "", "wy")  # waw and ya: long vowels as often as consonants
-_CONSONANT_MERGE = str.maketrans("pfvgqcd", "bbbkkkt")
+_CONSONANT_MERGE = str.maketrans("pfvgqc", "bbbkkk")
 _NOT_CONSONANT = re.compile(r"[aeiou'`]")
 
 
@@ -90,18 +90,18 @@ def make_token(raw: str) -> Token:
 def consonant_form(raw: str, latin: str) -> str:
     """The consonants of a token, as a script without short vowels writes them.
 
-    - Latin: its transliteration key without vowels (Muhammad, Mohamed -> mhmt)
+    - Latin: its transliteration key without vowels (Muhammad, Mohamed -> mhmd)
     - Arabic: its Latin form without the joined article al- and without waw and ya, which are
-      long vowels as often as consonants (محمد -> mhmt, القذافي -> ktb... as Qadhafi, Gaddafi)
-    - close sounds merged (b=p=f=v, k=g=q=c, t=d), doubled letters collapsed; l and r stay apart
+      long vowels as often as consonants (محمد -> mhmd, القذافي -> kdb as Qadhafi, Gaddafi)
+    - close sounds merged (b=p=f=v, k=g=q=c), doubled letters collapsed; d and t, l and r stay
+      apart (مراد is Murad, not Marat)
     """
     if raw.startswith(_ARABIC_ARTICLE) and len(raw) > 4:
         latin = latin_form(raw[2:])
     if raw:
         latin = translit_key(latin.translate(_MATRES))
-    bare = _NOT_CONSONANT.sub("", latin.replace("th", "t").replace("dh", "d")).translate(
-        _CONSONANT_MERGE
-    )
+    bare = _NOT_CONSONANT.sub("", latin).replace("th", "t").replace("dh", "d")
+    bare = bare.translate(_CONSONANT_MERGE)
     return re.sub(r"(.)\1+", r"\1", bare.translate(_MATRES) if raw else bare)
 
 
