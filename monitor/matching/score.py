@@ -163,6 +163,13 @@ _ONSETS = (
     ("m", "m"), ("h", "h"), ("f", "f"),
 )  # fmt: skip
 _SYLLABLE_MAX = 5
+# One romanised Chinese or Korean syllable: Pinyin and Wade-Giles onsets besides the Korean ones.
+_ONE_SYLLABLE = re.compile(
+    r"(?:zh|sh|hs|ts|kk|tt|pp|ss|jj|tch|ch|k|g|n|d|t|r|l|m|b|p|s|j|h|x|q|c|z|w|f|y)?"
+    r"(?:yae|yeo|you|wae|ae|ya|eo|ye|wa|oe|yo|wo|we|wi|yu|eu|ui|oo|ou|ee|ia|ua|uo|ai|ei|ao|iu"
+    r"|a|e|o|u|i|y)"
+    r"(?:ng|k|n|t|l|m|p|r)?"
+)
 
 
 def _onset(latin: str) -> str:
@@ -176,7 +183,7 @@ def _other_onsets(a: str, b: str) -> bool:
     """Two one-syllable Chinese or Korean name parts that start with different sounds."""
     if len(a) > _SYLLABLE_MAX or len(b) > _SYLLABLE_MAX:
         return False
-    if not (_KOREAN_SYLLABLE.fullmatch(a) and _KOREAN_SYLLABLE.fullmatch(b)):
+    if not (_ONE_SYLLABLE.fullmatch(a) and _ONE_SYLLABLE.fullmatch(b)):
         return False
     x, y = _onset(a), _onset(b)
     return x != y and {x, y} not in _SAME_ONSETS
