@@ -24,7 +24,11 @@
     .venv/bin/python bench/eval_matching.py --crowd [--save FILE] [--before FILE]
 
 `--crowd` runs section 6 only; `--save` writes its figures as JSON, `--before` prints a saved run
-(another engine: PYTHONPATH=<a worktree of another commit>) side by side.
+(another engine: PYTHONPATH=<a worktree of another commit>) side by side. The run of the engine
+before issue 15 (commit 5d01bc4) is kept in bench/crowd_before_5d01bc4.json, made with
+
+    git worktree add --detach /tmp/old15 5d01bc4
+    PYTHONPATH=/tmp/old15 .venv/bin/python bench/eval_matching.py --crowd --save bench/crowd_before_5d01bc4.json
 """
 
 from __future__ import annotations
