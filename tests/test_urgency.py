@@ -111,7 +111,13 @@ def test_the_whole_order_of_urgency() -> None:
         is Kind.DETENTION
     )
     assert kind_of("court_item", {"context_labels": ["court"]}) is Kind.COURT_DECISION
-    assert kind_of("court_item", {"context_labels": ["extradition", "arrest"]}) is Kind.EXTRADITION
+    held = {
+        "context_labels": ["extradition", "arrest"],
+        "sentence": "detention pending extradition",
+    }
+    assert kind_of("court_item", held) is Kind.EXTRADITION
+    arrested = {"context_labels": ["extradition", "arrest"], "sentence": "arrested for extradition"}
+    assert kind_of("news_mention", arrested) is Kind.ARREST
     assert kind_of("news_mention", {"context_labels": []}) is Kind.MENTION
 
 

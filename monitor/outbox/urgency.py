@@ -6,9 +6,10 @@ Rules:
   changed, mention, possible match; within a kind, the most severe, then the oldest first;
 - a news or court item takes its kind from what its sentence says (the context labels stored at
   match time); a case page from what its added lines say ("extradition approved");
-- an item's kind is its first context label that names one (the labels are stored in the order
-  of the matcher's cues: an extradition step before an arrest, so "detention pending extradition"
-  is an extradition step); a detention is an arrest whose words speak of custody or detention;
+- a reported arrest is an arrest, even on an extradition request; otherwise an item's kind is its
+  first context label that names one (stored in the order of the matcher's cues: an extradition
+  step before custody, so "detention pending extradition" is an extradition step); custody or
+  detention words without an extradition step make a detention;
 - the kind names the subject's tag and the headline; the words themselves live in the catalogues.
 """
 
@@ -69,8 +70,11 @@ _LABEL_KINDS = {
 
 
 def _mention_kind(labels: list[str], sentence: str, *, court: bool) -> Kind:
+    detained = any(word in sentence.lower() for word in _DETENTION_WORDS)
+    if "arrest" in labels and not detained:
+        return Kind.ARREST  # an arrest reported, even on an extradition request
     found = next((_LABEL_KINDS[label] for label in labels if label in _LABEL_KINDS), None)
-    if found is Kind.ARREST and any(word in sentence.lower() for word in _DETENTION_WORDS):
+    if found is Kind.ARREST:
         return Kind.DETENTION
     if found is None:
         return Kind.COURT_DECISION if court else Kind.MENTION
