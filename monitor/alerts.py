@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -95,6 +95,16 @@ class DeliveryReport:
     failed: int = 0
 
 
+class Links(Protocol):
+    """The web app's links in emails (monitor.web.signing.EmailLinks), when the app is set up."""
+
+    def sign_in(self, link_id: int) -> str: ...
+
+    def verdict(self, advocate_id: str, event_id: int) -> dict[str, str]: ...
+
+    def person(self, person_id: str) -> str: ...
+
+
 @dataclass(frozen=True)
 class Mailing:
     """What the delivery step needs besides the database."""
@@ -104,6 +114,7 @@ class Mailing:
     templates_dir: Path
     tz: Any
     names_in_subjects: bool = True
+    links: Links | None = None  # None: no MONITOR_SECRET_KEY, so emails carry no web links
 
 
 def deliver_pending(
@@ -168,9 +179,9 @@ async def send_one(
     clock: Callable[[], datetime],
 ) -> str:
     """Render and send one claimed delivery; record the outcome. Returns sent/retrying/failed."""
-    with factory() as session:
-        message = build_message(session, mailing, delivery_id)
     try:
+        with factory() as session:
+            message = build_message(session, mailing, delivery_id)
         await mailing.transport.send(message)
     except DeliveryError as exc:
         return record_failure(factory, delivery_id, owner, exc, clock())
@@ -270,6 +281,8 @@ def build_message(session: Session, mailing: Mailing, delivery_id: int) -> Email
     advocate = session.get_one(models.Advocate, delivery.advocate_id)
     if delivery.kind == "digest":
         return _digest_message(session, mailing, delivery, advocate)
+    if delivery.kind == "login":
+        return _sign_in_message(session, mailing, delivery, advocate)
     events = list(
         session.scalars(
             select(models.Event)
@@ -278,6 +291,7 @@ def build_message(session: Session, mailing: Mailing, delivery_id: int) -> Email
         )
     )
     event_views = views.most_severe_first([_view(session, e, mailing) for e in events])
+    add_verdict_links(event_views, mailing, advocate.id)
     context = {
         "advocate": advocate.spec,
         "events": event_views,
@@ -304,6 +318,8 @@ def _digest_message(
     context = digest_context(
         session, advocate, period, mailing.tz, show_names=mailing.names_in_subjects
     )
+    for section in context["people"]:
+        add_verdict_links(section["possible"], mailing, advocate.id)
     headers = {
         "Message-ID": message_id(delivery.key, mailing.sender),
         "Date": format_datetime(delivery.created_at),
@@ -318,6 +334,47 @@ def _digest_message(
     )
 
 
+# --- the web app's links (issue 17) ---------------------------------------------------------------
+def add_verdict_links(
+    event_views: Iterable[dict[str, Any]], mailing: Mailing, advocate_id: str
+) -> None:
+    """Give each possible match its one-click "Yes, this is them" / "Not this person" links."""
+    if mailing.links is None:
+        return
+    for view in event_views:
+        if view["type"] == "possible_match" and view["id"] is not None:
+            view["verdict_links"] = mailing.links.verdict(advocate_id, int(view["id"]))
+
+
+def _sign_in_message(
+    session: Session, mailing: Mailing, delivery: models.Delivery, advocate: models.Advocate
+) -> EmailMessage:
+    link = session.scalar(
+        select(models.SignInLink).where(models.SignInLink.delivery_id == delivery.id)
+    )
+    if link is None or mailing.links is None:
+        raise DeliveryError("a sign-in email needs MONITOR_SECRET_KEY", permanent=True)
+    context = {
+        "advocate": advocate.spec,
+        "link": mailing.links.sign_in(link.id),
+        "valid_until": views.local_time(link.expires_at, mailing.tz),
+        "generated_at": views.local_time(delivery.created_at, mailing.tz),
+    }
+    headers = {
+        "Message-ID": message_id(delivery.key, mailing.sender),
+        "Date": format_datetime(delivery.created_at),
+    }
+    return make_message(
+        "login",
+        context,
+        templates_dir=mailing.templates_dir,
+        sender=mailing.sender,
+        recipient=str(advocate.spec["email"]),
+        headers=headers,
+    )
+
+
+# --- end of the web app's links ---------------------------------------------------------------------
 def _view(session: Session, event: models.Event, mailing: Mailing) -> dict[str, Any]:
     person = session.get(models.Person, event.person_id)
     name = str(person.spec.get("name", event.person_id)) if person else event.person_id

@@ -31,10 +31,12 @@ from monitor.mailer import make_transport
 from monitor.poll import Outcome, poll_source
 from monitor.runtime import Runtime
 from monitor.settings import Settings
+from monitor.web.signing import EmailLinks, Signer
 
 if TYPE_CHECKING:
     from monitor.httpapi import HealthServer
     from monitor.scheduler import Scheduler
+    from monitor.web.server import WebThread
 
 log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 5.0
@@ -48,7 +50,16 @@ def mailing_for(settings: Settings) -> Mailing:
         templates_dir=settings.templates_dir or default_templates_dir(),
         tz=settings.tz,
         names_in_subjects=settings.names_in_subjects,
+        links=email_links(settings),
     )
+
+
+def email_links(settings: Settings) -> EmailLinks | None:
+    """The web app's links for emails; None without MONITOR_SECRET_KEY (no app, no links)."""
+    if settings.secret_key is None:
+        return None
+    signer = Signer(settings.secret_key.get_secret_value())
+    return EmailLinks(signer, settings.effective_public_url)
 
 
 # monitor poll -------------------------------------------------------------------------------------
@@ -227,12 +238,15 @@ async def _serve(runtime: Runtime) -> None:
         runtime.http = client
         scheduler = Scheduler(runtime, mailing_for(runtime.settings))
         endpoint = await _start_endpoint(runtime, scheduler.alive)
+        web = _start_web(runtime)
         scheduler.start()
         log.info(
             "service started",
             extra={"sources": len(runtime.watchlist.all_sources), "instance": runtime.owner},
         )
         await stopping.wait()
+        if web is not None:
+            await asyncio.to_thread(web.stop)
         await _stop(scheduler, endpoint)
     print("monitor: stopped", file=sys.stderr)
 
@@ -292,3 +306,13 @@ async def _start_endpoint(runtime: Runtime, alive: Callable[[], bool]) -> Health
             f"MONITOR_HTTP_PORT: cannot listen on {settings.http_host}:{settings.http_port}: {exc.strerror}"
         ) from None
     return endpoint
+
+
+def _start_web(runtime: Runtime) -> WebThread | None:
+    """With MONITOR_WEB_PORT set, the web app runs beside the scheduler (its own thread and loop)."""
+    if runtime.settings.web_port is None:
+        return None
+    from monitor.web.server import WebThread
+
+    settings = runtime.settings
+    return WebThread.start(settings, runtime.engine, runtime.owner, mailing_for(settings))

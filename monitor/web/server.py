@@ -1,0 +1,88 @@
+"""Serving the app with uvicorn: alone (`monitor web`) or beside the scheduler (`monitor run`).
+
+Rules:
+- the app needs MONITOR_SECRET_KEY; without it nothing is served (a clear error);
+- it listens on MONITOR_WEB_HOST (127.0.0.1 by default): put a TLS reverse proxy in front of it;
+- uvicorn's access log is off (a request's path can hold a person's id) and uvicorn does not
+  touch the service's logging;
+- beside the scheduler it runs in its own thread with its own event loop, so a slow page never
+  holds up a poll, and it stops within STOP_SECONDS of the service's stop.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+import uvicorn
+from sqlalchemy import Engine
+
+from monitor import database
+from monitor.alerts import Mailing
+from monitor.emails import default_templates_dir
+from monitor.exc import ConfigError
+from monitor.models import utcnow
+from monitor.settings import DEFAULT_WEB_PORT, Settings
+from monitor.web.app import build_app
+from monitor.web.context import WebContext
+from monitor.web.signing import Signer
+
+log = logging.getLogger(__name__)
+STOP_SECONDS = 5.0
+
+
+def web_context(settings: Settings, engine: Engine, owner: str, mailing: Mailing) -> WebContext:
+    if settings.secret_key is None:
+        raise ConfigError(
+            "MONITOR_SECRET_KEY: required by the web app (it signs sessions and email links); "
+            "set it, or MONITOR_SECRET_KEY_FILE"
+        )
+    return WebContext(
+        settings=settings,
+        factory=database.make_session_factory(engine),
+        signer=Signer(settings.secret_key.get_secret_value()),
+        mailing=mailing,
+        owner=owner,
+        templates_dir=default_templates_dir(),
+        clock=utcnow,
+    )
+
+
+def uvicorn_config(ctx: WebContext, port: int | None = None) -> uvicorn.Config:
+    settings = ctx.settings
+    return uvicorn.Config(
+        build_app(ctx),
+        host=settings.web_host,
+        port=port if port is not None else settings.web_port or DEFAULT_WEB_PORT,
+        access_log=False,
+        log_config=None,
+        server_header=False,
+        lifespan="off",
+        timeout_graceful_shutdown=int(STOP_SECONDS),
+    )
+
+
+def listen_error(settings: Settings, error: BaseException) -> ConfigError:
+    where = f"{settings.web_host}:{settings.web_port or DEFAULT_WEB_PORT}"
+    return ConfigError(f"MONITOR_WEB_PORT: cannot listen on {where}: {error}")
+
+
+@dataclass
+class WebThread:
+    """The app in a thread of its own beside the scheduler (`monitor run`)."""
+
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    @classmethod
+    def start(cls, settings: Settings, engine: Engine, owner: str, mailing: Mailing) -> WebThread:
+        server = uvicorn.Server(uvicorn_config(web_context(settings, engine, owner, mailing)))
+        thread = threading.Thread(target=server.run, name="web", daemon=True)
+        thread.start()
+        log.info("web app listening", extra={"host": settings.web_host, "port": settings.web_port})
+        return cls(server, thread)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(STOP_SECONDS)

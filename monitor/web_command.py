@@ -1,0 +1,41 @@
+"""`monitor web`: serve the advocates' web app (and deliver its sign-in emails) until stopped.
+
+(A thin command file; it joins monitor/commands/ when that folder exists.)
+"""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from monitor import database
+from monitor.runtime import instance_id
+from monitor.service import mailing_for
+from monitor.settings import DEFAULT_WEB_PORT, Settings
+from monitor.web.server import listen_error, uvicorn_config, web_context
+
+log = logging.getLogger(__name__)
+
+
+def web_command(settings: Settings) -> int:
+    """Serve on MONITOR_WEB_HOST:MONITOR_WEB_PORT until SIGTERM or Ctrl-C."""
+    engine = database.open_engine(settings)
+    try:
+        database.require_current_schema(engine)
+        ctx = web_context(settings, engine, instance_id(), mailing_for(settings))
+        server = uvicorn.Server(uvicorn_config(ctx))
+        port = settings.web_port or DEFAULT_WEB_PORT
+        print(
+            f"monitor: web app on http://{settings.web_host}:{port} (links in emails: {settings.effective_public_url})",
+            flush=True,
+        )
+        try:
+            server.run()
+        except OSError as exc:
+            raise listen_error(settings, exc) from None
+        if not server.started:
+            raise listen_error(settings, OSError("address in use or not allowed"))
+    finally:
+        engine.dispose()
+    return 0
