@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 
 import uvicorn
 
@@ -30,6 +32,10 @@ def web_command(settings: Settings) -> int:
             f"monitor: web app on http://{settings.web_host}:{port} (links in emails: {settings.effective_public_url})",
             flush=True,
         )
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            # uvicorn handles the signal, then raises it again for the previous handler: this one
+            # lets the command end normally, with exit code 0.
+            signal.signal(signum, lambda *_: None)
         try:
             server.run()
         except OSError as exc:
@@ -38,4 +44,5 @@ def web_command(settings: Settings) -> int:
             raise listen_error(settings, OSError("address in use or not allowed"))
     finally:
         engine.dispose()
+    print("monitor: stopped", file=sys.stderr)
     return 0
