@@ -36,7 +36,7 @@ from monitor.web.signing import EmailLinks, Signer
 if TYPE_CHECKING:
     from monitor.httpapi import HealthServer
     from monitor.scheduler import Scheduler
-    from monitor.web.server import WebThread
+    from monitor.web.server import WebProcess
 
 log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 5.0
@@ -308,11 +308,10 @@ async def _start_endpoint(runtime: Runtime, alive: Callable[[], bool]) -> Health
     return endpoint
 
 
-def _start_web(runtime: Runtime) -> WebThread | None:
-    """With MONITOR_WEB_PORT set, the web app runs beside the scheduler (its own thread and loop)."""
+def _start_web(runtime: Runtime) -> WebProcess | None:
+    """With MONITOR_WEB_PORT set, the web app runs beside the scheduler (a `monitor web` process)."""
     if runtime.settings.web_port is None:
         return None
-    from monitor.web.server import WebThread
+    from monitor.web.server import WebProcess
 
-    settings = runtime.settings
-    return WebThread.start(settings, runtime.engine, runtime.owner, mailing_for(settings))
+    return WebProcess.start(runtime.settings)

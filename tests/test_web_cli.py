@@ -134,7 +134,7 @@ def test_monitor_run_serves_the_app_when_the_web_port_is_set(tmp_path: Path) -> 
     assert answer.status_code == 303 and answer.headers["location"] == "/login"
     code, err = stop(process)
     assert code == 0, err
-    assert "web app listening" in err
+    assert "web app started" in err and "monitor: stopped" in err
     for word in [*NAMES, *EMAILS, *(p["id"] for p in PEOPLE)]:
         assert word not in err
 

@@ -5,14 +5,15 @@ Rules:
 - it listens on MONITOR_WEB_HOST (127.0.0.1 by default): put a TLS reverse proxy in front of it;
 - uvicorn's access log is off (a request's path can hold a person's id) and uvicorn does not
   touch the service's logging;
-- beside the scheduler it runs in its own thread with its own event loop, so a slow page never
-  holds up a poll, and it stops within STOP_SECONDS of the service's stop.
+- beside the scheduler (`monitor run`) it is a child process, so a busy page never holds up a
+  poll, and it stops within STOP_SECONDS of the service's stop.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
+import subprocess
+import sys
 from dataclasses import dataclass
 
 import uvicorn
@@ -69,20 +70,36 @@ def listen_error(settings: Settings, error: BaseException) -> ConfigError:
 
 
 @dataclass
-class WebThread:
-    """The app in a thread of its own beside the scheduler (`monitor run`)."""
+class WebProcess:
+    """The app beside the scheduler (`monitor run`): a `monitor web` child process.
 
-    server: uvicorn.Server
-    thread: threading.Thread
+    - a process of its own, not a thread: pages never compete with polls for the interpreter
+      lock, so requests on the app do not slow a poll cycle down (bench/bench_web.py);
+    - it reads the same settings (environment and `.env`) and database as its parent.
+    """
+
+    process: subprocess.Popen[bytes]
 
     @classmethod
-    def start(cls, settings: Settings, engine: Engine, owner: str, mailing: Mailing) -> WebThread:
-        server = uvicorn.Server(uvicorn_config(web_context(settings, engine, owner, mailing)))
-        thread = threading.Thread(target=server.run, name="web", daemon=True)
-        thread.start()
-        log.info("web app listening", extra={"host": settings.web_host, "port": settings.web_port})
-        return cls(server, thread)
+    def start(cls, settings: Settings) -> WebProcess:
+        if settings.secret_key is None:
+            raise ConfigError(
+                "MONITOR_SECRET_KEY: required when the web app is on (MONITOR_WEB_PORT is set)"
+            )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "web"], stdin=subprocess.DEVNULL
+        )
+        log.info(
+            "web app started",
+            extra={"pid": process.pid, "host": settings.web_host, "port": settings.web_port},
+        )
+        return cls(process)
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(STOP_SECONDS)
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            self.process.wait(STOP_SECONDS + 1)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
