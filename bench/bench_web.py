@@ -42,10 +42,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench_matching import make_people  # noqa: E402
 
-from monitor import database, models  # noqa: E402
-from monitor.runtime import Runtime  # noqa: E402
-from monitor.service import _cycle  # noqa: E402
-from monitor.settings import load_settings  # noqa: E402
+from monitor.config.settings import load_settings  # noqa: E402
+from monitor.service.run import _cycle  # noqa: E402
+from monitor.service.runtime import Runtime  # noqa: E402
+from monitor.store import database, models  # noqa: E402
 from monitor.web import auth  # noqa: E402
 from tests.news import UNRELATED  # noqa: E402
 from tests.servers.http_server import HttpTestServer, Reply  # noqa: E402

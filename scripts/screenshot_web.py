@@ -22,9 +22,9 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the small world lives with the tests
 
-from monitor import database, models  # noqa: E402
-from monitor.alerts import deliver_pending  # noqa: E402
-from monitor.service import mailing_for  # noqa: E402
+from monitor.outbox.send import deliver_pending  # noqa: E402
+from monitor.service.run import mailing_for  # noqa: E402
+from monitor.store import database, models  # noqa: E402
 from tests.servers.smtp_server import SmtpTestServer  # noqa: E402
 from tests.webapp import START, WebWorld  # noqa: E402
 

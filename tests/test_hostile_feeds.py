@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor.config.settings import Settings
 from monitor.poll import Outcome
-from monitor.settings import Settings
 from tests.e2e import SAMPLE, cycle, outbox, settings_for, write_watchlist
 from tests.fixtures.hostile.corpus import (
     CONTROL,

@@ -64,7 +64,7 @@ async def test_it_sends_a_descriptive_user_agent(server: HttpTestServer) -> None
 async def test_the_shared_client_takes_its_user_agent_from_the_settings(
     server: HttpTestServer,
 ) -> None:
-    from monitor.settings import Settings
+    from monitor.config.settings import Settings
 
     server.route("/", Reply.text("ok"))
     async with open_client(Settings(user_agent="redwatch-test/9 (ops@example.org)")) as http:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from monitor import models
+from monitor.store import models
 from monitor.web.signing import EmailLinks, Signer
 from tests.servers.smtp_server import SmtpTestServer
 from tests.webapp import SECRET, WebWorld, csrf

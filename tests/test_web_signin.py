@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from monitor import models
+from monitor.store import models
 from tests.servers.smtp_server import SmtpTestServer
 from tests.webapp import WebWorld, csrf
 

@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from monitor import database, models
-from monitor.alerts import deliver_pending
-from monitor.casework import export_evidence, material_hash
-from monitor.digest import Period, queue_digest
-from monitor.service import mailing_for
+from monitor.events.verdicts import export_evidence, material_hash
+from monitor.outbox.digest import Period, queue_digest
+from monitor.outbox.send import deliver_pending
+from monitor.service.run import mailing_for
+from monitor.store import database, models
 from tests.servers.smtp_server import SmtpTestServer
 from tests.webapp import START, WebWorld, csrf
 

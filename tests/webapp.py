@@ -30,11 +30,11 @@ import yaml
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import database, models
-from monitor.service import mailing_for
-from monitor.settings import Settings, load_settings
-from monitor.store import sync_watchlist
-from monitor.watchlist import load_watchlist
+from monitor.config.settings import Settings, load_settings
+from monitor.config.watchlist import load_watchlist
+from monitor.service.run import mailing_for
+from monitor.store import database, models
+from monitor.store.sync import sync_watchlist
 from monitor.web.server import uvicorn_config, web_context
 from tests.servers.smtp_server import SmtpTestServer, free_port
 
@@ -58,7 +58,12 @@ PEOPLE = [
         "nationalities": ["RU"],
         "advocates": ["adv-two"],
     },
-    {"id": "person-chen", "name": "Chen Weilin", "nationalities": ["CN"], "advocates": ["adv-admin"]},
+    {
+        "id": "person-chen",
+        "name": "Chen Weilin",
+        "nationalities": ["CN"],
+        "advocates": ["adv-admin"],
+    },
 ]
 ADVOCATES = [
     {"id": "adv-admin", "name": "Admin Desk", "email": "admin@example.org", "role": "admin"},

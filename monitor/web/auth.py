@@ -27,7 +27,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from monitor import models
+from monitor.store import models
 from monitor.web.signing import (
     CSRF_VALID,
     SESSION_IDLE,

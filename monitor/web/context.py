@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from monitor.alerts import Mailing
-from monitor.settings import Settings
+from monitor.config.settings import Settings
+from monitor.outbox.compose import Mailing
 from monitor.web import auth
 from monitor.web.queries import Directory
 from monitor.web.signing import CSRF_VALID, SESSION_MAX, Signer

@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from monitor import logs, models
+from monitor import logs
+from monitor.store import models
 from monitor.web.auth import Viewer
 
 PAGE_SIZE = 100

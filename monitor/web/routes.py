@@ -24,8 +24,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from monitor.alerts import deliver_pending_async
-from monitor.casework import decide, export_evidence
+from monitor.events.verdicts import decide, export_evidence
+from monitor.outbox.send import deliver_pending_async
 from monitor.web import auth, queries, views
 from monitor.web.context import (
     SESSION_COOKIE,

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 import uvicorn
 from sqlalchemy import Engine
 
-from monitor import database
-from monitor.alerts import Mailing
-from monitor.emails import default_templates_dir
+from monitor.config.settings import DEFAULT_WEB_PORT, Settings
 from monitor.exc import ConfigError
-from monitor.models import utcnow
-from monitor.settings import DEFAULT_WEB_PORT, Settings
+from monitor.outbox.compose import Mailing
+from monitor.outbox.templates import default_templates_dir
+from monitor.store import database
+from monitor.store.models import utcnow
 from monitor.web.app import build_app
 from monitor.web.context import WebContext
 from monitor.web.signing import Signer

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from monitor import models
-from monitor import views as email_views
+from monitor.outbox import views as email_views
+from monitor.store import models
 from monitor.web.queries import NoticeState, PersonCard, Review
 
 VERDICT_WORDS = {"confirmed": "Confirmed: this is them", "not_this_person": "Not this person"}
