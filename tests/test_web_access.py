@@ -171,3 +171,25 @@ def test_a_person_page_shows_the_timeline_notice_versions_diffs_and_verdicts(web
     assert "Hearing: 19 December (postponed)" in page
     assert page.count('action="/events/') == 2  # the two possible matches await a verdict
     assert "birth date conflicts" in page
+
+
+def test_the_review_page_shows_person_and_record_side_by_side_with_conflicts_marked(
+    web: WebWorld,
+) -> None:
+    olga = signed_in(web, "olga@example.org")
+    page = olga.get("/review").text
+    notice = page.split(f'id="event-{web.seeded.events["possible_notice"]}"')[1].split(
+        "</article>"
+    )[0]
+    assert "Watched person" in notice and "The record (notice)" in notice
+    assert "1979-03-02" in notice and "1988-01-01" in notice
+    assert (
+        '<tr class="conflict"><th>Birth date</th><td>1988-01-01 <span class="badge red">differs'
+        in notice
+    )
+    assert notice.count("differs") == 1  # KZ = KZ: nationalities agree
+    oldest_first = [
+        page.index(f'id="event-{web.seeded.events[n]}"')
+        for n in ("possible_notice", "possible_news")
+    ]
+    assert oldest_first == sorted(oldest_first)

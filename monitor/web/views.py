@@ -103,12 +103,29 @@ def record_side(review: Review) -> dict[str, Any]:
     }
 
 
+def conflicts(card: PersonCard, record: Mapping[str, Any]) -> set[str]:
+    """The record's fields that disagree with the watchlist (shown marked, side by side)."""
+    spec, found = card.spec, set()
+    born, listed = str(spec.get("birth_date") or ""), str(record.get("birth_date") or "")
+    if born and listed and not (born.startswith(listed) or listed.startswith(born)):
+        found.add("Birth date")
+    ours, theirs = set(spec.get("nationalities", [])), set(record.get("nationalities") or [])
+    if ours and theirs and not ours & theirs:
+        found.add("Nationalities")
+    if spec.get("sex") and record.get("sex") and spec["sex"] != record["sex"]:
+        found.add("Sex")
+    return found
+
+
 def review_item(review: Review, card: PersonCard, tz: tzinfo) -> dict[str, Any]:
     explanation = (review.match.explanation if review.match is not None else {}) or {}
+    record = record_side(review)
+    data = review.observation.data if review.observation is not None else {}
+    record["conflicts"] = sorted(conflicts(card, data or {}))
     return {
         "event": event_item(review.event, card.name, None, tz),
         "person": {"id": card.id, "name": card.name, "fields": person_side(card)},
-        "record": record_side(review),
+        "record": record,
         "score": round(review.match.score, 2) if review.match is not None else None,
         "band": review.match.band if review.match is not None else "",
         "why": str(
