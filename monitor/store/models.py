@@ -212,7 +212,11 @@ class Event(Base):
     """A change in a watched person's situation, as found in a source."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_person_detected", "person_id", "detected_at"),)
+    __table_args__ = (
+        Index("ix_events_person_detected", "person_id", "detected_at"),
+        # The web app's review queue: possible matches, oldest first (issue 17).
+        Index("ix_events_type_detected", "type", "detected_at", "person_id", "observation_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # What makes the event unique (type, person, observation, version): a replayed cycle finds it.

@@ -4,7 +4,8 @@ Rules:
 - need-to-know: an advocate sees the people whose `advocates` name them, and those people's events
   and evidence; an admin sees everyone; anything else is "not found", like what does not exist;
 - the people's names and followers are held in memory and reloaded when the people table changes
-  (its row count, archived count or newest update), so a page never parses 10,000 specs;
+  (its row count, archived count or newest update, looked at every RECHECK_SECONDS), so a page
+  never parses 10,000 specs;
 - a possible match awaits a verdict until a verdict on its (person, record) pair is given at or
   after the event; the newest verdict of a pair is the one shown;
 - every query reads a bounded number of rows (pages of PAGE_SIZE).
@@ -13,6 +14,7 @@ Rules:
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +28,9 @@ from monitor.store import models
 from monitor.web.auth import Viewer
 
 PAGE_SIZE = 100
+RECHECK_SECONDS = 2.0  # a watchlist edit shows in the app within this time
 REVIEW_PAGE = 50
+COUNT_CAP = 1000  # "1,000 or more" awaiting: counting further costs time and says nothing more
 AUDIT_PAGE = 300
 NOTICE_PRESENCE = ("notice_published", "notice_reappeared")
 
@@ -47,12 +51,16 @@ def may_see(viewer: Viewer, person: PersonCard) -> bool:
 class Directory:
     """The watched people by id, reloaded when the people table changes."""
 
-    def __init__(self) -> None:
+    def __init__(self, recheck_every: float = RECHECK_SECONDS) -> None:
         self._stamp: tuple[Any, ...] | None = None
         self._people: dict[str, PersonCard] = {}
         self._lock = threading.Lock()
+        self._checked = -float("inf")
+        self._recheck = recheck_every
 
     def people(self, session: Session) -> dict[str, PersonCard]:
+        if time.monotonic() - self._checked < self._recheck:
+            return self._people
         P = models.Person
         stamp = tuple(
             session.execute(
@@ -63,6 +71,7 @@ class Directory:
             if stamp != self._stamp:
                 self._people = _load_people(session)
                 self._stamp = stamp
+            self._checked = time.monotonic()
             return self._people
 
     def visible(self, session: Session, viewer: Viewer) -> list[PersonCard]:
@@ -104,19 +113,22 @@ def awaiting_verdict() -> ColumnElement[bool]:
 
 # / ------------------------------------------------------------------------------------------------
 def last_events(session: Session, person_ids: Sequence[str]) -> dict[str, models.Event]:
+    """Each person's newest event (the (person, detected_at) index answers each maximum)."""
     E = models.Event
-    ranked = (
-        select(
-            E.id,
-            func.row_number()
-            .over(partition_by=E.person_id, order_by=(E.detected_at.desc(), E.id.desc()))
-            .label("n"),
-        )
+    newest = (
+        select(E.person_id, func.max(E.detected_at).label("at"))
         .where(E.person_id.in_(person_ids))
+        .group_by(E.person_id)
         .subquery()
     )
-    rows = session.scalars(select(E).join(ranked, ranked.c.id == E.id).where(ranked.c.n == 1))
-    return {e.person_id: e for e in rows}
+    query = select(E).join(
+        newest, and_(E.person_id == newest.c.person_id, E.detected_at == newest.c.at)
+    )
+    found: dict[str, models.Event] = {}
+    for event in session.scalars(query):
+        if event.person_id not in found or event.id > found[event.person_id].id:
+            found[event.person_id] = event
+    return found
 
 
 def open_matches(session: Session, person_ids: Sequence[str]) -> dict[str, int]:
@@ -223,12 +235,13 @@ class Review:
 def reviews(
     session: Session, viewer: Viewer, visible: Sequence[str], page: int
 ) -> tuple[list[Review], int]:
-    """Possible matches awaiting a verdict, oldest first, and how many there are in all."""
+    """Possible matches awaiting a verdict, oldest first, and how many there are (at most COUNT_CAP)."""
     E, Obs, M = models.Event, models.Observation, models.Match
     where = [awaiting_verdict()]
     if not viewer.admin:
         where.append(E.person_id.in_(visible))
-    total = session.scalar(select(func.count()).select_from(E).where(*where)) or 0
+    counted = select(E.id).where(*where).limit(COUNT_CAP).subquery()
+    total = session.scalar(select(func.count()).select_from(counted)) or 0
     query = (
         select(E, Obs, M)
         .outerjoin(Obs, Obs.id == E.observation_id)

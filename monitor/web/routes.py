@@ -256,6 +256,7 @@ def review(ctx: WebContext, request: Request, form: Form) -> Response:
     context = {
         "items": items,
         "total": total,
+        "cap": queries.COUNT_CAP,
         "page": number,
         "pages": _pages(total, queries.REVIEW_PAGE),
     }
