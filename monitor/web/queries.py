@@ -54,6 +54,8 @@ class Directory:
     def __init__(self, recheck_every: float = RECHECK_SECONDS) -> None:
         self._stamp: tuple[Any, ...] | None = None
         self._people: dict[str, PersonCard] = {}
+        self._listed: list[PersonCard] = []  # on the watchlist now, by name
+        self._by_advocate: dict[str, list[PersonCard]] = {}
         self._lock = threading.Lock()
         self._checked = -float("inf")
         self._recheck = recheck_every
@@ -69,20 +71,34 @@ class Directory:
         )
         with self._lock:
             if stamp != self._stamp:
-                self._people = _load_people(session)
+                self._people, self._listed, self._by_advocate = _index(_load_people(session))
                 self._stamp = stamp
             self._checked = time.monotonic()
             return self._people
 
     def visible(self, session: Session, viewer: Viewer) -> list[PersonCard]:
         """The viewer's people on the watchlist now, by name."""
-        cards = [p for p in self.people(session).values() if not p.archived and may_see(viewer, p)]
-        return sorted(cards, key=lambda p: (p.name.casefold(), p.id))
+        self.people(session)
+        return self._listed if viewer.admin else self._by_advocate.get(viewer.advocate_id, [])
 
     def get(self, session: Session, viewer: Viewer, person_id: str) -> PersonCard | None:
         """The person if the viewer may see them (archived people keep their history)."""
         card = self.people(session).get(person_id)
         return card if card is not None and may_see(viewer, card) else None
+
+
+def _index(
+    people: dict[str, PersonCard],
+) -> tuple[dict[str, PersonCard], list[PersonCard], dict[str, list[PersonCard]]]:
+    """People by id; those on the watchlist now, by name; the same for each advocate."""
+    listed = sorted(
+        (p for p in people.values() if not p.archived), key=lambda p: (p.name.casefold(), p.id)
+    )
+    by_advocate: dict[str, list[PersonCard]] = {}
+    for card in listed:
+        for advocate_id in card.advocates:
+            by_advocate.setdefault(advocate_id, []).append(card)
+    return people, listed, by_advocate
 
 
 def _load_people(session: Session) -> dict[str, PersonCard]:
