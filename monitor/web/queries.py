@@ -27,9 +27,9 @@ from monitor import logs
 from monitor.store import models
 from monitor.web.auth import Viewer
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 RECHECK_SECONDS = 2.0  # a watchlist edit shows in the app within this time
-REVIEW_PAGE = 50
+REVIEW_PAGE = 20
 COUNT_CAP = 1000  # "1,000 or more" awaiting: counting further costs time and says nothing more
 AUDIT_PAGE = 300
 NOTICE_PRESENCE = ("notice_published", "notice_reappeared")
