@@ -12,7 +12,7 @@ admin), the app under uvicorn on 127.0.0.1. Stored history is bulk-inserted:
 per person one strongly matched notice, one possible match (a third of them decided), and news
 mentions up to the event count. Times are measured by the client over loopback, one request at a
 time, so they include uvicorn and HTTP on top of the server's work. The app runs as
-`monitor run` runs it, a `monitor web` child process, and the 20 requests a second come from
+`monitor run` runs it (WebProcess: a `monitor web` child process at nice 10), and the 20 requests a second come from
 another process. A poll cycle is `monitor poll` of 20 feed sources on a local HTTP server, each answering 50 new items every time.
 """
 
@@ -25,7 +25,6 @@ import multiprocessing
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -43,11 +42,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench_matching import make_people  # noqa: E402
 
-from monitor.config.settings import load_settings  # noqa: E402
+from monitor.config.settings import Settings, load_settings  # noqa: E402
 from monitor.service.run import _cycle  # noqa: E402
 from monitor.service.runtime import Runtime  # noqa: E402
 from monitor.store import database, models  # noqa: E402
 from monitor.web import auth  # noqa: E402
+from monitor.web.server import WebProcess  # noqa: E402
 from tests.news import UNRELATED  # noqa: E402
 from tests.servers.http_server import HttpTestServer, Reply  # noqa: E402
 from tests.servers.smtp_server import free_port  # noqa: E402
@@ -226,12 +226,10 @@ def event_row(
     }
 
 
-def start_app(environ: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    """`monitor web`, as `monitor run` starts it beside the scheduler (a child process)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")} | environ
-    process = subprocess.Popen(
-        [sys.executable, "-m", "monitor", "web"], env=env, stdout=subprocess.DEVNULL
-    )
+def start_app(settings: Settings, environ: dict[str, str], port: int) -> WebProcess:
+    """The app as `monitor run` starts it beside the scheduler (monitor.web.server.WebProcess)."""
+    os.environ.update(environ)  # the child reads its settings from the environment
+    process = WebProcess.start(settings)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -330,7 +328,7 @@ def main() -> None:
         print(
             f"set-up: {len(person_ids):,} people, {stored:,} events, {args.advocates} advocates, {time.monotonic() - started:.0f} s"
         )
-        server = start_app(environ, port)
+        server = start_app(settings, environ, port)
         base = f"http://127.0.0.1:{port}"
         advocate, admin = cookie_for(runtime, "adv-1"), cookie_for(runtime, "adv-0")
         people_paths = [
@@ -382,8 +380,7 @@ def main() -> None:
         print(
             f"  with {rate:4.1f} requests/s on the app median {statistics.median(loaded):6.2f} s   ({', '.join(f'{s:.2f}' for s in loaded)})"
         )
-        server.terminate()
-        server.wait(15)
+        server.stop()
         runtime.close()
 
 

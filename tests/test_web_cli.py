@@ -132,6 +132,13 @@ def test_monitor_run_serves_the_app_when_the_web_port_is_set(tmp_path: Path) -> 
     )
     answer = wait_for(f"http://127.0.0.1:{port}/", process)
     assert answer.status_code == 303 and answer.headers["location"] == "/login"
+    children = [
+        int(pid)
+        for task in Path(f"/proc/{process.pid}/task").iterdir()
+        for pid in (task / "children").read_text().split()
+    ]
+    assert len(children) == 1  # the app is a `monitor web` child, a poll goes first on busy cores
+    assert os.getpriority(os.PRIO_PROCESS, children[0]) == 10
     code, err = stop(process)
     assert code == 0, err
     assert "web app started" in err and "monitor: stopped" in err

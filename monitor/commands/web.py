@@ -29,6 +29,8 @@ def web_command(settings: Settings) -> int:
     try:
         database.require_current_schema(engine)
         ctx = web_context(settings, engine, instance_id(), mailing_for(settings))
+        with ctx.factory() as session:
+            ctx.directory.people(session)  # the first page does not wait for 10,000 people
         server = uvicorn.Server(uvicorn_config(ctx))
         port = settings.web_port or DEFAULT_WEB_PORT
         print(
