@@ -44,6 +44,7 @@ from monitor.pages.record import record_watch
 from monitor.service.runtime import build_index
 from monitor.store import database, models
 from monitor.store.sync import sync_watchlist
+from monitor.web.signing import EmailLinks, Signer
 
 ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2026, 3, 1, 21, 40, tzinfo=UTC)
@@ -57,6 +58,7 @@ NEWS_TEXT = (
 )
 PAGE_BEFORE = "Case 123/2026\nStatus: hearing scheduled for 3 March\nJudge: M. Laurent"
 PAGE_AFTER = "Case 123/2026\nStatus: extradition approved on 3 March\nJudge: M. Laurent"
+PUBLIC_URL = "https://redwatch.example.org"
 
 
 def detail(entity: str, issuer: str, charge: str, name: str, forename: str) -> bytes:
@@ -170,7 +172,9 @@ def build(folder: Path, language: str) -> tuple[EmailMessage, EmailMessage, str]
         "redwatch <alerts@redwatch.example>",
         default_templates_dir(),
         PARIS,
-        public_url="https://redwatch.example.org",
+        public_url=PUBLIC_URL,
+        # The web app's one-click verdict links, as with MONITOR_SECRET_KEY set.
+        links=EmailLinks(Signer("render-emails-example-secret-key-0123456789"), PUBLIC_URL),
     )
     with factory() as session:
         alert_email = build_message(session, mailing, ids[0])

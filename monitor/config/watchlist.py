@@ -289,6 +289,8 @@ class Advocate(_Model):
     timezone: TimeZone | None = None  # None: MONITOR_TIMEZONE
     quiet_hours: QuietHours | None = None
     notify: list[Annotated[NotifyTarget, BeforeValidator(_notify_target)]] = []
+    # The web app: an admin sees every person, the sources' health and the audit log.
+    role: Literal["advocate", "admin"] = "advocate"
 
 
 class _Source(_Model):
