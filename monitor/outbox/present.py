@@ -63,6 +63,7 @@ def event_view(
         "flags": words.protection_flag(person, details, tr, language),
         "snippet": one_line(sentence, limit=240) if sentence else facts,
         "explanation": words.explanation(details.get("match") or {}, person, tr),
+        "verdict_links": None,  # the web app's one-click links, added by compose (issue 17)
     }
 
 
