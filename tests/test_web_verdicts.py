@@ -194,7 +194,7 @@ def test_the_digest_carries_one_click_links_and_names_the_record_instead_of_moni
     assert "monitor decide" not in html and "monitor decide" not in text
     assert len(verdict_links(message)) == 2 and html.count("/v/") == 4  # two possible matches
     assert '<a href="https://www.interpol.int/notice/2026-22222"' in html
-    assert "about SADYKOVA AMINA" in text and "Not this person: http://127.0.0.1" in text
+    assert "About SADYKOVA AMINA" in text and "Not this person: http://127.0.0.1" in text
     opened = web.client().get(verdict_links(message)["Not this person"])
     assert opened.status_code == 200
 
