@@ -14,8 +14,19 @@ Rules:
   `^AB`) and lengths (`^.{7}$`), `nationality`, `sexId`, `ageMin`/`ageMax`, `page`,
   `resultPerPage`;
 - a watched person's name or birth date is never sent, unless `targeted=True` (fast path);
-- a sweep that was blocked, failed, met a short page, missed a public sentinel, saw the total
-  fall suspiciously or could not reach every announced notice is incomplete (`complete` False);
+- completeness follows from the count: a sweep whose distinct collected notices reach the
+  unfiltered total announced in that same sweep, and whose sentinels and total check out, is
+  complete, whatever a partition's arithmetic said (a failed probe, a short page, a notice no
+  filter isolates);
+- a partition that no dimension can split further is searched (residual search) before any of
+  its notices is declared unreachable;
+- a sweep that was blocked, missed a public sentinel, saw the total fall suspiciously or
+  collected fewer notices than announced is incomplete (`complete` False);
+- the list is `healthy` when it was read without a 403 burst, its total did not fall by more
+  than `max_drop` and every sentinel checked out: only then may a missing notice be checked
+  directly (monitor.notice_lifecycle);
+- every query whose notices were all collected (total at most 160) is kept in `enumerated`: a
+  notice such a partition must contain but did not list is absent from that sweep;
 - an incomplete sweep is still returned with everything it collected, never raised away.
 """
 
@@ -34,6 +45,7 @@ from typing import Protocol
 
 from monitor.exc import BlockedError, MonitorError
 from monitor.items import Item
+from monitor.notice_lifecycle import MAX_DROP, SENTINELS
 from monitor.sources.interpol import ListPage, NoticeType
 
 log = logging.getLogger(__name__)
@@ -83,9 +95,9 @@ class SweepOptions:
     target: int = 130
     max_requests: int = 2000
     residual_budget: int = 250
-    max_drop: float = 0.1
+    max_drop: float = MAX_DROP
     max_errors: int = 3
-    sentinels: int = 5
+    sentinels: int = SENTINELS
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,7 @@ class Coverage:
     detail_requests: int
     blocked: bool
     sentinels: tuple[SentinelCheck, ...] = ()
+    healthy: bool = False
 
     @property
     def ratio(self) -> float:
@@ -129,6 +142,8 @@ class SweepResult:
     coverage: Coverage
     started_at: datetime
     finished_at: datetime
+    # Queries whose every notice was collected (at most 160): the partitions proven complete.
+    enumerated: tuple[Mapping[str, str], ...] = ()
 
 
 # Dimensions ---------------------------------------------------------------------------------------
@@ -317,9 +332,17 @@ async def full_sweep(
     sweep = _Sweep(lister, notice_type, options, prior, today or started.date())
     await sweep.run()
     checks = await sweep.check_sentinels(sentinels)
-    coverage = sweep.coverage(checks, previous_total)
+    coverage = sweep.coverage(checks, previous_total, full=True)
     _log_coverage("full", notice_type, coverage)
-    return SweepResult(notice_type, "full", dict(sweep.items), coverage, started, datetime.now(UTC))
+    return SweepResult(
+        notice_type,
+        "full",
+        dict(sweep.items),
+        coverage,
+        started,
+        datetime.now(UTC),
+        tuple(sweep.enumerated),
+    )
 
 
 @dataclass
@@ -360,6 +383,7 @@ class _Sweep:
         self.reasons: list[str] = []
         self.blocked = False
         self.root_total: int | None = None
+        self.enumerated: list[dict[str, str]] = []
         self._errors_in_a_row = 0
         self._residual_depth = 0
 
@@ -387,6 +411,8 @@ class _Sweep:
         node.total, node.ids = page.total, self._keep(page)
         if len(node.ids) < min(page.total, CAP):
             node.ids |= await self._retry_short(node)
+        if node.total <= CAP and len(node.ids) >= node.total:
+            self.enumerated.append(dict(node.filters))
         return True
 
     async def _list(self, filters: Filters) -> ListPage | None:
@@ -434,8 +460,8 @@ class _Sweep:
         if node.total <= CAP:
             return
         dimension = self._next_dimension(node.filters)
-        if dimension is None:
-            self._unreachable(node.total - len(node.ids))
+        if dimension is None:  # no split left: search it before calling anything unreachable
+            await self._find_missing(node, node.total - len(node.ids))
             return
         accounted, failures = await self._split(node, dimension)
         covered = len(node.ids) >= node.total
@@ -586,30 +612,40 @@ class _Sweep:
         return None
 
     def coverage(
-        self, sentinels: tuple[SentinelCheck, ...], previous_total: int | None
+        self, sentinels: tuple[SentinelCheck, ...], previous_total: int | None, *, full: bool
     ) -> Coverage:
-        reasons = list(dict.fromkeys(self.reasons))
-        reasons += _sentinel_reasons(sentinels)
-        reasons += _drop_reasons(self.root_total, previous_total, self.options.max_drop)
+        """The sweep's coverage; see the module rules (the count decides, sentinels veto)."""
+        counted = full and self.root_total is not None and len(self.items) >= self.root_total
+        reasons = [] if counted else self._shortfall_reasons()
+        list_reasons = _sentinel_reasons(sentinels) + _drop_reasons(
+            self.root_total, previous_total, self.options.max_drop
+        )
+        reasons += list_reasons
         if self.root_total is None and not reasons:
             reasons.append("the root query failed")
-        if self.short_pages:
-            reasons.append(f"{self.short_pages} pages held fewer notices than announced")
-        if self.root_total is not None and len(self.items) < self.root_total:
-            reasons.append(f"collected {len(self.items)} of {self.root_total} announced notices")
+        healthy = full and self.root_total is not None and not self.blocked and not list_reasons
         return Coverage(
             complete=not reasons and not self.blocked,
             reasons=tuple(reasons),
             collected=len(self.items),
             reported_total=self.root_total,
-            unresolved=self.unresolved,
+            unresolved=0 if counted else self.unresolved,
             short_pages=self.short_pages,
             list_requests=self.requests,
             residual_requests=self.residual_requests,
             detail_requests=self.detail_requests,
             blocked=self.blocked,
             sentinels=sentinels,
+            healthy=healthy,
         )
+
+    def _shortfall_reasons(self) -> list[str]:
+        reasons = list(dict.fromkeys(self.reasons))
+        if self.short_pages:
+            reasons.append(f"{self.short_pages} pages held fewer notices than announced")
+        if self.root_total is not None and len(self.items) < self.root_total:
+            reasons.append(f"collected {len(self.items)} of {self.root_total} announced notices")
+        return reasons
 
 
 def _disjoint(dimension: str) -> bool:
@@ -698,6 +734,37 @@ def _matches(pattern: str, value: str) -> bool:
     return re.match(pattern, value, re.IGNORECASE) is not None
 
 
+def must_contain(filters: Filters, data: Mapping[str, object], today: date) -> bool:
+    """Whether a query with `filters` certainly lists a notice with these stored (parsed) fields.
+
+    - sex is not in list items: a query filtered by sex is never certain;
+    - ages only with a full birth date, and not on a birthday (a day either way keeps its age);
+    - names by prefix or length as the API matches them; nationalities by code.
+    """
+    return "sexId" not in filters and all(_certain(p, filters, data, today) for p in filters)
+
+
+def _certain(param: str, filters: Filters, data: Mapping[str, object], today: date) -> bool:
+    if param in ("ageMin", "ageMax"):
+        return _certain_age(filters, data.get("birth_date"), today)
+    if param == "nationality":
+        codes = data.get("nationalities")
+        return isinstance(codes, list | tuple) and filters[param] in codes
+    if param in ("name", "forename"):
+        value = data.get(param)
+        return isinstance(value, str) and _matches(filters[param], value)
+    return False  # a parameter this rule does not know: never certain
+
+
+def _certain_age(filters: Filters, birth_date: object, today: date) -> bool:
+    if not isinstance(birth_date, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", birth_date):
+        return False
+    low, high = _age_range(filters)
+    item = Item(key="", title="", data={"birth_date": birth_date})
+    ages = {_age(item, today.fromordinal(today.toordinal() + shift)) for shift in (-1, 0, 1)}
+    return all(age is not None and low <= age <= high for age in ages)
+
+
 # The fast path ----------------------------------------------------------------------------------
 async def fast_path(
     lister: Lister,
@@ -730,9 +797,17 @@ async def fast_path(
     except _Abort as exc:
         sweep.reasons.append(str(exc))
     sweep.reasons.append("fast path: only the newest notices were read")
-    coverage = sweep.coverage((), None)
+    coverage = sweep.coverage((), None, full=False)
     _log_coverage("fast", notice_type, coverage)
-    return SweepResult(notice_type, "fast", dict(sweep.items), coverage, started, datetime.now(UTC))
+    return SweepResult(
+        notice_type,
+        "fast",
+        dict(sweep.items),
+        coverage,
+        started,
+        datetime.now(UTC),
+        tuple(sweep.enumerated),
+    )
 
 
 def _prefixes(surnames: Iterable[str]) -> list[str]:

@@ -31,6 +31,7 @@ from pydantic import (
 
 from monitor import yamlpos
 from monitor.exc import ConfigError
+from monitor.notice_lifecycle import WITHDRAWAL_CONFIRM_AFTER
 from monitor.yamlpos import Document, Problem
 
 INTERPOL_API = "https://ws-public.interpol.int"
@@ -228,6 +229,8 @@ class InterpolSource(_Source):
     sweep_interval: Interval = timedelta(hours=12)
     rate: float = Field(default=2.0, gt=0, le=100)
     targeted: bool = False
+    # Two 404s of a watched notice's detail at least this far apart confirm its withdrawal.
+    withdrawal_confirm_after: Interval = WITHDRAWAL_CONFIRM_AFTER
 
 
 class FeedSource(_Source):
