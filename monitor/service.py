@@ -28,7 +28,7 @@ from monitor.alerts import Mailing, deliver_pending_async
 from monitor.emails import default_templates_dir
 from monitor.exc import ConfigError
 from monitor.mailer import make_transport
-from monitor.poll import Outcome, poll_source
+from monitor.poll import Holder, Outcome, lease_holder, poll_source
 from monitor.runtime import Runtime
 from monitor.settings import Settings
 
@@ -110,7 +110,11 @@ async def _cycle(
                 progress.source_started(source_id)
             outcome = await poll_source(runtime, source_id, full=full, force=True)
             if progress:
-                progress.source_done(summary_line(outcome) if outcome else busy_line(source_id))
+                progress.source_done(
+                    summary_line(outcome)
+                    if outcome
+                    else busy_line(source_id, lease_holder(runtime, source_id))
+                )
             return outcome
 
     async with open_client(runtime.settings) as client:
@@ -150,8 +154,13 @@ def summary_line(outcome: Outcome) -> str:
     )
 
 
-def busy_line(source_id: str) -> str:
-    return f"{source_id}: skipped: another process is polling it right now"
+def busy_line(source_id: str, holder: Holder | None) -> str:
+    """The `skipped` line: which process holds the source, and since when."""
+    if holder is None:
+        return f"{source_id}: skipped: another process is polling it right now"
+    since = f" since {holder.since:%Y-%m-%d %H:%M:%S} UTC" if holder.since else ""
+    who = f"process {holder.process.pid} on {holder.process.host}"
+    return f"{source_id}: skipped: {who} has been polling it{since}"
 
 
 class TerminalProgress:
