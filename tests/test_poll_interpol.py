@@ -7,14 +7,19 @@ The issue's "done when": a new notice on a watched person spelled another way gi
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from monitor import database, models
+from monitor.models import utcnow
+from monitor.poll import Outcome
+from monitor.runtime import Runtime
 from monitor.settings import Settings
 from tests.e2e import cycle, outbox, settings_for, write_watchlist
 from tests.servers.http_server import HttpTestServer
@@ -22,6 +27,7 @@ from tests.servers.interpol_sim import InterpolSim, red_item
 
 pytestmark = pytest.mark.slow  # full sweeps of 6,934 notices over HTTP
 NOTICE = "2026/12345"
+START = utcnow()
 
 
 @pytest.fixture
@@ -112,19 +118,38 @@ def test_a_changed_charge_is_one_change_with_before_and_after(
     )
 
 
-def test_a_removed_notice_is_announced_only_after_two_complete_absences_and_a_404(
+def cycle_at(settings: Settings, hours: float) -> Outcome:
+    """One `monitor poll --full` in this process, `hours` after the test's start on its clock."""
+    from monitor.service import _cycle
+
+    runtime = Runtime.open(settings)
+    at = START + timedelta(hours=hours)
+    runtime.clock = lambda: at
+    try:
+        [outcome] = asyncio.run(_cycle(runtime, (), True))
+    finally:
+        runtime.close()
+    return outcome
+
+
+def withdrawals(settings: Settings) -> list[models.Event]:
+    return [e for e in stored_events(settings) if e.type == "notice_no_longer_public"]
+
+
+def test_a_withdrawn_notice_is_told_after_two_404s_six_hours_apart_and_only_then(
     sim: InterpolSim, tmp_path: Path
 ) -> None:
     sim.add(ablyazov_notice(), sex="M", warrants=[("KZ", "Embezzlement")])
     with sim.serve() as server:
         settings = settings_for(tmp_path, write_watchlist(tmp_path / "w.yaml", [source(server)]))
-        cycle(settings)
+        cycle_at(settings, 0)
         sim.remove(NOTICE)
-        [one] = cycle(settings, full=True)
-        [two] = cycle(settings, full=True)
-        [three] = cycle(settings, full=True)
-    assert (one.events, two.events, three.events) == (0, 1, 0)
-    [gone] = [e for e in stored_events(settings) if e.type == "notice_no_longer_public"]
+        first = cycle_at(settings, 1)  # the first 404
+        early = cycle_at(settings, 6.5)  # 5.5 h after it: not yet
+        told = cycle_at(settings, 7)
+        after = cycle_at(settings, 13)
+    assert (first.events, early.events, told.events, after.events) == (0, 0, 1, 0)
+    [gone] = withdrawals(settings)
     assert "restricted" in gone.details["headline"]
     engine = database.create_db_engine(settings.effective_database_url)
     with database.make_session_factory(engine)() as session:
@@ -133,6 +158,23 @@ def test_a_removed_notice_is_announced_only_after_two_complete_absences_and_a_40
         ).all()
     engine.dispose()
     assert evidence and b"NotFoundError" in evidence[0].body
+
+
+def test_a_withdrawal_is_told_while_a_notice_no_filter_reaches_keeps_every_sweep_incomplete(
+    sim: InterpolSim, tmp_path: Path
+) -> None:
+    sim.add(ablyazov_notice(), sex="M", warrants=[("KZ", "Embezzlement")])
+    sim.add(red_item("2001/99999", None, None, None, None), sex="M", oldest=True)
+    with sim.serve() as server:
+        watched = {**source(server), "withdrawal_confirm_after": "3h"}
+        settings = settings_for(tmp_path, write_watchlist(tmp_path / "w.yaml", [watched]))
+        baseline = cycle_at(settings, 0)
+        sim.remove(NOTICE)
+        runs = [cycle_at(settings, hours) for hours in (1, 3.5, 4)]
+    assert baseline.complete is False and "could not be reached" in " ".join(baseline.warnings)
+    assert [run.complete for run in runs] == [False, False, False]
+    assert [run.events for run in runs] == [0, 0, 1]
+    assert [e.person_id for e in withdrawals(settings)] == ["mukhtar-ablyazov"]
 
 
 @pytest.mark.parametrize("fault", ["block", "fail", "short_pages", "hide_half"])
