@@ -1,4 +1,4 @@
-"""Alembic environment: runs migrations on the connection monitor.database gives it."""
+"""Alembic environment: runs migrations on the connection monitor.store.database gives it."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import Connection, DateTime
 
 from alembic import context
-from monitor.database import create_db_engine
-from monitor.models import Base, UTCDateTime
-from monitor.settings import load_settings
+from monitor.config.settings import load_settings
+from monitor.store.database import create_db_engine
+from monitor.store.models import Base, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata

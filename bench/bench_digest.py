@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from monitor import database, models
-from monitor.alerts import Mailing, build_message
-from monitor.digest import queue_due_digests
-from monitor.emails import default_templates_dir
-from monitor.mailer import OutboxTransport
-from monitor.store import sync_watchlist
-from monitor.watchlist import Advocate, Person, Watchlist
+from monitor.config.watchlist import Advocate, Person, Watchlist
+from monitor.outbox.compose import Mailing, build_message
+from monitor.outbox.digest import queue_due_digests
+from monitor.outbox.templates import default_templates_dir
+from monitor.outbox.transports import OutboxTransport
+from monitor.store import database, models
+from monitor.store.sync import sync_watchlist
 
 PEOPLE, ADVOCATES, EVENTS, FOLLOWS = 500, 50, 10_000, 40
 END = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # Monday 08:00 in Paris

@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from monitor.runtime import Runtime
-from monitor.service import _cycle
+from monitor.service.run import _cycle
+from monitor.service.runtime import Runtime
 from tests.e2e import settings_for, write_watchlist
 from tests.news import NEWS, rss
 from tests.servers.http_server import HttpTestServer, Reply
@@ -32,7 +32,7 @@ FEEDS, SITES, DELAY = 200, 10, 0.2
 
 
 def main() -> None:
-    import monitor.sources.feeds as feeds
+    import monitor.feeds.parse as feeds
 
     parsed = {"calls": 0}
     original = feeds.parse_feed
@@ -42,7 +42,7 @@ def main() -> None:
         return original(*args, **kwargs)
 
     feeds.parse_feed = counting
-    import monitor.collect.feeds as collect_feeds
+    import monitor.feeds.collect as collect_feeds
 
     collect_feeds.parse_feed = counting
     servers = [HttpTestServer(host=f"127.0.0.{n + 1}").start() for n in range(SITES)]

@@ -4,7 +4,7 @@
 
 Runs against the local INTERPOL simulator (tests/servers/interpol_sim.py: the 6,934 red notices
 of 16 May 2023, the 160 cap, real HTTP on 127.0.0.1), through the real client stack
-(monitor.http -> monitor.interpol_client -> monitor.sweep):
+(monitor.http -> monitor.interpol.client -> monitor.interpol.sweep):
 1. a first full sweep (no prior): coverage, list / residual / detail requests, time;
 2. a second full sweep with the first as prior and five sentinels;
 3. the order the issue suggests (nationality, then sex, age, names) for comparison;
@@ -26,8 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.servers
 
 from monitor.http import HttpClient, HttpPolicy, RetryPolicy
-from monitor.interpol_client import InterpolClient, InterpolOptions
-from monitor.sweep import SweepOptions, SweepResult, fast_path, full_sweep
+from monitor.interpol.client import InterpolClient, InterpolOptions
+from monitor.interpol.sweep import SweepOptions, SweepResult, fast_path, full_sweep
 from tests.servers.interpol_sim import SNAPSHOT_DATE, InterpolSim, red_item
 
 BRIEF_ORDER = ("nationality", "sex", "age", "name", "forename", "name+", "forename+")

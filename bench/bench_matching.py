@@ -34,7 +34,7 @@ from monitor.matching import (
 )
 from monitor.matching import index as index_module
 from monitor.matching.translit import cyrillic_to_latin
-from monitor.runtime import release_memory
+from monitor.service.runtime import release_memory
 
 
 def _words(text: str) -> list[str]:

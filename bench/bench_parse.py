@@ -21,14 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.paths
 
-from monitor.sources.feeds import parse_feed
-from monitor.sources.pages import (
-    diff_text,
-    extract_article_text,
-    extract_watched,
-    parse_listing,
-)
-from monitor.xmlsafety import UnsafeXml, screen_xml
+from monitor.feeds.parse import parse_feed
+from monitor.pages.parse import extract_article_text, extract_watched, parse_listing
+from monitor.text.diff import diff_text
+from monitor.text.xmlsafety import UnsafeXml, screen_xml
 from tests.paths import FIXTURES, ROOT
 
 # The real news texts when the shared folder is there, else the sentences of a saved article.

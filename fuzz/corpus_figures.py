@@ -70,8 +70,8 @@ ENV = {"log_level": "ERROR"}
 
 def repeated_mentions(count: int = 10_000) -> str:
     """The matching cost of a text that repeats one watched name (linear, but not free)."""
-    from monitor.runtime import build_index
-    from monitor.watchlist import load_watchlist
+    from monitor.config.watchlist import load_watchlist
+    from monitor.service.runtime import build_index
 
     index = build_index(load_watchlist(ROOT / "watchlist.yaml"))
     started = time.process_time()

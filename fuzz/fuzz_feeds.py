@@ -16,8 +16,8 @@ import atheris  # type: ignore[import-untyped]
 
 with atheris.instrument_imports(include=["monitor", "feedparser", "defusedxml"]):
     from fuzz.invariants import check_items, check_text
-    from monitor.sources.feeds import parse_feed
-    from monitor.xmlsafety import UnsafeXml, screen_xml
+    from monitor.feeds.parse import parse_feed
+    from monitor.text.xmlsafety import UnsafeXml, screen_xml
 
 CONTENT_TYPES = (
     "application/rss+xml",

@@ -16,8 +16,8 @@ import atheris  # type: ignore[import-untyped]
 with atheris.instrument_imports(include=["monitor"]):
     from fuzz.invariants import check_text
     from monitor.exc import ParseError
+    from monitor.interpol.parse import parse_detail, parse_images, parse_list
     from monitor.items import Item
-    from monitor.sources.interpol import parse_detail, parse_images, parse_list
 
 
 def storable(item: Item) -> None:

@@ -16,13 +16,13 @@ import atheris  # type: ignore[import-untyped]
 
 with atheris.instrument_imports(include=["monitor", "bs4", "soupsieve"]):
     from fuzz.invariants import check_items, check_text
-    from monitor.sources.pages import (
+    from monitor.pages.parse import (
         LayoutChanged,
-        TooMuchMarkup,
         extract_article_text,
         extract_watched,
         parse_listing,
     )
+    from monitor.text.html import TooMuchMarkup
 
 URL = "https://court.example.org/hearings/"
 LISTINGS = (

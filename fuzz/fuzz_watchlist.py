@@ -13,7 +13,7 @@ import sys
 import atheris  # type: ignore[import-untyped]
 
 with atheris.instrument_imports(include=["monitor", "yaml"]):
-    from monitor.watchlist import WatchlistError, parse_watchlist
+    from monitor.config.watchlist import WatchlistError, parse_watchlist
 
 LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 

@@ -18,10 +18,11 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import models
-from monitor.database import transaction
-from monitor.recording import Recorder
-from monitor.watchlist import Watchlist
+from monitor.config.watchlist import Watchlist
+from monitor.events.recorder import Recorder
+from monitor.interpol.record import match_stored_notice
+from monitor.store import models
+from monitor.store.database import transaction
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -105,8 +106,6 @@ def _batches(factory: sessionmaker[Session], source_id: str) -> Iterator[list[in
 
 def _match(recorder: Recorder, observation: models.Observation) -> None:
     if observation.kind == "notice":
-        from monitor.notices import match_stored_notice
-
         match_stored_notice(recorder, observation)
     else:
         recorder.match_text(observation, None)

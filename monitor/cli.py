@@ -1,7 +1,7 @@
-"""The `monitor` command: parse arguments, call one function, print.
+"""The `monitor` command: parse arguments, then call the sub-command's file in monitor/commands/.
 
 Rules:
-- imports of heavy modules happen inside the handlers, so `monitor --help` answers at once;
+- a sub-command's module is imported only when it runs, so `monitor --help` answers at once;
 - a known error (bad setting, broken watchlist, unreachable database) prints one clear message and
   exits 1; a usage error exits 2;
 - an unexpected error never prints a stack trace: the trace goes to a private file in the data folder.
@@ -10,14 +10,11 @@ Rules:
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from monitor.settings import Settings
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 Handler = Callable[[argparse.Namespace], int]
@@ -26,25 +23,32 @@ Handler = Callable[[argparse.Namespace], int]
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "handler", None):
+    if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
     os.umask(0o077)  # everything the service writes (database, outbox, archive) is private
-    return _run(args.handler, args)
+    return _run(args.command, args)
 
 
-def _run(handler: Handler, args: argparse.Namespace) -> int:
+def _handler(command: tuple[str, str]) -> Handler:
+    """The sub-command's function in monitor/commands/, imported only when it runs."""
+    module, function = command
+    handler: Handler = getattr(importlib.import_module(f"monitor.commands.{module}"), function)
+    return handler
+
+
+def _run(command: tuple[str, str], args: argparse.Namespace) -> int:
     from monitor.exc import MonitorError
 
     try:
-        return handler(args)
+        return _handler(command)(args)
     except MonitorError as exc:
         print(f"monitor: {exc}", file=sys.stderr)
         return EXIT_PROBLEM
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: no stack trace on screen
-        from monitor.database import describe_failure
+        from monitor.store.database import describe_failure
 
         path = _write_crash_report()
         said = describe_failure(exc) or f"internal error ({type(exc).__name__})"
@@ -101,7 +105,7 @@ def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "FILE:LINE:COLUMN: message. Exit 1 on any problem, 0 when all is well.",
     )
     cmd.add_argument("--watchlist", help="the watchlist to check (default: MONITOR_WATCHLIST)")
-    cmd.set_defaults(handler=cmd_check)
+    cmd.set_defaults(command=("check", "run"))
 
 
 def _add_db(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -110,9 +114,9 @@ def _add_db(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     sub = cmd.add_subparsers(title="actions", metavar="ACTION")
     up = sub.add_parser("upgrade", help="migrate the database to this version's schema")
-    up.set_defaults(handler=cmd_db_upgrade)
+    up.set_defaults(command=("db", "upgrade"))
     current = sub.add_parser("current", help="show the schema revision of the database")
-    current.set_defaults(handler=cmd_db_current)
+    current.set_defaults(command=("db", "current"))
 
 
 def _add_poll(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -124,7 +128,7 @@ def _add_poll(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     cmd.add_argument("--source", action="append", default=[], metavar="ID", help="only this source")
     cmd.add_argument("--full", action="store_true", help="force a full INTERPOL sweep")
-    cmd.set_defaults(handler=cmd_poll)
+    cmd.set_defaults(command=("poll", "run"))
 
 
 def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -133,7 +137,7 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="run the service: poll on schedule, deliver alerts, send digests",
         description="The long-running service. Stops cleanly on SIGTERM or Ctrl-C.",
     )
-    cmd.set_defaults(handler=cmd_run)
+    cmd.set_defaults(command=("run", "run"))
 
 
 def _add_digest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -141,7 +145,7 @@ def _add_digest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     cmd.add_argument("--send", action="store_true", help="send it instead of printing it")
     cmd.add_argument("--advocate", metavar="ID", help="only this advocate")
     cmd.add_argument("--days", type=int, default=7, help="period length in days (default 7)")
-    cmd.set_defaults(handler=cmd_digest)
+    cmd.set_defaults(command=("digest", "run"))
 
 
 def _add_events(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -149,13 +153,13 @@ def _add_events(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     cmd.add_argument("--person", metavar="ID", help="only this person's events")
     cmd.add_argument("--since", type=_parse_date, metavar="DATE", help="only events since DATE")
     cmd.add_argument("--json", action="store_true", help="one JSON object per line")
-    cmd.set_defaults(handler=cmd_events)
+    cmd.set_defaults(command=("events", "run"))
 
 
 def _add_status(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmd = commands.add_parser("status", help="sources' health, delivery queue, last cycle")
     cmd.add_argument("--json", action="store_true", help="machine-readable output")
-    cmd.set_defaults(handler=cmd_status)
+    cmd.set_defaults(command=("status", "run"))
 
 
 def _add_decide(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -165,14 +169,14 @@ def _add_decide(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     verdict.add_argument("--not-this-person", action="store_true")
     verdict.add_argument("--confirmed", action="store_true")
     cmd.add_argument("--note", default="")
-    cmd.set_defaults(handler=cmd_decide)
+    cmd.set_defaults(command=("decide", "run"))
 
 
 def _add_evidence(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmd = commands.add_parser("evidence", help="export a person's evidence bundle")
     cmd.add_argument("person_id")
     cmd.add_argument("--out", required=True, metavar="FILE.zip")
-    cmd.set_defaults(handler=cmd_evidence)
+    cmd.set_defaults(command=("evidence", "run"))
 
 
 def _parse_date(value: str) -> datetime:
@@ -180,83 +184,3 @@ def _parse_date(value: str) -> datetime:
         return datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date: write YYYY-MM-DD") from None
-
-
-def _settings() -> Settings:
-    """The settings, with logging set up as they say (JSON lines off a terminal)."""
-    from monitor.logs import setup_logging
-    from monitor.settings import load_settings
-
-    settings = load_settings()
-    setup_logging(settings.log_level, settings.log_format)
-    return settings
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    from monitor.checking import check
-
-    return check(args.watchlist)
-
-
-def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from monitor import database
-
-    settings = _settings()
-    engine = database.open_engine(settings)
-    database.upgrade(engine)
-    print(
-        f"database {database.redacted_url(settings.effective_database_url)} is at revision "
-        f"{database.current_revision(engine)}"
-    )
-    return EXIT_OK
-
-
-def cmd_db_current(args: argparse.Namespace) -> int:
-    from monitor import database
-
-    engine = database.open_engine(_settings())
-    print(database.current_revision(engine) or "empty (run `monitor db upgrade`)")
-    return EXIT_OK
-
-
-def cmd_poll(args: argparse.Namespace) -> int:
-    from monitor.service import poll_once
-
-    return poll_once(_settings(), only=args.source, full=args.full)
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    from monitor.service import run_forever
-
-    return run_forever(_settings())
-
-
-def cmd_digest(args: argparse.Namespace) -> int:
-    from monitor.digest import digest_command
-
-    return digest_command(_settings(), send=args.send, advocate_id=args.advocate, days=args.days)
-
-
-def cmd_decide(args: argparse.Namespace) -> int:
-    from monitor.casework import decide_command
-
-    verdict = "confirmed" if args.confirmed else "not_this_person"
-    return decide_command(_settings(), args.event_id, verdict, args.note)
-
-
-def cmd_evidence(args: argparse.Namespace) -> int:
-    from monitor.casework import evidence_command
-
-    return evidence_command(_settings(), args.person_id, args.out)
-
-
-def cmd_events(args: argparse.Namespace) -> int:
-    from monitor.reports import print_events
-
-    return print_events(_settings(), person=args.person, since=args.since, as_json=args.json)
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    from monitor.reports import print_status
-
-    return print_status(_settings(), as_json=args.json)

@@ -40,7 +40,7 @@ import httpx
 from monitor.exc import FetchError, ResponseTooLarge
 
 if TYPE_CHECKING:
-    from monitor.settings import Settings
+    from monitor.config.settings import Settings
 
 Sleep = Callable[[float], Awaitable[None]]
 DEFAULT_USER_AGENT = "redwatch/0.1 (+https://github.com/redwatch; monitoring public notices)"

@@ -25,27 +25,35 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import metrics, models
-from monitor.alerts import queue_alerts
-from monitor.database import describe_failure, transaction
+from monitor import metrics
+from monitor.config.watchlist import Source, Watchlist, parse_interval, source_config
+from monitor.events.observations import Counts
+from monitor.events.recorder import Recorder, record_mentions
 from monitor.exc import BlockedError, MonitorError
-from monitor.items import Item
-from monitor.process import ProcessId, dead, this_process
-from monitor.recording import Recorder
-from monitor.runtime import Runtime
-from monitor.watchlist import Source, parse_interval
+from monitor.feeds import collect as feeds_collect
+from monitor.interpol import collect as interpol_collect
+from monitor.interpol.record import record_notices
+from monitor.items import Collected, Inputs
+from monitor.matching import MatchIndex, Record
+from monitor.outbox.route import queue_alerts
+from monitor.pages import collect as pages_collect
+from monitor.pages.record import record_watch
+from monitor.store import models
+from monitor.store.database import describe_failure, transaction
+from monitor.store.leases import ProcessId, dead, this_process
 
 log = logging.getLogger(__name__)
 # A dead instance's claim lapses after LEASE: with the scheduler's jitter (at most a tenth of the
@@ -56,42 +64,51 @@ BACKOFF_CAP = timedelta(hours=6)
 TAKEN_OVER = "another instance took this source over; this poll's results were dropped"
 
 
-@dataclass
-class Collected:
-    """What a collector brings back from the network, parsed.
+class PollContext(Protocol):
+    """What a poll needs of the running service (`service.runtime.Runtime` is one)."""
 
-    - `items` are all the items seen; `full` says they are the source's whole current list (a feed,
-      a listing page, a complete INTERPOL sweep) and `complete` that the list is known to be
-      complete, so an absence means something;
-    - `not_modified`: the server answered 304; nothing to parse or match;
-    - `gone`: item keys whose own URL answered 404 in this poll (evidence of absence), `found`
-      those whose own URL answered 200 although no list showed them, `unchecked` those whose own
-      URL could not be asked or gave no answer (why); `absent`: items a fully read part of the
-      list showed absent; `healthy`: the list was read healthy, so a 404 may count;
-    - `evidence`: raw responses to keep, by item key.
+    @property
+    def factory(self) -> sessionmaker[Session]: ...
+    @property
+    def owner(self) -> str: ...
+    @property
+    def watchlist(self) -> Watchlist: ...
+    @property
+    def index(self) -> MatchIndex: ...
+    @property
+    def http(self) -> Any: ...
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
+
+
+Collector = Callable[[Inputs[Any], models.Source, Source, bool], Awaitable[Collected]]
+RecordItems = Callable[[Recorder, Collected], Counts]
+
+
+def _nothing_known(factory: sessionmaker[Session], row: models.Source) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class SourceType:
+    """How one type of source is polled.
+
+    - `known` reads, before collecting, the snapshot the collector gets as `Inputs.known`;
+    - `collect` fetches and parses (network, no database); `record` stores what it brought back,
+      inside the poll's transaction.
     """
 
-    items: list[Item] = field(default_factory=list)
-    full: bool = True
-    complete: bool = True
-    not_modified: bool = False
-    requests: int = 0
-    coverage: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    gone: dict[str, Any] = field(default_factory=dict)
-    found: set[str] = field(default_factory=set)
-    unchecked: dict[str, str] = field(default_factory=dict)
-    absent: set[str] = field(default_factory=set)
-    healthy: bool = False
-    evidence: dict[str, list[Any]] = field(default_factory=dict)
-    etag: str | None = None
-    last_modified: str | None = None
-    blocked: bool = False
-    # Whether this poll saw enough of the source to end its first-scan (baseline) period.
-    baseline_ready: bool = True
+    collect: Collector
+    record: RecordItems
+    known: Callable[[sessionmaker[Session], models.Source], Any] = _nothing_known
 
 
-Collector = Callable[[Runtime, models.Source, bool], Awaitable[Collected]]
+SOURCE_TYPES: dict[str, SourceType] = {
+    "interpol": SourceType(interpol_collect.collect, record_notices, interpol_collect.known),
+    "feed": SourceType(feeds_collect.collect, record_mentions, feeds_collect.known),
+    "page": SourceType(pages_collect.collect, record_mentions),
+    "watch": SourceType(pages_collect.collect_watch, record_watch),
+}
 
 
 @dataclass
@@ -113,24 +130,30 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def collector_for(source_type: str) -> Collector:
-    if source_type == "interpol":
-        from monitor.collect.interpol import collect as interpol
+def source_type(name: str) -> SourceType:
+    if name not in SOURCE_TYPES:
+        raise MonitorError(f"unknown source type {name!r}")
+    return SOURCE_TYPES[name]
 
-        return interpol
-    if source_type == "feed":
-        from monitor.collect.feeds import collect as feed
 
-        return feed
-    if source_type == "page":
-        from monitor.collect.pages import collect as page
+def may_concern(runtime: PollContext, record: Record) -> bool:
+    """The matcher's pre-filter: a record with a match above the weak band may be a watched
+    person (the index is read at each call: a reloaded watchlist counts at once)."""
+    return any(match.band != "weak" for match in runtime.index.match_record(record))
 
-        return page
-    if source_type == "watch":
-        from monitor.collect.pages import collect_watch
 
-        return collect_watch
-    raise MonitorError(f"unknown source type {source_type!r}")
+async def collect(runtime: PollContext, source: models.Source, full: bool) -> Collected:
+    """Read what the source type needs to know, then collect with only that (no session)."""
+    kind = source_type(source.type)
+    config = source_config(source.config)
+    inputs = Inputs(
+        http=runtime.http,
+        now=runtime.clock(),
+        people=runtime.watchlist.people,
+        may_concern=functools.partial(may_concern, runtime),
+        known=kind.known(runtime.factory, source),
+    )
+    return await kind.collect(inputs, source, config, full)
 
 
 def new_cycle_id() -> str:
@@ -138,7 +161,7 @@ def new_cycle_id() -> str:
 
 
 async def poll_source(
-    runtime: Runtime, source_id: str, *, full: bool = False, force: bool = False
+    runtime: PollContext, source_id: str, *, full: bool = False, force: bool = False
 ) -> Outcome | None:
     """Poll one source if it is due (or `force`) and nobody else holds it; None when skipped."""
     started = time.monotonic()
@@ -148,9 +171,7 @@ async def poll_source(
     with runtime.factory() as session:
         source = session.get_one(models.Source, source_id)
     try:
-        collected = await _holding_lease(
-            runtime, source_id, collector_for(source.type)(runtime, source, full)
-        )
+        collected = await _holding_lease(runtime, source_id, collect(runtime, source, full))
     except asyncio.CancelledError:
         release(runtime, source_id)
         raise
@@ -171,7 +192,7 @@ async def poll_source(
         return record_failure(runtime, source, exc, cycle_id, started)
 
 
-def claim(runtime: Runtime, source_id: str, *, force: bool) -> bool:
+def claim(runtime: PollContext, source_id: str, *, force: bool) -> bool:
     """Take the lease on a source that is enabled, unarchived, due (unless forced) and free."""
     S = models.Source
     now = runtime.clock()
@@ -209,7 +230,7 @@ class Holder:
     until: datetime
 
 
-def lease_holder(runtime: Runtime, source_id: str) -> Holder | None:
+def lease_holder(runtime: PollContext, source_id: str) -> Holder | None:
     """The live lease on a source held by another instance, or None."""
     with runtime.factory() as session:
         row = session.get(models.Source, source_id)
@@ -221,12 +242,14 @@ def lease_holder(runtime: Runtime, source_id: str) -> Holder | None:
     return Holder(row.lease_owner, process, row.lease_since, row.lease_until)
 
 
-def holder_dead(runtime: Runtime, holder: Holder) -> bool:
+def holder_dead(runtime: PollContext, holder: Holder) -> bool:
     """A holder known dead: only on SQLite, where every holder runs on this machine."""
-    return runtime.engine.dialect.name == "sqlite" and dead(holder.process)
+    with runtime.factory() as session:
+        on_sqlite = session.get_bind().dialect.name == "sqlite"
+    return on_sqlite and dead(holder.process)
 
 
-def _dead_holder(runtime: Runtime, source_id: str) -> str | None:
+def _dead_holder(runtime: PollContext, source_id: str) -> str | None:
     """The lease owner of a source whose holder process is dead (SQLite only), else None."""
     holder = lease_holder(runtime, source_id)
     if holder is None or not holder_dead(runtime, holder):
@@ -244,7 +267,9 @@ def free_lease(row: models.Source) -> None:
     row.lease_host = row.lease_pid = row.lease_process_started = None
 
 
-async def _holding_lease(runtime: Runtime, source_id: str, work: Awaitable[Collected]) -> Collected:
+async def _holding_lease(
+    runtime: PollContext, source_id: str, work: Awaitable[Collected]
+) -> Collected:
     """Run `work` while renewing the source's lease, so a long poll keeps its claim."""
     keeper = asyncio.create_task(_keep_lease(runtime, source_id))
     try:
@@ -253,7 +278,7 @@ async def _holding_lease(runtime: Runtime, source_id: str, work: Awaitable[Colle
         keeper.cancel()
 
 
-async def _keep_lease(runtime: Runtime, source_id: str) -> None:
+async def _keep_lease(runtime: PollContext, source_id: str) -> None:
     while True:
         await asyncio.sleep(RENEW_EVERY.total_seconds())
         try:
@@ -266,7 +291,7 @@ async def _keep_lease(runtime: Runtime, source_id: str) -> None:
             )
 
 
-def renew(runtime: Runtime, source_id: str) -> bool:
+def renew(runtime: PollContext, source_id: str) -> bool:
     """Extend our lease on a source; False when it is no longer ours."""
     S = models.Source
     with transaction(runtime.factory) as session:
@@ -278,7 +303,7 @@ def renew(runtime: Runtime, source_id: str) -> bool:
         return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
 
-def release(runtime: Runtime, source_id: str) -> None:
+def release(runtime: PollContext, source_id: str) -> None:
     """Give a claim back without recording anything (an interrupted poll)."""
     S = models.Source
     with transaction(runtime.factory) as session:
@@ -300,7 +325,7 @@ RECORD_ATTEMPTS = 3
 
 
 def record_success(
-    runtime: Runtime, source: models.Source, collected: Collected, cycle_id: str, started: float
+    runtime: PollContext, source: models.Source, collected: Collected, cycle_id: str, started: float
 ) -> Outcome:
     """Record a poll in one transaction, again if another source recorded the same item first.
 
@@ -322,7 +347,7 @@ def record_success(
 
 
 def _record_success(
-    runtime: Runtime, source: models.Source, collected: Collected, cycle_id: str, started: float
+    runtime: PollContext, source: models.Source, collected: Collected, cycle_id: str, started: float
 ) -> Outcome:
     now = runtime.clock()
     with transaction(runtime.factory) as session:
@@ -333,7 +358,7 @@ def _record_success(
         recorder = Recorder(
             session, runtime.index, runtime.watchlist, row, cycle_id, now, baseline=baseline
         )
-        counts = recorder.record(collected)
+        counts = recorder.record(collected, source_type(row.type).record)
         deliveries = queue_alerts(session, recorder.events, runtime.watchlist, cycle_id, now)
         _mark_healthy(row, collected, now, baseline)
         outcome = Outcome(
@@ -379,7 +404,7 @@ def _mark_healthy(row: models.Source, collected: Collected, now: datetime, basel
 
 
 def record_failure(
-    runtime: Runtime, source: models.Source, error: Exception, cycle_id: str, started: float
+    runtime: PollContext, source: models.Source, error: Exception, cycle_id: str, started: float
 ) -> Outcome:
     now = runtime.clock()
     message = describe(error)
@@ -496,11 +521,3 @@ def _log_fields(outcome: Outcome, cycle_id: str) -> dict[str, Any]:
         "complete": outcome.complete,
         "duration_s": round(outcome.seconds, 3),
     }
-
-
-def source_config(row: models.Source) -> Source:
-    """The validated source model stored on the row."""
-    from pydantic import TypeAdapter
-
-    adapter: TypeAdapter[Source] = TypeAdapter(Source)
-    return adapter.validate_python(row.config)

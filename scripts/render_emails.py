@@ -19,13 +19,14 @@ from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from monitor import database, models
-from monitor.alerts import Mailing, build_message, queue_alerts
-from monitor.digest import queue_due_digests
-from monitor.emails import default_templates_dir
-from monitor.mailer import OutboxTransport
-from monitor.store import sync_watchlist
-from monitor.watchlist import load_watchlist
+from monitor.config.watchlist import load_watchlist
+from monitor.outbox.compose import Mailing, build_message
+from monitor.outbox.digest import queue_due_digests
+from monitor.outbox.route import queue_alerts
+from monitor.outbox.templates import default_templates_dir
+from monitor.outbox.transports import OutboxTransport
+from monitor.store import database, models
+from monitor.store.sync import sync_watchlist
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 3, 2, 6, 30, tzinfo=UTC)

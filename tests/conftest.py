@@ -53,7 +53,7 @@ def db_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     """A migrated database (SQLite and PostgreSQL in turn), disposed after the test."""
-    from monitor import database
+    from monitor.store import database
 
     engine = database.create_db_engine(db_url)
     database.upgrade(engine)
@@ -63,6 +63,6 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def factory(engine: Engine) -> sessionmaker[Session]:
-    from monitor import database
+    from monitor.store import database
 
     return database.make_session_factory(engine)

@@ -8,9 +8,9 @@ from typing import Any
 
 import yaml
 
+from monitor.config.settings import Settings, load_settings
 from monitor.poll import Outcome
-from monitor.runtime import Runtime
-from monitor.settings import Settings, load_settings
+from monitor.service.runtime import Runtime
 from tests.paths import ROOT
 
 SAMPLE = yaml.safe_load((ROOT / "watchlist.yaml").read_text(encoding="utf-8"))
@@ -39,7 +39,7 @@ def settings_for(tmp_path: Path, watchlist: Path, **extra: str) -> Settings:
 
 def cycle(settings: Settings, *, only: tuple[str, ...] = (), full: bool = False) -> list[Outcome]:
     """One `monitor poll` in this process: open, poll every enabled source, deliver, close."""
-    from monitor.service import _cycle
+    from monitor.service.run import _cycle
 
     runtime = Runtime.open(settings)
     try:

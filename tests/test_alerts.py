@@ -10,13 +10,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import database, models
-from monitor.alerts import Mailing, deliver_pending_async, queue_alerts
-from monitor.emails import default_templates_dir
-from monitor.mailer import OutboxTransport, SmtpTransport
-from monitor.settings import load_settings
-from monitor.store import sync_watchlist
-from monitor.watchlist import Watchlist, load_watchlist
+from monitor.config.settings import load_settings
+from monitor.config.watchlist import Watchlist, load_watchlist
+from monitor.outbox.compose import Mailing
+from monitor.outbox.route import queue_alerts
+from monitor.outbox.send import deliver_pending_async
+from monitor.outbox.templates import default_templates_dir
+from monitor.outbox.transports import OutboxTransport, SmtpTransport
+from monitor.store import database, models
+from monitor.store.sync import sync_watchlist
 from tests.paths import ROOT
 from tests.servers.smtp_server import SmtpTestServer
 
@@ -208,7 +210,7 @@ def test_alerts_about_one_person_form_a_thread(factory: sessionmaker[Session]) -
 
 
 def test_a_claimed_delivery_is_not_sent_by_a_second_sender(factory: sessionmaker[Session]) -> None:
-    from monitor.alerts import claim_next
+    from monitor.outbox.send import claim_next
 
     synced(factory)
     add_events(factory, "c1", [("mukhtar-ablyazov", "news_mention", "high")])

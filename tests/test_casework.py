@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from monitor import database, models
-from monitor.settings import Settings
+from monitor.config.settings import Settings
+from monitor.store import database, models
 from tests.e2e import cycle, settings_for, write_watchlist
 from tests.servers.interpol_sim import InterpolSim, red_item
 

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import database, models
-from monitor.alerts import deliver_pending_async
-from monitor.digest import last_scheduled, queue_due_digests
-from monitor.store import sync_watchlist
-from monitor.watchlist import load_watchlist
+from monitor.config.watchlist import load_watchlist
+from monitor.outbox.digest import last_scheduled, queue_due_digests
+from monitor.outbox.send import deliver_pending_async
+from monitor.store import database, models
+from monitor.store.sync import sync_watchlist
 from tests.paths import ROOT
 from tests.servers.smtp_server import SmtpTestServer
 from tests.test_alerts import smtp_mailing

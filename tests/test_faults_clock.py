@@ -18,13 +18,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor import database
+from monitor.config.watchlist import load_watchlist
 from monitor.http import open_client
-from monitor.runtime import Runtime
-from monitor.scheduler import DIGEST_CHECK_EVERY, Scheduler
-from monitor.service import mailing_for
-from monitor.store import sync_watchlist
-from monitor.watchlist import load_watchlist
+from monitor.service.run import mailing_for
+from monitor.service.runtime import Runtime
+from monitor.service.scheduler import DIGEST_CHECK_EVERY, Scheduler
+from monitor.store import database
+from monitor.store.sync import sync_watchlist
 from tests.e2e import settings_for, write_watchlist
 from tests.servers.faults_sources import Clock
 from tests.servers.smtp_server import SmtpTestServer

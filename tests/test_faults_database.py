@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from monitor import database, models
+from monitor.store import database, models
 from tests.e2e import write_watchlist
 from tests.servers import faults_postgres
 from tests.servers.faults_crash import event_ref, plain_body

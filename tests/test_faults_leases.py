@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from monitor import database, models
+from monitor.store import database, models
 from tests.e2e import write_watchlist
 from tests.news import UNRELATED, rss
 from tests.servers.http_server import HttpTestServer, Reply

@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from monitor import models
 from monitor.http import open_client
-from monitor.runtime import Runtime
-from monitor.scheduler import DELIVERY_EVERY, Scheduler
-from monitor.service import mailing_for
+from monitor.service.run import mailing_for
+from monitor.service.runtime import Runtime
+from monitor.service.scheduler import DELIVERY_EVERY, Scheduler
+from monitor.store import models
 from tests.e2e import settings_for, write_watchlist
 from tests.servers.faults_crash import plain_body
 from tests.servers.faults_process import run_shifted

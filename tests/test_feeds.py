@@ -1,4 +1,4 @@
-"""monitor.sources.feeds on real feeds (golden files) and on hostile ones.
+"""monitor.feeds.parse on real feeds (golden files) and on hostile ones.
 
 Golden files: `<feed>.expected.json` sits next to each saved feed (feedparser's own test corpus
 under fixtures/feeds/feedparser, feeds built from the ODF news texts under fixtures/feeds/odf).
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.sources.feeds import FeedResult, FeedStatus, parse_feed
+from monitor.feeds.parse import FeedResult, FeedStatus, parse_feed
 from tests.paths import FIXTURES
 from tests.servers.http_server import HttpTestServer, Reply
 

@@ -16,14 +16,14 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email.message import EmailMessage
 from datetime import timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
+from monitor.config.settings import Settings
 from monitor.poll import Outcome
-from monitor.settings import Settings
 from tests.e2e import SAMPLE, cycle, outbox, settings_for, write_watchlist
 from tests.fixtures.hostile.corpus import (
     CONTROL,

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor.config.settings import Settings
 from monitor.poll import Outcome
-from monitor.settings import Settings
 from tests.e2e import cycle, outbox, settings_for, write_watchlist
 from tests.fixtures.hostile.corpus import (
     CONTROL,

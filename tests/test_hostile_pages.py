@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from monitor.config.settings import Settings
+from monitor.config.watchlist import WatchSource, load_watchlist
 from monitor.poll import Outcome
-from monitor.settings import Settings
-from monitor.watchlist import WatchSource, load_watchlist
 from tests.e2e import SAMPLE, cycle, outbox, settings_for, write_watchlist
 from tests.fixtures.hostile.corpus import (
     CONTROL,

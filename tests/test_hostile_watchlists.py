@@ -105,8 +105,8 @@ def test_each_hostile_setting_gets_a_clear_answer(tmp_path: Path, entry: Entry) 
 
 
 def test_a_name_with_invisible_controls_is_still_matched_once_accepted() -> None:
-    from monitor.runtime import build_index
-    from monitor.watchlist import load_watchlist
+    from monitor.config.watchlist import load_watchlist
+    from monitor.service.runtime import build_index
 
     [entry] = [e for e in WATCHLISTS if e.name == "rtl-and-zero-width-name.yaml"]
     index = build_index(load_watchlist(entry.path))

@@ -64,7 +64,7 @@ async def test_it_sends_a_descriptive_user_agent(server: HttpTestServer) -> None
 async def test_the_shared_client_takes_its_user_agent_from_the_settings(
     server: HttpTestServer,
 ) -> None:
-    from monitor.settings import Settings
+    from monitor.config.settings import Settings
 
     server.route("/", Reply.text("ok"))
     async with open_client(Settings(user_agent="redwatch-test/9 (ops@example.org)")) as http:
@@ -386,7 +386,7 @@ async def test_the_deadline_leaves_a_response_that_finishes_in_time_alone(
 
 
 async def test_the_deadline_comes_from_monitor_http_deadline(tmp_path: Path) -> None:
-    from monitor.settings import load_settings
+    from monitor.config.settings import load_settings
 
     settings = load_settings({"MONITOR_HTTP_DEADLINE": "7.5"}, env_file=tmp_path / "no.env")
     async with open_client(settings) as http:

@@ -1,4 +1,4 @@
-"""monitor.interpol_client against the local INTERPOL simulator (a real server on 127.0.0.1)."""
+"""monitor.interpol.client against the local INTERPOL simulator (a real server on 127.0.0.1)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from monitor.exc import BlockedError, FetchError
 from monitor.http import HttpClient, HttpPolicy, RetryPolicy
-from monitor.interpol_client import InterpolClient, InterpolOptions
+from monitor.interpol.client import InterpolClient, InterpolOptions
 from tests.servers.http_server import HttpTestServer, Reply
 from tests.servers.interpol_sim import InterpolSim
 
@@ -78,7 +78,7 @@ async def test_a_list_reports_the_true_total_past_the_cap(
 async def test_requests_start_no_faster_than_the_rate(
     http: HttpClient, server: HttpTestServer
 ) -> None:
-    from monitor.interpol_client import RateLimiter
+    from monitor.interpol.client import RateLimiter
 
     clock = FakeClock()
     limiter = RateLimiter(10.0, clock=clock, sleep=clock.sleep)

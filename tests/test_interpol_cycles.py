@@ -15,8 +15,8 @@ import pytest
 
 from monitor.exc import MonitorError
 from monitor.http import HttpClient, HttpPolicy, RetryPolicy
-from monitor.interpol_client import InterpolClient, InterpolOptions
-from monitor.notice_lifecycle import (
+from monitor.interpol.client import InterpolClient, InterpolOptions
+from monitor.interpol.lifecycle import (
     CycleObservation,
     NoticeFields,
     NoticeState,
@@ -24,7 +24,7 @@ from monitor.notice_lifecycle import (
     apply_cycle,
     checks_due,
 )
-from monitor.sweep import SweepResult, fast_path, full_sweep
+from monitor.interpol.sweep import SweepResult, fast_path, full_sweep
 from tests.servers.http_server import HttpTestServer
 from tests.servers.interpol_sim import SNAPSHOT_DATE, InterpolSim, red_item
 

@@ -1,4 +1,4 @@
-"""monitor.sources.interpol on the real recorded responses (golden files) and on every quirk.
+"""monitor.interpol.parse on the real recorded responses (golden files) and on every quirk.
 
 A golden file `<fixture>.expected.json` sits next to each recording. When one is missing the
 test writes it and fails: a person reads it, and the next run compares against it.
@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 
 from monitor.exc import ParseError
-from monitor.items import Item
-from monitor.sources.interpol import (
+from monitor.interpol.parse import (
     entity_id_from_url_id,
     is_not_found_body,
     parse_detail,
@@ -24,6 +23,7 @@ from monitor.sources.interpol import (
     parse_list_item,
     url_id,
 )
+from monitor.items import Item
 from tests.paths import FIXTURES
 
 HERE = FIXTURES / "interpol"

@@ -7,9 +7,9 @@ from alembic.config import Config
 from sqlalchemy import inspect
 
 from alembic import command
-from monitor import database
 from monitor.exc import SchemaOutOfDate
-from monitor.models import Base
+from monitor.store import database
+from monitor.store.models import Base
 
 
 def _config(engine) -> Config:  # type: ignore[no-untyped-def]

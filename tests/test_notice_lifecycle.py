@@ -1,4 +1,4 @@
-"""monitor.notice_lifecycle: pure rules, plain data in and out."""
+"""monitor.interpol.lifecycle: pure rules, plain data in and out."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from monitor.notice_lifecycle import (
+from monitor.interpol.lifecycle import (
     CycleObservation,
     NoticeFields,
     NoticeState,
@@ -18,7 +18,7 @@ from monitor.notice_lifecycle import (
     is_absent,
     unchecked_for,
 )
-from monitor.sources.interpol import parse_detail, parse_list_item
+from monitor.interpol.parse import parse_detail, parse_list_item
 from tests.paths import FIXTURES
 
 ID = "2019/114539"

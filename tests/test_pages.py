@@ -1,4 +1,4 @@
-"""monitor.sources.pages on saved pages (golden files) and on hostile ones.
+"""monitor.pages.parse on saved pages (golden files) and on hostile ones.
 
 Each page in fixtures/pages has a `<page>.request.json` (the URL, headers and what to read:
 a listing with its selectors, the watched text, the article text, a diff from another page) and
@@ -16,17 +16,16 @@ from typing import Any
 import pytest
 
 from monitor.exc import ConfigError
-from monitor.sources.pages import (
+from monitor.pages.parse import (
     LayoutChanged,
     PageResult,
-    decode_html,
-    diff_text,
     extract_article_text,
     extract_watched,
-    html_to_text,
     parse_listing,
-    single_line,
 )
+from monitor.text.decode import decode_html
+from monitor.text.diff import diff_text
+from monitor.text.html import html_to_text, single_line
 from tests.paths import FIXTURES
 
 HERE = FIXTURES / "pages"

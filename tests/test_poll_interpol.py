@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from monitor import database, models
-from monitor.models import utcnow
+from monitor.config.settings import Settings
 from monitor.poll import Outcome
-from monitor.runtime import Runtime
-from monitor.settings import Settings
+from monitor.service.runtime import Runtime
+from monitor.store import database, models
+from monitor.store.models import utcnow
 from tests.e2e import cycle, outbox, settings_for, write_watchlist
 from tests.servers.http_server import HttpTestServer
 from tests.servers.interpol_sim import InterpolSim, red_item
@@ -120,7 +120,7 @@ def test_a_changed_charge_is_one_change_with_before_and_after(
 
 def cycle_at(settings: Settings, hours: float) -> Outcome:
     """One `monitor poll --full` in this process, `hours` after the test's start on its clock."""
-    from monitor.service import _cycle
+    from monitor.service.run import _cycle
 
     runtime = Runtime.open(settings)
     at = START + timedelta(hours=hours)

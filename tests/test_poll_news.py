@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from monitor import database, models
+from monitor.store import database, models
 from tests.e2e import cycle, outbox, settings_for, write_watchlist
 from tests.news import ARREST_RU, NEWS, UNRELATED, rss
 from tests.servers.http_server import HttpTestServer, Reply

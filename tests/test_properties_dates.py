@@ -20,11 +20,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from monitor.config.watchlist import MAX_INTERVAL, WatchlistError, parse_interval, parse_watchlist
+from monitor.feeds.parse import parse_feed
 from monitor.http import retry_after
+from monitor.interpol.parse import normalise_birth_date
 from monitor.matching.qualify import compare_dates, parse_date
-from monitor.sources.feeds import parse_feed
-from monitor.sources.interpol import normalise_birth_date
-from monitor.watchlist import MAX_INTERVAL, WatchlistError, parse_interval, parse_watchlist
 
 DAYS = st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31))
 # Digits of every kind (superscripts, Arabic-Indic, full-width), slashes and anything else.

@@ -16,9 +16,10 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.emails import one_line
-from monitor.sources.pages import decode_bytes, html_to_text, single_line
-from monitor.urls import canonical_url
+from monitor.text.decode import decode_bytes
+from monitor.text.html import html_to_text, single_line
+from monitor.text.lines import one_line
+from monitor.text.urls import canonical_url
 
 ANY_CHAR = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, categories=None)
 BREAKS = st.sampled_from(list("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\t\x00\x1b\u202e\u2067"))

@@ -6,7 +6,7 @@ import gc
 import weakref
 from pathlib import Path
 
-from monitor.runtime import Runtime
+from monitor.service.runtime import Runtime
 from tests.e2e import SAMPLE, settings_for, write_watchlist
 
 

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from monitor import database, models
+from monitor.store import database, models
 from tests.e2e import write_watchlist
 from tests.news import NEWS, UNRELATED, rss
 from tests.servers.http_server import HttpTestServer, RecordedRequest, Reply

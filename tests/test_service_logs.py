@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from monitor import database, logs, models
-from monitor.runtime import redact_problem
-from monitor.watchlist import WatchlistError, load_watchlist, parse_watchlist
+from monitor import logs
+from monitor.config.watchlist import WatchlistError, load_watchlist, parse_watchlist
+from monitor.service.runtime import redact_problem
+from monitor.store import database, models
 from tests.paths import FIXTURES, ROOT
 
 SAMPLE = load_watchlist(ROOT / "watchlist.yaml")
@@ -92,7 +93,7 @@ def test_a_database_error_does_not_leak_the_row_it_was_writing(
         with database.transaction(factory) as session:
             session.add(models.Person(**row))
     except IntegrityError:
-        logging.getLogger("monitor.scheduler").exception("scheduled job failed")
+        logging.getLogger("monitor.service.scheduler").exception("scheduled job failed")
     engine.dispose()
     text = output.getvalue()
     assert "IntegrityError" in text and "yerzhan" not in text.lower()

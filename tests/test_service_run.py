@@ -34,7 +34,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from monitor import database, models
+from monitor.store import database, models
 from tests.e2e import SAMPLE
 from tests.news import ARREST_RU, NEWS, UNRELATED, rss
 from tests.servers.http_server import HttpTestServer, Reply

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from monitor import models
-from monitor.database import transaction
+from monitor.config.watchlist import MIN_INTERVAL
 from monitor.poll import LEASE, RENEW_EVERY, failure_backoff, next_due
-from monitor.runtime import Runtime
-from monitor.scheduler import Scheduler, jitter_for, next_chance
-from monitor.service import mailing_for
-from monitor.watchlist import MIN_INTERVAL
+from monitor.service.run import mailing_for
+from monitor.service.runtime import Runtime
+from monitor.service.scheduler import Scheduler, jitter_for, next_chance
+from monitor.store import models
+from monitor.store.database import transaction
 from tests.e2e import settings_for, write_watchlist
 from tests.news import UNRELATED, rss
 from tests.servers.http_server import HttpTestServer, Reply

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from monitor import database, models
-from monitor.models import utcnow
+from monitor.store import database, models
+from monitor.store.models import utcnow
 from tests.e2e import write_watchlist
 from tests.news import ARREST_RU, NEWS, rss
 from tests.servers.http_server import HttpTestServer, Reply

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from monitor import database, models
-from monitor.models import utcnow
+from monitor.store import database, models
+from monitor.store.models import utcnow
 from tests.e2e import write_watchlist
 from tests.news import UNRELATED, rss
 from tests.servers.http_server import HttpTestServer, Reply

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor.config.settings import load_settings
 from monitor.exc import ConfigError
-from monitor.settings import load_settings
 
 
 def test_defaults_are_the_embedded_ones() -> None:

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor import database, models
-from monitor.store import sync_watchlist
-from monitor.watchlist import Watchlist, load_watchlist
+from monitor.config.watchlist import Watchlist, load_watchlist
+from monitor.store import database, models
+from monitor.store.sync import sync_watchlist
 from tests.paths import ROOT
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -70,7 +70,7 @@ def test_times_come_back_timezone_aware_in_utc(factory: sessionmaker[Session]) -
 def test_pruning_forgets_old_unmatched_items_and_never_what_an_event_cites(
     factory: sessionmaker[Session],
 ) -> None:
-    from monitor.store import prune_observations
+    from monitor.store.sync import prune_observations
 
     with database.transaction(factory) as session:
         sync_watchlist(session, load_watchlist(ROOT / "watchlist.yaml"), T0)

@@ -1,4 +1,4 @@
-"""monitor.sweep against the local INTERPOL simulator (real HTTP on 127.0.0.1)."""
+"""monitor.interpol.sweep against the local INTERPOL simulator (real HTTP on 127.0.0.1)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from monitor.http import HttpClient, HttpPolicy, RetryPolicy
-from monitor.interpol_client import InterpolClient, InterpolOptions
-from monitor.sweep import SweepOptions, SweepResult, fast_path, full_sweep
+from monitor.interpol.client import InterpolClient, InterpolOptions
+from monitor.interpol.sweep import SweepOptions, SweepResult, fast_path, full_sweep
 from tests.paths import FIXTURES
 from tests.servers.http_server import HttpTestServer
 from tests.servers.interpol_sim import SNAPSHOT, SNAPSHOT_DATE, InterpolSim, red_item

@@ -1,4 +1,4 @@
-"""monitor.urls: one spelling per page, so one article reached twice is one item."""
+"""monitor.text.urls: one spelling per page, so one article reached twice is one item."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.urls import canonical_url, is_http_url
+from monitor.text.urls import canonical_url, is_http_url
 
 ARTICLE = "https://odf.example.org/a/33101,france-grants-refugee-status/"
 

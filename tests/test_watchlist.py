@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.watchlist import (
+from monitor.config.watchlist import (
     FeedSource,
     InterpolSource,
     WatchlistError,

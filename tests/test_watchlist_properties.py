@@ -17,13 +17,13 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from monitor.watchlist import (
+from monitor.config.watchlist import (
     WatchlistError,
     format_interval,
     parse_interval,
     parse_watchlist,
 )
-from monitor.yamlpos import Problem
+from monitor.config.yamlpos import Problem
 
 FRAGMENTS = st.sampled_from(
     [

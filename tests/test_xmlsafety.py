@@ -1,4 +1,4 @@
-"""monitor.xmlsafety: entity tricks are refused before anything expands or fetches them.
+"""monitor.text.xmlsafety: entity tricks are refused before anything expands or fetches them.
 
 Memory is measured with tracemalloc, which also sees expat's own allocations (pyexpat allocates
 through Python's allocator): an expanded bomb would show as gigabytes, a refusal as kilobytes.
@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from monitor.xmlsafety import Screened, UnsafeXml, screen_xml
+from monitor.text.xmlsafety import Screened, UnsafeXml, screen_xml
 from tests.paths import FIXTURES
 from tests.servers.http_server import HttpTestServer, Reply
 

@@ -41,7 +41,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from monitor import database, models
+from monitor.store import database, models
 from tests.e2e import write_watchlist
 from tests.servers.faults_http import FaultyHttpServer
 from tests.servers.faults_process import ShiftedMonitor
@@ -180,26 +180,33 @@ WAITING = "awaiting the network (a fetch, the SMTP server) or the next job"
 # (file, function or "" for any) -> phase; along a stack the deepest match wins.
 MARKERS = (
     ("monitor/cli.py", "", STARTING),
-    ("monitor/service.py", "poll_once", WAITING),
-    ("monitor/service.py", "run_forever", WAITING),
+    ("monitor/commands/", "", STARTING),
+    ("monitor/service/run.py", "poll_once", WAITING),
+    ("monitor/service/run.py", "run_forever", WAITING),
     ("<frozen importlib", "", STARTING),
-    ("monitor/runtime.py", "", STARTING),
+    ("monitor/service/runtime.py", "", STARTING),
     ("monitor/backfill.py", "", STARTING),
     ("monitor/poll.py", "claim", CLAIMING),
     ("monitor/poll.py", "renew", CLAIMING),
-    ("monitor/collect/", "", FETCHING),
+    ("monitor/interpol/collect.py", "", FETCHING),
+    ("monitor/feeds/", "", FETCHING),
+    ("monitor/pages/collect.py", "", FETCHING),
     ("monitor/http.py", "", FETCHING),
-    ("monitor/sweep.py", "", FETCHING),
-    ("monitor/interpol_client.py", "", FETCHING),
-    ("monitor/sources/", "", FETCHING),
+    ("monitor/interpol/sweep.py", "", FETCHING),
+    ("monitor/interpol/client.py", "", FETCHING),
+    ("monitor/interpol/parse.py", "", FETCHING),
+    ("monitor/pages/parse.py", "", FETCHING),
+    ("monitor/text/", "", FETCHING),
     ("monitor/poll.py", "record_success", RECORDING),
     ("monitor/poll.py", "record_failure", RECORDING),
-    ("monitor/recording.py", "", RECORDING),
-    ("monitor/notices.py", "", RECORDING),
-    ("monitor/alerts.py", "", DELIVERING),
-    ("monitor/alerts.py", "queue_alerts", RECORDING),
-    ("monitor/emails.py", "", DELIVERING),
-    ("monitor/mailer.py", "", DELIVERING),
+    ("monitor/events/", "", RECORDING),
+    ("monitor/pages/record.py", "", RECORDING),
+    ("monitor/interpol/record.py", "", RECORDING),
+    ("monitor/outbox/send.py", "", DELIVERING),
+    ("monitor/outbox/compose.py", "", DELIVERING),
+    ("monitor/outbox/route.py", "", RECORDING),
+    ("monitor/outbox/templates.py", "", DELIVERING),
+    ("monitor/outbox/transports.py", "", DELIVERING),
 )
 PRIORITY = (RECORDING, DELIVERING, FETCHING, CLAIMING, STARTING, WAITING)
 _FRAME = re.compile(r'File "(?P<file>[^"]+)", line \d+ in (?P<func>\S+)')

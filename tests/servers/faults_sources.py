@@ -30,10 +30,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from monitor import models
 from monitor.http import HttpClient, HttpPolicy, RetryPolicy
 from monitor.poll import Outcome, poll_source
-from monitor.runtime import Runtime
+from monitor.service.runtime import Runtime
+from monitor.store import models
 from tests.e2e import settings_for, write_watchlist
 from tests.news import rss
 from tests.servers.faults_crash import event_ref

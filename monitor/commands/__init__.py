@@ -1,0 +1,3 @@
+"""One thin file per `monitor` sub-command."""
+
+from __future__ import annotations

@@ -1,0 +1,62 @@
+"""`monitor events`: the stored events, oldest first (`--json`: one object per line)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.commands.common import session_for, settings
+from monitor.config.settings import Settings
+from monitor.store import models
+
+
+def run(args: argparse.Namespace) -> int:
+    return print_events(settings(), person=args.person, since=args.since, as_json=args.json)
+
+
+def event_rows(
+    session: Session, person: str | None = None, since: datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    """Events oldest first, as the JSON objects `monitor events --json` prints."""
+    query = select(models.Event).order_by(models.Event.detected_at, models.Event.id)
+    if person:
+        query = query.where(models.Event.person_id == person)
+    if since:
+        query = query.where(models.Event.detected_at >= since)
+    for event in session.scalars(query):
+        yield {
+            "id": event.id,
+            "person_id": event.person_id,
+            "type": event.type,
+            "severity": event.severity,
+            "source_id": event.source_id,
+            "title": event.title,
+            "url": event.url,
+            "detected_at": event.detected_at.isoformat(),
+            "evidence": event.evidence,
+            "baseline": event.baseline,
+            "observation_id": event.observation_id,
+            "details": event.details,
+        }
+
+
+def print_events(
+    settings: Settings, person: str | None, since: datetime | None, as_json: bool
+) -> int:
+    with session_for(settings) as session:
+        for row in event_rows(session, person, since):
+            if as_json:
+                print(json.dumps(row, ensure_ascii=False, default=str))
+            else:
+                first = " (first scan)" if row["baseline"] else ""
+                print(
+                    f"#{row['id']} {row['detected_at'][:16]} {row['severity']:<6} {row['type']:<24} "
+                    f"{row['person_id']}{first}  {row['title'][:80]}"
+                )
+    return 0

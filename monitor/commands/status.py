@@ -1,0 +1,257 @@
+"""`monitor status`: the sources' health, the delivery queue and the last digests.
+
+Rules:
+- a table of the live sources (last success, consecutive failures, next run, items seen, last
+  error), the delivery queue, and each advocate's last digest; `--json` prints the same data;
+- exit 1 when something needs an admin: a source failing for more than a day (or blocked), an
+  email that could not be delivered, or one still being retried more than an hour after it was due;
+- nothing here shows a watched person's name: sources, advocates and deliveries only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from monitor.commands.common import session_for, settings
+from monitor.config.settings import Settings
+from monitor.store import models
+from monitor.store.models import utcnow
+
+STALE_AFTER = timedelta(days=1)
+EMAIL_LATE_AFTER = timedelta(hours=1)
+WIDE = 160
+
+
+def run(args: argparse.Namespace) -> int:
+    return print_status(settings(), as_json=args.json)
+
+
+def status_data(session: Session, now: datetime | None = None) -> dict[str, Any]:
+    """Sources' health, the delivery queue and the last runs; `attention` lists what needs an admin."""
+    now = now or utcnow()
+    sources = [_source_status(row, now) for row in session.scalars(_live_sources())]
+    queue = _queue(session)
+    attention = [f"source {s['id']}: {s['problem']}" for s in sources if s["problem"]]
+    if queue["failed"]:
+        attention.append(
+            f"{queue['failed']} email(s) could not be delivered (see failed_deliveries)"
+        )
+    retrying = list(session.scalars(_retrying()))
+    late = [d for d in retrying if now - d.created_at > EMAIL_LATE_AFTER]
+    if late:
+        attention.append(
+            f"{len(late)} email(s) not delivered for more than an hour, still retried: {late[-1].last_error}"
+        )
+    return {
+        "sources": sources,
+        "queue": queue,
+        "failed_deliveries": _failed_deliveries(session),
+        "retrying_deliveries": [_retrying_view(d) for d in retrying],
+        "digests": _last_digests(session),
+        "attention": attention,
+    }
+
+
+def _live_sources() -> Any:
+    return (
+        select(models.Source).where(models.Source.archived_at.is_(None)).order_by(models.Source.id)
+    )
+
+
+def _source_status(row: models.Source, now: datetime) -> dict[str, Any]:
+    failing_since = row.last_success_at or row.created_at
+    problem = None
+    if row.enabled and row.consecutive_failures and now - failing_since > STALE_AFTER:
+        problem = (
+            f"failing for more than a day ({row.consecutive_failures} failures): {row.last_error}"
+        )
+    elif row.enabled and row.status == "blocked":
+        problem = f"blocked by the site: {row.last_error}"
+    return {
+        "id": row.id,
+        "type": row.type,
+        "enabled": row.enabled,
+        "status": row.status if row.enabled else "disabled",
+        "last_success_at": _iso(row.last_success_at),
+        "last_attempt_at": _iso(row.last_attempt_at),
+        "next_run_at": _iso(row.next_run_at),
+        "consecutive_failures": row.consecutive_failures,
+        "last_error": row.last_error,
+        "items_seen": row.items_seen,
+        "polling_now": row.lease_owner if row.lease_until and row.lease_until > now else None,
+        "problem": problem,
+    }
+
+
+def _queue(session: Session) -> dict[str, int]:
+    counts = dict(
+        session.execute(
+            select(models.Delivery.status, func.count()).group_by(models.Delivery.status)
+        ).all()
+    )
+    return {
+        status: int(counts.get(status, 0)) for status in ("pending", "sending", "sent", "failed")
+    }
+
+
+def _failed_deliveries(session: Session) -> list[dict[str, Any]]:
+    query = (
+        select(models.Delivery)
+        .where(models.Delivery.status == "failed")
+        .order_by(models.Delivery.id)
+    )
+    return [
+        {"id": d.id, "advocate_id": d.advocate_id, "kind": d.kind, "error": d.last_error}
+        for d in session.scalars(query)
+    ]
+
+
+def _retrying() -> Any:
+    """Emails waiting for another try after a temporary failure (SMTP down, 4xx, TLS)."""
+    D = models.Delivery
+    return select(D).where(D.status == "pending", D.last_error.is_not(None)).order_by(D.id)
+
+
+def _retrying_view(d: models.Delivery) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "advocate_id": d.advocate_id,
+        "kind": d.kind,
+        "attempts": d.attempts,
+        "created_at": _iso(d.created_at),
+        "next_attempt_at": _iso(d.next_attempt_at),
+        "error": d.last_error,
+    }
+
+
+def _last_digests(session: Session) -> list[dict[str, Any]]:
+    """Each current advocate's most recent digest (by the end of its period), or none yet."""
+    D = models.Delivery
+    advocates = session.scalars(
+        select(models.Advocate)
+        .where(models.Advocate.archived_at.is_(None))
+        .order_by(models.Advocate.id)
+    )
+    rows = []
+    for advocate in advocates:
+        last = session.scalars(
+            select(D)
+            .where(D.advocate_id == advocate.id, D.kind == "digest")
+            .order_by(D.period_end.desc(), D.id.desc())
+            .limit(1)
+        ).first()
+        rows.append(
+            {
+                "advocate_id": advocate.id,
+                "frequency": advocate.spec.get("digest", "weekly"),
+                "period_end": _iso(last.period_end) if last else None,
+                "status": last.status if last else None,
+                "sent_at": _iso(last.sent_at) if last else None,
+            }
+        )
+    return rows
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat(timespec="seconds") if when else None
+
+
+def print_status(settings: Settings, as_json: bool) -> int:
+    with session_for(settings) as session:
+        data = status_data(session)
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _print_status_table(data, settings.tz)
+    return 1 if data["attention"] else 0
+
+
+def _print_status_table(data: dict[str, Any], tz: tzinfo) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    # Piped into a file or a mail, the tables keep their columns instead of an 80-column squeeze.
+    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else WIDE)
+    console.print(_source_table(data["sources"], tz))
+    queue = data["queue"]
+    console.print(
+        f"Delivery queue: {queue['pending']} pending, {queue['sending']} sending, "
+        f"{queue['sent']} sent, {queue['failed']} failed"
+    )
+    if data["retrying_deliveries"]:
+        last = data["retrying_deliveries"][-1]
+        console.print(
+            f"Retrying: {len(data['retrying_deliveries'])} email(s); last error: {escape(last['error'])}"
+        )
+    console.print(_digest_table(data["digests"], tz))
+    for line in data["attention"]:
+        console.print(f"[bold red]needs attention:[/] {escape(line)}")
+
+
+def _source_table(sources: list[dict[str, Any]], tz: tzinfo) -> Any:
+    columns = (
+        "id",
+        "type",
+        "status",
+        "last success",
+        "failures",
+        "next run",
+        "items",
+        "last error",
+    )
+    rows = [
+        (
+            s["id"],
+            s["type"],
+            s["status"],
+            _local(s["last_success_at"], tz, "never"),
+            str(s["consecutive_failures"]),
+            _local(s["next_run_at"], tz, "-"),
+            str(s["items_seen"]),
+            (s["last_error"] or "")[:60],
+        )
+        for s in sources
+    ]
+    return _table(f"Sources (times in {tz})", columns, rows)
+
+
+def _digest_table(digests: list[dict[str, Any]], tz: tzinfo) -> Any:
+    columns = ("advocate", "frequency", "last period ended", "status", "sent")
+    rows = [
+        (
+            d["advocate_id"],
+            str(d["frequency"]),
+            _local(d["period_end"], tz, "none yet"),
+            d["status"] or "-",
+            _local(d["sent_at"], tz, "-"),
+        )
+        for d in digests
+    ]
+    return _table("Digests", columns, rows)
+
+
+def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> Any:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    return table
+
+
+def _local(iso: str | None, tz: tzinfo, missing: str) -> str:
+    """An ISO time from the JSON data, as a short local time for the table."""
+    if iso is None:
+        return missing
+    return datetime.fromisoformat(iso).astimezone(tz).strftime("%Y-%m-%d %H:%M")

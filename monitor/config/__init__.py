@@ -1,0 +1,3 @@
+"""Configuration: settings (every MONITOR_* once), the watchlist schema, its validation with positions."""
+
+from __future__ import annotations

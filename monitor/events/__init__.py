@@ -1,0 +1,3 @@
+"""What a poll records: observations (one upsert), matches, events, mentions and verdicts."""
+
+from __future__ import annotations

@@ -1,0 +1,255 @@
+"""Digests: per advocate and period, everything that happened to the people they follow.
+
+Rules:
+- a weekly digest covers up to Monday 08:00 and a daily one up to 08:00, in MONITOR_TIMEZONE;
+  a period starts where the advocate's previous digest ended;
+- one delivery row per (advocate, local date of the period's end): a job that fires twice, two
+  instances, or a clock that jumps at a DST change still queue exactly one digest per period;
+- after downtime only the most recent period is queued (it covers everything since the last one);
+- a new advocate's first digest is the first one scheduled after they were added (a new
+  installation does not greet everyone with a digest of the week before it existed);
+- an empty period still sends a short digest that says which sources were checked: silence is
+  never ambiguous.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.exc import ConfigError
+from monitor.outbox import views
+from monitor.outbox.templates import render
+from monitor.store import models
+
+DIGEST_TIME = time(8, 0)
+PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+
+
+def last_scheduled(now: datetime, tz: tzinfo, frequency: str) -> datetime:
+    """The most recent scheduled digest time at or before `now` (aware, in `tz`)."""
+    local = now.astimezone(tz)
+    day = local.date()
+    if frequency == "weekly":
+        day -= timedelta(days=day.weekday())
+    candidate = _at(day, tz)
+    if candidate > local:
+        candidate = _at(day - PERIODS[frequency], tz)
+    return candidate
+
+
+def _at(day: Any, tz: tzinfo) -> datetime:
+    # A wall-clock time made aware in `tz`; fold=0 picks the first of an ambiguous hour.
+    return datetime.combine(day, DIGEST_TIME, tzinfo=tz)
+
+
+def period_key(advocate_id: str, end: datetime) -> str:
+    return f"digest:{advocate_id}:{end.date().isoformat()}"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime
+
+
+def due_period(
+    session: Session, advocate: models.Advocate, now: datetime, tz: tzinfo
+) -> Period | None:
+    """The period an advocate's digest is due for at `now`, or None (not due, already queued, or off)."""
+    frequency = str(advocate.spec.get("digest", "weekly"))
+    if frequency not in PERIODS or advocate.archived_at is not None:
+        return None
+    end = last_scheduled(now, tz, frequency)
+    if end <= advocate.created_at:
+        return None  # the first digest is the first one scheduled after the advocate was added
+    if session.scalar(
+        select(models.Delivery.id).where(models.Delivery.key == period_key(advocate.id, end))
+    ):
+        return None
+    start = previous_end(session, advocate.id) or end - PERIODS[frequency]
+    return Period(start=start, end=end) if start < end else None
+
+
+def previous_end(session: Session, advocate_id: str) -> datetime | None:
+    D = models.Delivery
+    return session.scalar(
+        select(D.period_end)
+        .where(D.advocate_id == advocate_id, D.kind == "digest")
+        .order_by(D.period_end.desc())
+        .limit(1)
+    )
+
+
+def queue_due_digests(session: Session, now: datetime, tz: tzinfo) -> list[models.Delivery]:
+    """Create the delivery row of every digest that is due (the unique key stops duplicates)."""
+    queued = []
+    for advocate in session.scalars(select(models.Advocate).order_by(models.Advocate.id)):
+        period = due_period(session, advocate, now, tz)
+        if period is not None:
+            queued.append(queue_digest(session, advocate.id, period, now))
+    return queued
+
+
+def queue_digest(
+    session: Session, advocate_id: str, period: Period, now: datetime
+) -> models.Delivery:
+    delivery = models.Delivery(
+        key=period_key(advocate_id, period.end),
+        advocate_id=advocate_id,
+        kind="digest",
+        period_start=period.start,
+        period_end=period.end,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(delivery)
+    session.flush()
+    return delivery
+
+
+def digest_context(
+    session: Session,
+    advocate: models.Advocate,
+    period: Period,
+    tz: tzinfo,
+    *,
+    show_names: bool = True,
+) -> dict[str, Any]:
+    """Everything the digest templates show, for one advocate and period."""
+    people = followed_people(session, advocate.id)
+    events = _events_by_person(session, [p.id for p in people], period)
+    statuses = _interpol_statuses(session, [p.id for p in people])
+    sections = [person_section(p, events.get(p.id, []), statuses.get(p.id, []), tz) for p in people]
+    sources = source_health(session, period)
+    return {
+        "advocate": advocate.spec,
+        "period": {
+            "start": views.local_time(period.start, tz),
+            "end": views.local_time(period.end, tz),
+        },
+        "people": sections,
+        "active": [s for s in sections if s["events"] or s["possible"]],
+        "quiet": [s for s in sections if not (s["events"] or s["possible"])],
+        "event_count": sum(len(s["events"]) for s in sections),
+        "sources": sources,
+        "problems": [s for s in sources if s["problem"]],
+        "generated_at": views.local_time(period.end, tz),
+        "show_names": show_names,
+    }
+
+
+def followed_people(session: Session, advocate_id: str) -> list[models.Person]:
+    people = session.scalars(
+        select(models.Person).where(models.Person.archived_at.is_(None)).order_by(models.Person.id)
+    )
+    return [p for p in people if advocate_id in p.spec.get("advocates", [])]
+
+
+def person_section(
+    person: models.Person,
+    events: Sequence[models.Event],
+    notices: Sequence[tuple[str, bool]],
+    tz: tzinfo,
+) -> dict[str, Any]:
+    name = str(person.spec.get("name", person.id))
+    timeline = [views.event_view(e, name, tz) for e in events]
+    return {
+        "id": person.id,
+        "name": name,
+        "events": [v for v in timeline if v["type"] != "possible_match"],
+        "possible": [v for v in timeline if v["type"] == "possible_match"],
+        "first_scan": [v for v in timeline if v["baseline"]],
+        "interpol": interpol_status(person, notices),
+    }
+
+
+def _events_by_person(
+    session: Session, person_ids: list[str], period: Period
+) -> dict[str, list[models.Event]]:
+    E = models.Event
+    query = (
+        select(E)
+        .where(
+            E.person_id.in_(person_ids), E.detected_at >= period.start, E.detected_at < period.end
+        )
+        .order_by(E.detected_at, E.id)
+    )
+    grouped: dict[str, list[models.Event]] = {}
+    for event in session.scalars(query):
+        grouped.setdefault(event.person_id, []).append(event)
+    return grouped
+
+
+def _interpol_statuses(
+    session: Session, person_ids: list[str]
+) -> dict[str, list[tuple[str, bool]]]:
+    """(notice key, on the public list) of the notices strongly matched to each person."""
+    Obs, M = models.Observation, models.Match
+    rows = session.execute(
+        select(M.person_id, Obs.key, Obs.present)
+        .join(M, M.observation_id == Obs.id)
+        .where(M.person_id.in_(person_ids), M.band == "strong", Obs.kind == "notice")
+        .order_by(Obs.key)
+    ).all()
+    grouped: dict[str, list[tuple[str, bool]]] = {}
+    for person_id, key, present in rows:
+        grouped.setdefault(person_id, []).append((key, bool(present)))
+    return grouped
+
+
+def interpol_status(person: models.Person, notices: Sequence[tuple[str, bool]]) -> dict[str, Any]:
+    """Notices matched to the person, and whether each is on the public list."""
+    known = [str(n) for n in person.spec.get("interpol_notice_ids", [])]
+    listed = [key.rsplit(":", 1)[-1] for key, present in notices if present]
+    gone = [key.rsplit(":", 1)[-1] for key, present in notices if not present]
+    return {"listed": listed, "no_longer_public": gone, "known_ids": known}
+
+
+def source_health(session: Session, period: Period) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(models.Source)
+        .where(models.Source.archived_at.is_(None), models.Source.enabled.is_(True))
+        .order_by(models.Source.id)
+    )
+    return [_health(row) for row in rows]
+
+
+def _health(row: models.Source) -> dict[str, Any]:
+    problem = None
+    if row.consecutive_failures:
+        since = row.last_success_at.date().isoformat() if row.last_success_at else "its first poll"
+        problem = (
+            f"failing since {since} ({row.consecutive_failures} failed polls): {row.last_error}"
+        )
+    elif row.status in ("blocked", "degraded"):
+        problem = f"{row.status}: {row.last_error}"
+    elif row.last_success_at is None:
+        problem = "not polled successfully yet"
+    return {
+        "id": row.id,
+        "type": row.type,
+        "problem": problem,
+        "last_success_at": row.last_success_at.isoformat(timespec="minutes")
+        if row.last_success_at
+        else None,
+    }
+
+
+def preview(
+    session: Session, advocate_id: str, days: int, now: datetime, tz: tzinfo, templates_dir: Any
+) -> str:
+    """The text of an advocate's digest for the last `days` days, without queueing anything."""
+    advocate = session.get(models.Advocate, advocate_id)
+    if advocate is None:
+        raise ConfigError(
+            f"no advocate with id {advocate_id!r} in the database (run `monitor poll` once)"
+        )
+    context = digest_context(session, advocate, Period(now - timedelta(days=days), now), tz)
+    subject, text, _ = render("digest", context, templates_dir)
+    return f"To: {advocate.spec.get('email')}\nSubject: {subject}\n\n{text}"

@@ -1,0 +1,117 @@
+"""Events as the templates see them: labels, colours, headlines, highlighted evidence.
+
+Pure: takes stored rows (or their fields) and returns plain dicts for the email context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
+from typing import Any
+
+from monitor.text.lines import one_line
+
+SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
+COLOURS = {"high": "#b91c1c", "medium": "#b45309", "low": "#374151"}
+# Subject tag and label per event type; notice events name their notice type.
+LABELS = {
+    "notice_published": "{notice} NOTICE",
+    "notice_changed": "NOTICE CHANGED",
+    "notice_no_longer_public": "NOTICE OFF PUBLIC LIST",
+    "notice_reappeared": "NOTICE BACK ON LIST",
+    "possible_match": "POSSIBLE MATCH",
+    "news_mention": "NEWS",
+    "court_item": "COURT",
+    "page_changed": "CASE PAGE CHANGED",
+}
+CONTEXT_TAGS = {
+    "arrest": "ARREST",
+    "extradition": "EXTRADITION",
+    "red_notice": "RED NOTICE",
+    "court": "COURT",
+    "asylum": "ASYLUM",
+    "release": "RELEASE",
+}
+HEADLINES = {
+    "notice_published": "new notice published",
+    "notice_changed": "notice changed",
+    "notice_no_longer_public": "notice no longer on the public list",
+    "notice_reappeared": "notice back on the public list",
+    "possible_match": "possible match, needs a human look",
+    "news_mention": "mentioned in the news",
+    "court_item": "named in a court listing",
+    "page_changed": "case page changed",
+}
+
+
+def at_least(severity: str, threshold: str) -> bool:
+    return SEVERITY_RANK.get(severity, 0) >= SEVERITY_RANK.get(threshold, 3)
+
+
+def label(event_type: str, details: Mapping[str, Any]) -> str:
+    """The tag of an event: 'RED NOTICE', 'ARREST', 'NEWS'..."""
+    if event_type in ("news_mention", "court_item"):
+        for context in details.get("context_labels", []):
+            if context in CONTEXT_TAGS:
+                return CONTEXT_TAGS[context]
+    notice = str(details.get("notice_type", "red")).upper()
+    return LABELS.get(event_type, event_type.replace("_", " ").upper()).format(notice=notice)
+
+
+def segments(sentence: str, spans: Sequence[Sequence[int]]) -> list[tuple[str, bool]]:
+    """Split `sentence` into (text, highlighted) pieces around the matched spans."""
+    pieces: list[tuple[str, bool]] = []
+    cursor = 0
+    for start, end in sorted((int(s), int(e)) for s, e in spans):
+        if start < cursor or end > len(sentence) or start >= end:
+            continue
+        if start > cursor:
+            pieces.append((sentence[cursor:start], False))
+        pieces.append((sentence[start:end], True))
+        cursor = end
+    if cursor < len(sentence):
+        pieces.append((sentence[cursor:], False))
+    return pieces
+
+
+def event_view(
+    event: Any,
+    person_name: str,
+    tz: tzinfo,
+    *,
+    show_name: bool = True,
+) -> dict[str, Any]:
+    """The template context of one event row (models.Event or anything with its fields)."""
+    details: Mapping[str, Any] = event.details or {}
+    diff = str(details.get("diff", ""))
+    sentence = "" if diff else str(details.get("sentence") or event.evidence or "")
+    return {
+        "id": event.id,
+        "type": event.type,
+        "label": label(event.type, details),
+        "severity": event.severity,
+        "colour": COLOURS.get(event.severity, COLOURS["low"]),
+        "baseline": bool(event.baseline),
+        "person_id": event.person_id,
+        "person_name": person_name,
+        "subject_name": person_name if show_name else "a watched person",
+        "headline": str(details.get("headline") or HEADLINES.get(event.type, event.type)),
+        "title": event.title or "",
+        "url": event.url,
+        "source_id": event.source_id or "",
+        "detected_at": local_time(event.detected_at, tz),
+        "segments": segments(sentence, details.get("spans", [])) if sentence else [],
+        "changes": list(details.get("changes", [])),
+        "flags": list(details.get("flags", [])),
+        "diff": diff,
+        "snippet": one_line(sentence or diff, limit=240),
+        "explanation": str(details.get("explanation", "")),
+    }
+
+
+def local_time(when: datetime, tz: tzinfo) -> str:
+    return when.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def most_severe_first(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(views, key=lambda v: (-SEVERITY_RANK.get(v["severity"], 0), v["id"] or 0))

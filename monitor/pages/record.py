@@ -1,0 +1,37 @@
+"""Recording a case page: a change of its followed text is an event for its person, with a diff."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from monitor.events.observations import CHANGED, Counts, keep_evidence, upsert_observation
+from monitor.events.recorder import Recorder
+from monitor.items import Collected
+from monitor.store import models
+from monitor.text.diff import diff_text
+
+
+def record_watch(recorder: Recorder, collected: Collected) -> Counts:
+    """A case page: a change of its followed text is an event for its person, with a diff."""
+    counts = Counts()
+    person_id = str(recorder.source.config["person_id"])
+    for item in collected.items:
+        before = recorder.session.scalar(
+            select(models.Observation.text).where(models.Observation.key == item.key)
+        )
+        row, change = upsert_observation(recorder.session, recorder.source, item, recorder.now)
+        setattr(counts, change, getattr(counts, change) + 1)
+        if change != CHANGED or before is None:
+            continue  # the first sighting is the baseline of what the page says
+        diff = diff_text(before, row.text)
+        recorder.add_event(
+            key=f"page_changed:{person_id}:{row.id}:{row.content_hash}",
+            person_id=person_id,
+            observation=row,
+            event_type="page_changed",
+            severity="high",
+            evidence=diff,
+            details={"diff": diff, "headline": "case page changed"},
+        )
+        keep_evidence(recorder.session, row, item.raw, recorder.now, url=item.url)
+    return counts

@@ -1,0 +1,3 @@
+"""The long-running process: its runtime, one cycle, the APScheduler wiring, the HTTP endpoint."""
+
+from __future__ import annotations

@@ -1,3 +1,0 @@
-"""Parsers, one module per source type: bytes in, items out, no I/O."""
-
-from __future__ import annotations

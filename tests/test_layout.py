@@ -1,0 +1,176 @@
+"""Imports only go down: the layers of STYLE.md, checked over the import graph of monitor/.
+
+Every import counts: at the top of a file, inside a function, under TYPE_CHECKING. The allowed
+direction is cli -> commands -> service -> poll/backfill -> <source>.collect/record -> events ->
+outbox -> store -> leaves (items, text, matching, config, http, the pure parse/sweep/lifecycle
+modules, logs, metrics, exc); a module may import its own layer or any layer below, never above,
+and no group of modules may import each other in a circle.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Container, Iterator
+from pathlib import Path
+
+from tests.paths import ROOT
+
+# From the top down; a module belongs to the longest entry it equals or sits under.
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("entry point", ("monitor.__main__", "monitor.cli")),
+    ("commands", ("monitor.commands",)),
+    ("service", ("monitor.service",)),
+    ("poll", ("monitor.poll", "monitor.backfill")),
+    (
+        "collect/record",
+        (
+            "monitor.interpol.collect",
+            "monitor.interpol.record",
+            "monitor.feeds.collect",
+            "monitor.pages.collect",
+            "monitor.pages.record",
+        ),
+    ),
+    ("events", ("monitor.events",)),
+    ("outbox", ("monitor.outbox",)),
+    ("store", ("monitor.store",)),
+    (
+        "leaves",
+        (
+            "monitor.__init__",
+            "monitor.items",
+            "monitor.text",
+            "monitor.matching",
+            "monitor.config",
+            "monitor.http",
+            "monitor.logs",
+            "monitor.metrics",
+            "monitor.exc",
+            "monitor.interpol",
+            "monitor.interpol.parse",
+            "monitor.interpol.client",
+            "monitor.interpol.sweep",
+            "monitor.interpol.lifecycle",
+            "monitor.feeds",
+            "monitor.feeds.parse",
+            "monitor.pages",
+            "monitor.pages.parse",
+        ),
+    ),
+)
+
+
+def module_name(root: Path, path: Path) -> str:
+    parts = list(path.relative_to(root.parent).with_suffix("").parts)
+    if parts[-1] == "__init__" and len(parts) > 2:
+        parts.pop()
+    return ".".join(parts)
+
+
+def imported(tree: ast.AST, name: str, package: bool, modules: Container[str]) -> Iterator[str]:
+    """The modules of ours an ast imports; `from pkg import sub` names the submodule."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = name.split(".")
+                keep = len(parts) - node.level + (1 if package else 0)
+                base = ".".join([*parts[:keep], *([base] if base else [])])
+            subs = [f"{base}.{alias.name}" for alias in node.names]
+            yield from (sub for sub in subs if sub in modules)
+            if not all(sub in modules for sub in subs):
+                yield "monitor.__init__" if base == "monitor" else base
+
+
+def import_graph(root: Path) -> dict[str, set[str]]:
+    files = {module_name(root, p): p for p in sorted(root.rglob("*.py"))}
+    graph = {}
+    for name, path in files.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        targets = imported(tree, name, path.name == "__init__.py", files)
+        graph[name] = {t for t in targets if t in files and t != name}
+    return graph
+
+
+def layer_of(module: str) -> int | None:
+    best: tuple[int, int] | None = None  # (length of the entry, layer)
+    for rank, (_, entries) in enumerate(LAYERS):
+        for entry in entries:
+            inside = module == entry or module.startswith(f"{entry}.")
+            if inside and (best is None or len(entry) > best[0]):
+                best = (len(entry), rank)
+    return best[1] if best else None
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    problems = []
+    for module, targets in sorted(graph.items()):
+        rank = layer_of(module)
+        if rank is None:
+            problems.append(f"{module} belongs to no layer: add it to LAYERS")
+            continue
+        for target in sorted(targets):
+            target_rank = layer_of(target)
+            if target_rank is not None and target_rank < rank:
+                problems.append(
+                    f"{module} ({LAYERS[rank][0]}) imports {target} ({LAYERS[target_rank][0]})"
+                )
+    return problems
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Groups of modules that import each other in a circle (Tarjan's strong components)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group: list[str] = []
+            while not group or group[-1] != node:
+                group.append(stack.pop())
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_module_of_monitor_imports_a_layer_above_its_own() -> None:
+    assert upward_imports(import_graph(ROOT / "monitor")) == []
+
+
+def test_no_modules_of_monitor_import_each_other_in_a_circle() -> None:
+    assert cycles(import_graph(ROOT / "monitor")) == []
+
+
+def test_the_check_finds_an_upward_import_inside_a_function_and_a_circle(tmp_path: Path) -> None:
+    package = tmp_path / "monitor"
+    (package / "store").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "store" / "__init__.py").write_text("")
+    (package / "store" / "models.py").write_text(
+        "def later():\n    from monitor.poll import poll_source\n"
+    )
+    (package / "poll.py").write_text("from monitor.store import models\n")
+    (package / "items.py").write_text("from typing import TYPE_CHECKING\n")
+    (package / "web.py").write_text("")
+    graph = import_graph(package)
+    assert upward_imports(graph) == [
+        "monitor.store.models (store) imports monitor.poll (poll)",
+        "monitor.web belongs to no layer: add it to LAYERS",
+    ]
+    assert cycles(graph) == [["monitor.poll", "monitor.store.models"]]
