@@ -8,22 +8,33 @@ The issue's "done when": a new notice on a watched person spelled another way gi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from monitor.commands.status import status_data
 from monitor.config.settings import Settings
+from monitor.outbox.digest import Period, source_health
 from monitor.poll import Outcome
+from monitor.service.endpoint import HealthServer
 from monitor.service.runtime import Runtime
 from monitor.store import database, models
 from monitor.store.models import utcnow
 from tests.e2e import cycle, outbox, settings_for, write_watchlist
 from tests.servers.http_server import HttpTestServer
 from tests.servers.interpol_sim import InterpolSim, red_item
+from tests.servers.service_process import clean_environ
+from tests.servers.smtp_server import free_port
 
 pytestmark = pytest.mark.slow  # full sweeps of 6,934 notices over HTTP
 NOTICE = "2026/12345"
@@ -280,3 +291,82 @@ def test_a_renamed_source_keeps_its_notices_and_alerts_what_was_published_meanwh
     assert not after.baseline and (after.new, after.events, after.alerts) == (1, 1, 1)
     [event] = [e for e in stored_events(settings) if not e.baseline]
     assert (event.type, event.person_id) == ("notice_published", "mukhtar-ablyazov")
+
+
+def test_status_metrics_and_digest_say_when_withdrawals_cannot_be_confirmed(
+    sim: InterpolSim, tmp_path: Path
+) -> None:
+    sim.add(ablyazov_notice(), sex="M", warrants=[("KZ", "Embezzlement")])
+    sim.add(red_item("2001/99999", None, None, None, None), sex="M", oldest=True)
+    with sim.serve() as server:
+        watchlist = write_watchlist(tmp_path / "w.yaml", [source(server)])
+        settings = settings_for(tmp_path, watchlist)
+        baseline = cycle_at(settings, -80)  # more than two days ago
+        day = (START - timedelta(hours=80)).date().isoformat()
+        with session_of(settings) as session:
+            told = status_data(session, START - timedelta(hours=79))
+            [health] = source_health(
+                session, Period(START - timedelta(days=7), START - timedelta(hours=79))
+            )
+        metrics_text = asyncio.run(scrape_metrics(settings))
+        sim.remove(NOTICE)
+        sim.fail(100_000, 503, endpoints=["detail"])  # its direct check gets no answer
+        cycle_at(settings, -79)
+        done = subprocess.run(
+            [sys.executable, "-m", "monitor", "status"],
+            cwd=tmp_path,
+            env=clean_environ({"MONITOR_WATCHLIST": str(watchlist), **data_dir(settings)}),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert baseline.complete is False
+    [note] = told["withdrawal_notes"]
+    assert note.startswith(f"interpol-red: 1 notice(s) unreachable by any filter since {day}")
+    assert note.endswith(
+        "withdrawals of your people's notices are still confirmed by direct checks"
+    )
+    assert told["attention"] == []
+    assert "unreachable by any filter" in health["problem"]
+    assert (
+        'redwatch_withdrawals_unconfirmable_notices{reason="unreachable",source="interpol-red"}'
+        in metrics_text
+    )
+    assert 'redwatch_watched_notices_unchecked{source="interpol-red"} 0.0' in metrics_text
+    assert done.returncode == 1, done.stdout + done.stderr
+    output = " ".join(done.stdout.split())
+    assert "1 of your people's notices could not be checked since" in output
+    assert re.search(r"\d+ watched notice\(s\) not checked for more than 2 days", output)
+    assert "its detail gave no answer (HTTP 503)" in output
+
+
+@contextlib.contextmanager
+def session_of(settings: Settings) -> Iterator[Session]:
+    engine = database.create_db_engine(settings.effective_database_url)
+    try:
+        with database.make_session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def data_dir(settings: Settings) -> dict[str, str]:
+    return {"MONITOR_DATA_DIR": str(settings.data_dir)}
+
+
+async def scrape_metrics(settings: Settings) -> str:
+    """GET /metrics from the service's real endpoint, on a free port of 127.0.0.1."""
+    runtime = Runtime.open(settings)
+    endpoint = HealthServer(runtime, alive=lambda: True)
+    port = free_port()
+    try:
+        await endpoint.start("127.0.0.1", port)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        await writer.drain()
+        body = await reader.read()
+        writer.close()
+        return body.decode()
+    finally:
+        await endpoint.stop()
+        runtime.close()

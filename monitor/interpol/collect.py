@@ -86,6 +86,7 @@ async def collect(
     collected.baseline_ready = sweeping and _coverage_ratio(collected) >= BASELINE_COVERAGE
     await _details(inputs, client, config, known, collected)
     await _check_unlisted(inputs, client, known, collected)
+    _note_unchecked(known, collected)
     collected.requests = client.counter.total
     collected.blocked = client.blocked
     if client.blocked:
@@ -184,10 +185,17 @@ async def _enumerate(
 
 
 def _sentinels(known: Known, notice_type: NoticeType) -> list[str]:
-    """A few notices that were public at the last sweep, oldest first seen (the most stable)."""
+    """A few notices that were public at the last sweep, oldest first seen (the most stable).
+
+    - never a watched notice: its own absence is what the sentinels must judge the list for.
+    """
     prefix = f"interpol:{notice_type}:"
     rows = sorted(
-        (r for k, r in known.rows.items() if k.startswith(prefix) and r.present),
+        (
+            r
+            for k, r in known.rows.items()
+            if k.startswith(prefix) and r.present and k not in known.matched
+        ),
         key=lambda r: r.first_seen_at,
     )
     return [entity_of(r.key) for r in rows[:SENTINELS]]
@@ -333,6 +341,15 @@ async def _check_one(
         collected.warnings.append(
             f"notice {entity_id} is public but no list showed it: sweep incomplete"
         )
+
+
+def _note_unchecked(known: Known, collected: Collected) -> None:
+    """Keep, in each notice type's coverage, why watched notices could not be checked."""
+    rows = {entity_of(k): r for k, r in known.rows.items()}
+    for entity_id, reason in sorted(collected.unchecked.items()):
+        notice_type = rows[entity_id].data.get("notice_type", "red") if entity_id in rows else "red"
+        if notice_type in collected.coverage:
+            collected.coverage[notice_type].setdefault("unchecked", {})[entity_id] = reason
 
 
 def _listed(collected: Collected) -> set[str]:

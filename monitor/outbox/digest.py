@@ -26,6 +26,7 @@ from monitor.exc import ConfigError
 from monitor.outbox import views
 from monitor.outbox.templates import render
 from monitor.store import models
+from monitor.store.withdrawals import withdrawal_health
 
 DIGEST_TIME = time(8, 0)
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -217,10 +218,11 @@ def source_health(session: Session, period: Period) -> list[dict[str, Any]]:
         .where(models.Source.archived_at.is_(None), models.Source.enabled.is_(True))
         .order_by(models.Source.id)
     )
-    return [_health(row) for row in rows]
+    return [_health(session, row, period.end) for row in rows]
 
 
-def _health(row: models.Source) -> dict[str, Any]:
+def _health(session: Session, row: models.Source, now: datetime) -> dict[str, Any]:
+    """A source's line in the digest's health section; INTERPOL's says what cannot be confirmed."""
     problem = None
     if row.consecutive_failures:
         since = row.last_success_at.date().isoformat() if row.last_success_at else "its first poll"
@@ -231,6 +233,10 @@ def _health(row: models.Source) -> dict[str, Any]:
         problem = f"{row.status}: {row.last_error}"
     elif row.last_success_at is None:
         problem = "not polled successfully yet"
+    withdrawals = withdrawal_health(session, row, now)
+    if withdrawals is not None and withdrawals.line:
+        said = withdrawals.line.removeprefix(f"{row.id}: ")
+        problem = f"{problem}; {said}" if problem else said
     return {
         "id": row.id,
         "type": row.type,
