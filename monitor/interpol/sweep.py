@@ -386,6 +386,7 @@ class _Sweep:
         self.enumerated: list[dict[str, str]] = []
         self._errors_in_a_row = 0
         self._residual_depth = 0
+        self._deferred: list[tuple[_Node, str | None]] = []
 
     async def run(self) -> None:
         root = _Node({})
@@ -393,8 +394,29 @@ class _Sweep:
             if await self.ask(root):
                 self.root_total = root.total
                 await self._explore(root)
+                await self._residuals()
         except _Abort as exc:
             self.reasons.append(str(exc))
+
+    def counted(self) -> bool:
+        """Whether the distinct notices collected reach the root total: nothing is left to find."""
+        return self.root_total is not None and len(self.items) >= self.root_total
+
+    async def _residuals(self) -> None:
+        """The residual searches the plan left, smallest node first, while the count falls short.
+
+        - a notice found by any query counts for every node that must contain it, so a node's
+          shortfall is computed again, just before its search, from everything collected.
+        """
+        for node, exclude in sorted(self._deferred, key=lambda deferred: deferred[0].total):
+            if self.counted():
+                return
+            node.ids |= self._certainly_in(node.filters)
+            if node.total > len(node.ids):
+                await self._find_missing(node, node.total - len(node.ids), exclude=exclude)
+
+    def _certainly_in(self, filters: Filters) -> set[str]:
+        return {i for i, item in self.items.items() if must_contain(filters, item.data, self.today)}
 
     # Asking ---------------------------------------------------------------------------------
     async def ask(self, node: _Node) -> bool:
@@ -461,13 +483,13 @@ class _Sweep:
             return
         dimension = self._next_dimension(node.filters)
         if dimension is None:  # no split left: search it before calling anything unreachable
-            await self._find_missing(node, node.total - len(node.ids))
+            self._deferred.append((node, None))
             return
         accounted, failures = await self._split(node, dimension)
         covered = len(node.ids) >= node.total
         shortfall = node.total - (accounted if _disjoint(dimension) else len(node.ids))
         if shortfall > 0 and not covered and not failures:
-            await self._find_missing(node, shortfall, exclude=dimension)
+            self._deferred.append((node, dimension))  # searched once the plan is done
 
     def _next_dimension(self, filters: Filters) -> str | None:
         for name in self.options.plan:
@@ -526,7 +548,7 @@ class _Sweep:
         self._residual_depth += 1
         try:
             for name in self.options.residual_plan:
-                if len(node.ids) - before >= missing:
+                if len(node.ids) - before >= missing or self.counted():
                     break
                 if name == exclude:
                     continue
@@ -551,7 +573,7 @@ class _Sweep:
     async def _search(self, node: _Node, dimension: Dimension, missing: int) -> None:
         found = 0
         for filters in dimension.children(node.filters, (self.published[i] for i in node.ids)):
-            if found >= missing:
+            if found >= missing or self.counted():
                 return
             known = {i for i in node.ids if dimension.local(self.published[i], filters)}
             child = _Node(filters)
@@ -566,21 +588,46 @@ class _Sweep:
             found += len(new)
 
     async def _cover(self, node: _Node) -> None:
-        """Every notice of `node` by ages then sex, never by name; parts still over the cap stay."""
+        """Notices of `node` no name filter reaches: by ages then sex, never by name.
+
+        - age ranges are halved, and only a half whose total is more than the collected notices
+          that may be in it is followed (the others hide nothing); parts still over the cap stay;
+        - sex is not in list items: each sex part is listed, and followed no further.
+        """
         if node.total <= CAP:
             return
         filters = node.filters
         if _age_splittable(filters):
-            children = self._children(node, AGE)
+            low, high = _age_range(filters)
+            ages = [age for item in self.items.values() if (age := _age(item, self.today))]
+            cuts = _age_cuts(low, high, node.total, ages, target=math.ceil(node.total / 2))
+            children = [{**filters, "ageMin": str(a), "ageMax": str(b)} for a, b in cuts]
         elif "sexId" not in filters:
             children = DIMENSIONS["sex"].children(filters, ())
         else:
             return
         for child_filters in children:
+            if self.counted():
+                return
             child = _Node(child_filters)
-            if await self.ask(child):
+            if await self.ask(child) and self._may_hide(child):
                 await self._cover(child)
-                node.ids |= child.ids
+            node.ids |= child.ids
+
+    def _may_hide(self, node: _Node) -> bool:
+        """Whether an asked node seems to hold notices not collected yet.
+
+        - a heuristic (ages estimated as the sweep cuts them): it only decides where to look;
+          completeness is still decided by the count.
+        """
+        if "sexId" in node.filters:
+            return node.total > len(node.ids)
+        inside = sum(
+            1
+            for i, item in self.items.items()
+            if _locally_in(item, self.published[i], node.filters, self.today)
+        )
+        return node.total > inside
 
     def _unreachable(self, count: int) -> None:
         if count > 0 and self._residual_depth == 0:  # nested searches report to their parent
