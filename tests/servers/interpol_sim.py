@@ -119,6 +119,7 @@ class InterpolSim:
     _faults: list[_Fault] = field(default_factory=list)
     _hidden: set[str] = field(default_factory=set)
     _short_by: int = 0
+    _lies: dict[tuple[str, str], int] = field(default_factory=dict)
     _next_order: int = 0
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -219,8 +220,14 @@ class InterpolSim:
         with self._lock:
             self._short_by = dropped
 
+    def overcount(self, param: str, value: str, by: int) -> None:
+        """Queries filtered by exactly `param=value` announce `by` more notices than they hold."""
+        with self._lock:
+            self._lies[(param, value)] = by
+
     def reset_faults(self) -> None:
         with self._lock:
+            self._lies.clear()
             self._faults.clear()
             self._hidden.clear()
             self._short_by = 0
@@ -318,8 +325,9 @@ class InterpolSim:
         chosen = visible[start : min(start + per_page, CAP)]
         chosen = chosen[: max(0, len(chosen) - self._short_by)]
         filters = {k: v for k, v in args.items() if k not in ("page", "resultPerPage")}
+        lie = sum(by for (param, value), by in self._lies.items() if args.get(param) == value)
         return {
-            "total": len(visible),
+            "total": len(visible) + lie,
             "query": {"page": page, "resultPerPage": per_page, **_echo(filters)},
             "_embedded": {"notices": [_rebase(n.item, base) for n in chosen]},
             "_links": _page_links(
