@@ -119,6 +119,7 @@ class ItemDraft:
     guid: str | None = None
     published_at: datetime | None = None
     raw: bytes = b""
+    byline: str = ""  # a feed entry's authors, matched as a name field (issue 16)
 
     @property
     def content_key(self) -> str:
@@ -193,5 +194,6 @@ def _item(draft: ItemDraft, key: str) -> Item:
         text=draft.text,
         url=draft.url,
         published_at=draft.published_at,
+        data={"byline": draft.byline} if draft.byline else {},
         raw=draft.raw,
     )

@@ -28,6 +28,7 @@ from monitor.events.observations import (
     upsert_observations,
 )
 from monitor.items import Item
+from monitor.matching.byline import match_byline
 from monitor.store import models
 from monitor.text.lines import one_line
 
@@ -75,11 +76,14 @@ class Recorder:
         return record_items(self, collected)
 
     def match_text(self, row: models.Observation, item: Item | None) -> None:
-        """Match an item's title and text; one event per newly named person."""
+        """Match an item's title and text, and its byline as a name field; one event per newly
+        named person (the better of a text mention and a byline match)."""
         title = one_line(row.title, limit=500)
         text = f"{title}\n{row.text}" if row.text else title
         best: dict[str, TextMatch] = {}
-        for found in self.index.match_text(text):
+        byline = (row.data or {}).get("byline")
+        bylines = match_byline(self.index, byline) if isinstance(byline, str) else []
+        for found in [*self.index.match_text(text), *bylines]:
             if found.person_id not in best or found.score > best[found.person_id].score:
                 best[found.person_id] = found
         for found in best.values():

@@ -210,7 +210,18 @@ def _draft(entry: Any, base: str, raw: bytes) -> ItemDraft:
         guid=_guid(entry.get("id")),
         published_at=_published(entry),
         raw=raw,
+        byline=_byline(entry),
     )
+
+
+def _byline(entry: Any) -> str:
+    """RSS `author` / `dc:creator`, Atom `author/name`: every author's name, "; " between them."""
+    names = [a.get("name") for a in entry.get("authors") or [] if isinstance(a, dict)]
+    kept = [name for name in names if isinstance(name, str) and name.strip()]
+    author = entry.get("author")
+    if not kept and isinstance(author, str):
+        kept = [author]
+    return single_line("; ".join(kept), limit=300)
 
 
 def _plain(detail: Any) -> str:

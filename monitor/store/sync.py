@@ -1,4 +1,5 @@
-"""The named queries: every read and write the service makes, in one place.
+"""Making the database reflect watchlist.yaml: people, advocates and sources added, updated or
+archived.
 
 Rules:
 - functions take an open Session and never commit: the caller owns the transaction;
@@ -16,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from monitor.config.watchlist import Watchlist
@@ -181,26 +182,3 @@ def count_rows(session: Session, tables: Iterable[type[models.Base]]) -> dict[st
         table.__tablename__: session.scalar(select(func.count()).select_from(table)) or 0
         for table in tables
     }
-
-
-def prune_observations(session: Session, before: datetime) -> int:
-    """Delete observations last seen before `before` that no event or match refers to.
-
-    - events are never deleted, nor what they point at: an alert's evidence stays available;
-    - a notice still on the public list is seen at every sweep, so it is never old enough.
-    """
-    from sqlalchemy import delete, exists
-
-    Obs = models.Observation
-    unused = and_(
-        Obs.last_seen_at < before,
-        ~exists().where(models.Event.observation_id == Obs.id),
-        ~exists().where(models.Match.observation_id == Obs.id),
-        ~exists().where(models.Decision.observation_id == Obs.id),
-    )
-    doomed = select(Obs.id).where(unused).scalar_subquery()
-    session.execute(delete(models.Evidence).where(models.Evidence.observation_id.in_(doomed)))
-    result = session.execute(
-        delete(Obs).where(Obs.id.in_(select(Obs.id).where(unused).scalar_subquery()))
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,4 +1,5 @@
-"""Bytes to text the way browsers read them: BOMs, HTTP and <meta> charsets, sniffing, lenient fallbacks (pure)."""
+"""Bytes to text the way browsers read them: BOMs, HTTP and <meta> charsets, sniffing, lenient
+fallbacks (pure)."""
 
 from __future__ import annotations
 
