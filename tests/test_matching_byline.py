@@ -96,9 +96,9 @@ def test_a_feed_entry_keeps_its_authors_as_its_byline() -> None:
     rss = parse_feed(FEED, url="https://news.example.org/rss", headers={}).items
     atom = parse_feed(ATOM, url="https://news.example.org/atom", headers={}).items
     # feedparser reads RSS 2.0's "e-mail (Name)" as the name
-    assert [item.data.get("byline") for item in rss] == [
+    assert [item.byline for item in rss] == [
         "Zhanara Akhmetova",
         "Zhanara Akhmetova",
-        None,
+        "",
     ]
-    assert [item.data.get("byline") for item in atom] == ["Zhanara Akhmetova; John Smith"]
+    assert [item.byline for item in atom] == ["Zhanara Akhmetova; John Smith"]

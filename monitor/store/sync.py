@@ -94,8 +94,12 @@ def _hand_over_notices(session: Session, report: SyncReport) -> None:
                 )
                 if not owners:
                     continue
+                # Keys are unique per source: a notice the reader already holds stays where it is.
+                held = select(Obs.key).where(Obs.source_id == reader.id).scalar_subquery()
                 session.execute(
-                    update(Obs).where(*owned, Obs.source_id.in_(owners)).values(source_id=reader.id)
+                    update(Obs)
+                    .where(*owned, Obs.source_id.in_(owners), Obs.key.not_in(held))
+                    .values(source_id=reader.id)
                 )
                 first_scans = [
                     at
