@@ -211,6 +211,8 @@ class Advocate(_Model):
     email: Email
     digest: Literal["weekly", "daily", "none"] = "weekly"
     min_severity: Severity = "high"
+    # The web app: an admin sees every person, the sources' health and the audit log.
+    role: Literal["advocate", "admin"] = "advocate"
 
 
 class _Source(_Model):

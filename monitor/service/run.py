@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from monitor.config.settings import Settings
 from monitor.exc import ConfigError
@@ -35,6 +35,10 @@ from monitor.poll import Holder, Outcome, lease_holder, poll_source
 from monitor.service.endpoint import HealthServer
 from monitor.service.runtime import Runtime
 from monitor.service.scheduler import Scheduler
+from monitor.web.signing import EmailLinks, Signer
+
+if TYPE_CHECKING:
+    from monitor.web.server import WebProcess
 
 log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 5.0
@@ -48,7 +52,16 @@ def mailing_for(settings: Settings) -> Mailing:
         templates_dir=settings.templates_dir or default_templates_dir(),
         tz=settings.tz,
         names_in_subjects=settings.names_in_subjects,
+        links=email_links(settings),
     )
+
+
+def email_links(settings: Settings) -> EmailLinks | None:
+    """The web app's links for emails; None without MONITOR_SECRET_KEY (no app, no links)."""
+    if settings.secret_key is None:
+        return None
+    signer = Signer(settings.secret_key.get_secret_value())
+    return EmailLinks(signer, settings.effective_public_url)
 
 
 # monitor poll -------------------------------------------------------------------------------------
@@ -231,12 +244,15 @@ async def _serve(runtime: Runtime) -> None:
         runtime.http = client
         scheduler = Scheduler(runtime, mailing_for(runtime.settings))
         endpoint = await _start_endpoint(runtime, scheduler.alive)
+        web = _start_web(runtime)
         scheduler.start()
         log.info(
             "service started",
             extra={"sources": len(runtime.watchlist.all_sources), "instance": runtime.owner},
         )
         await stopping.wait()
+        if web is not None:
+            await asyncio.to_thread(web.stop)
         await _stop(scheduler, endpoint)
     print("monitor: stopped", file=sys.stderr)
 
@@ -294,3 +310,12 @@ async def _start_endpoint(runtime: Runtime, alive: Callable[[], bool]) -> Health
             f"MONITOR_HTTP_PORT: cannot listen on {settings.http_host}:{settings.http_port}: {exc.strerror}"
         ) from None
     return endpoint
+
+
+def _start_web(runtime: Runtime) -> WebProcess | None:
+    """With MONITOR_WEB_PORT set, the web app runs beside the scheduler (a `monitor web` process)."""
+    if runtime.settings.web_port is None:
+        return None
+    from monitor.web.server import WebProcess
+
+    return WebProcess.start(runtime.settings)

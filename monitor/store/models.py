@@ -226,7 +226,11 @@ class Event(Base):
     """A change in a watched person's situation, as found in a source."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_person_detected", "person_id", "detected_at"),)
+    __table_args__ = (
+        Index("ix_events_person_detected", "person_id", "detected_at"),
+        # The web app's review queue: possible matches, oldest first (issue 17).
+        Index("ix_events_type_detected", "type", "detected_at", "person_id", "observation_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # What makes the event unique (type, person, observation, version): a replayed cycle finds it.
@@ -299,3 +303,59 @@ class Decision(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     material_hash: Mapped[str] = mapped_column(String(64))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who gave the verdict: an advocate's id (web app, email link) or "cli" (`monitor decide`).
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+
+
+# --- the web app (monitor/web/) ----------------------------------------------------------------
+class SignInLink(Base):
+    """A sign-in link emailed to an advocate: single-use, valid until `expires_at`."""
+
+    __tablename__ = "sign_in_links"
+    __table_args__ = (Index("ix_sign_in_links_advocate_created", "advocate_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    advocate_id: Mapped[str] = mapped_column(ForeignKey("advocates.id"))
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a signed random id, the table its SHA-256."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie's id
+    advocate_id: Mapped[str] = mapped_column(ForeignKey("advocates.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+
+class UsedLink(Base):
+    """A one-click verdict link already used (its signed token's SHA-256): it works once."""
+
+    __tablename__ = "used_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    advocate_id: Mapped[str] = mapped_column(ForeignKey("advocates.id"))
+    used_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what in the web app: sign-ins, person pages viewed, evidence downloaded, verdicts."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    advocate_id: Mapped[str] = mapped_column(ForeignKey("advocates.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# --- end of the web app ------------------------------------------------------------------------
