@@ -4,7 +4,10 @@ Rules:
 - a table of the live sources (last success, consecutive failures, next run, items seen, last
   error), the delivery queue, and each advocate's last digest; `--json` prints the same data;
 - exit 1 when something needs an admin: a source failing for more than a day (or blocked), an
-  email that could not be delivered, or one still being retried more than an hour after it was due;
+  email that could not be delivered, or one still being retried more than an hour after it was due,
+  or a watched person's INTERPOL notice that could not be checked for more than two days;
+- it says when INTERPOL withdrawals cannot be confirmed: for how many stored notices, since when
+  and why (monitor.store.withdrawals);
 - nothing here shows a watched person's name: sources, advocates and deliveries only.
 """
 
@@ -25,6 +28,7 @@ from monitor.commands.common import session_for, settings
 from monitor.config.settings import Settings
 from monitor.store import models
 from monitor.store.models import utcnow
+from monitor.store.withdrawals import withdrawal_health
 
 STALE_AFTER = timedelta(days=1)
 EMAIL_LATE_AFTER = timedelta(hours=1)
@@ -38,10 +42,13 @@ def run(args: argparse.Namespace) -> int:
 def status_data(session: Session, now: datetime | None = None) -> dict[str, Any]:
     """Sources' health, the delivery queue and the last runs; `attention` lists what needs an admin."""
     now = now or utcnow()
-    sources = [_source_status(row, now) for row in session.scalars(_live_sources())]
+    sources = [_source_status(session, row, now) for row in session.scalars(_live_sources())]
     queue = _queue(session)
     attention = [f"source {s['id']}: {s['problem']}" for s in sources if s["problem"]]
     failed = _failed_deliveries(session)
+    notes = [
+        s["withdrawals"]["summary"] for s in sources if (s["withdrawals"] or {}).get("summary")
+    ]
     if failed:
         attention.append(
             f"{counted([f['channel'] for f in failed])} could not be delivered (see failed_deliveries)"
@@ -59,6 +66,7 @@ def status_data(session: Session, now: datetime | None = None) -> dict[str, Any]
         "failed_deliveries": failed,
         "retrying_deliveries": [_retrying_view(d) for d in retrying],
         "digests": _last_digests(session),
+        "withdrawal_notes": notes,
         "attention": attention,
     }
 
@@ -69,15 +77,18 @@ def _live_sources() -> Any:
     )
 
 
-def _source_status(row: models.Source, now: datetime) -> dict[str, Any]:
+def _source_status(session: Session, row: models.Source, now: datetime) -> dict[str, Any]:
     failing_since = row.last_success_at or row.created_at
-    problem = None
+    withdrawals = withdrawal_health(session, row, now) if row.enabled else None
+    problem = withdrawals.problem if withdrawals else None
     if row.enabled and row.consecutive_failures and now - failing_since > STALE_AFTER:
         problem = (
             f"failing for more than a day ({row.consecutive_failures} failures): {row.last_error}"
         )
     elif row.enabled and row.status == "blocked":
         problem = f"blocked by the site: {row.last_error}"
+    if withdrawals and withdrawals.problem and problem != withdrawals.problem:
+        problem = f"{problem}; {withdrawals.problem}"
     return {
         "id": row.id,
         "type": row.type,
@@ -90,6 +101,7 @@ def _source_status(row: models.Source, now: datetime) -> dict[str, Any]:
         "last_error": row.last_error,
         "items_seen": row.items_seen,
         "polling_now": row.lease_owner if row.lease_until and row.lease_until > now else None,
+        "withdrawals": withdrawals.as_dict() if withdrawals else None,
         "problem": problem,
     }
 
@@ -211,6 +223,8 @@ def _print_status_table(data: dict[str, Any], tz: tzinfo) -> None:
         waiting = counted([d["channel"] for d in data["retrying_deliveries"]])
         console.print(f"Retrying: {waiting}; last error: {escape(last['error'])}")
     console.print(_digest_table(data["digests"], tz))
+    for line in data["withdrawal_notes"]:
+        console.print(f"[bold]withdrawals:[/] {escape(line)}")
     for line in data["attention"]:
         console.print(f"[bold red]needs attention:[/] {escape(line)}")
 

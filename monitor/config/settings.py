@@ -49,6 +49,7 @@ class Settings(BaseModel):
     user_agent: str = "redwatch/0.1 (+https://github.com/redwatch; monitoring public notices)"
     retention_days: int = Field(default=365, ge=1)
     http_timeout: float = Field(default=30.0, gt=0, le=600)
+    http_deadline: float = Field(default=60.0, gt=0, le=3600)
     http_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     http_attempts: int = Field(default=3, ge=1, le=10)
     poll_concurrency: int = Field(default=8, ge=1, le=64)

@@ -308,6 +308,9 @@ class InterpolSource(_Source):
     sweep_interval: Interval = timedelta(hours=12)
     rate: float = Field(default=2.0, gt=0, le=100)
     targeted: bool = False
+    # Two 404s of a watched notice's detail at least this far apart confirm its withdrawal
+    # (None: monitor.interpol.lifecycle's WITHDRAWAL_CONFIRM_AFTER, 6 h).
+    withdrawal_confirm_after: Interval | None = None
 
 
 class FeedSource(_Source):

@@ -31,7 +31,7 @@ from monitor.outbox.compose import Mailing
 from monitor.outbox.send import deliver_pending_async
 from monitor.outbox.templates import default_templates_dir
 from monitor.outbox.transports import make_transport
-from monitor.poll import Outcome, poll_source
+from monitor.poll import Holder, Outcome, lease_holder, poll_source
 from monitor.service.endpoint import HealthServer
 from monitor.service.runtime import Runtime
 from monitor.service.scheduler import Scheduler
@@ -122,7 +122,11 @@ async def _cycle(
                 progress.source_started(source_id)
             outcome = await poll_source(runtime, source_id, full=full, force=True)
             if progress:
-                progress.source_done(summary_line(outcome) if outcome else busy_line(source_id))
+                progress.source_done(
+                    summary_line(outcome)
+                    if outcome
+                    else busy_line(source_id, lease_holder(runtime, source_id))
+                )
             return outcome
 
     async with open_client(runtime.settings) as client:
@@ -162,8 +166,13 @@ def summary_line(outcome: Outcome) -> str:
     )
 
 
-def busy_line(source_id: str) -> str:
-    return f"{source_id}: skipped: another process is polling it right now"
+def busy_line(source_id: str, holder: Holder | None) -> str:
+    """The `skipped` line: which process holds the source, and since when."""
+    if holder is None:
+        return f"{source_id}: skipped: another process is polling it right now"
+    since = f" since {holder.since:%Y-%m-%d %H:%M:%S} UTC" if holder.since else ""
+    who = f"process {holder.process.pid} on {holder.process.host}"
+    return f"{source_id}: skipped: {who} has been polling it{since}"
 
 
 class TerminalProgress:

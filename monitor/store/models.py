@@ -116,9 +116,14 @@ class Source(Base):
     baseline_at: Mapped[datetime | None]
     last_full_at: Mapped[datetime | None]
     next_run_at: Mapped[datetime | None]
-    # A claim on the source by one instance, so two instances never poll it at once.
+    # A claim on the source by one instance, so two instances never poll it at once: who holds it
+    # (host, process id and that process's start time, to tell a dead holder) and since when.
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None]
+    lease_host: Mapped[str | None] = mapped_column(String(255))
+    lease_pid: Mapped[int | None] = mapped_column(Integer)
+    lease_process_started: Mapped[float | None] = mapped_column(Float)
+    lease_since: Mapped[datetime | None]
     # Conditional GET validators of the source's main URL.
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
@@ -171,9 +176,13 @@ class Observation(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     # For lists whose members can leave (INTERPOL's public notices): is it listed now, and for how
-    # many consecutive complete sweeps has it been missing?
+    # many consecutive sweeps has it been shown absent?
     present: Mapped[bool] = mapped_column(Boolean, default=True)
     absent_sweeps: Mapped[int] = mapped_column(Integer, default=0)
+    # The first 404 of its detail in the current run of 404s (a withdrawal awaiting confirmation),
+    # and the last time its detail answered at all (200 or 404) while it was not listed.
+    missing_since: Mapped[datetime | None]
+    checked_at: Mapped[datetime | None]
 
 
 class Evidence(Base):
