@@ -66,6 +66,7 @@ def test_an_advocate_gets_404_for_every_route_about_someone_they_do_not_follow(
             tom.post(f"/v/{tom_link}", data={"csrf_token": token}),
             tom.post(f"/v/{missing_link}", data={"csrf_token": token}),
         ),
+        (tom.get(f"/events/{amina_event}"), tom.get(f"/events/{missing_event}")),
         (tom.get("/sources"), tom.get("/no-such-page")),
         (tom.get("/audit"), tom.get("/no-such-page")),
     ]
@@ -76,6 +77,14 @@ def test_an_advocate_gets_404_for_every_route_about_someone_they_do_not_follow(
     assert "Boris Pahlavin" in tom.get("/").text and "PAHLAVIN" in tom.get("/review").text
     with web.session() as session:
         assert session.scalar(select(func.count()).select_from(models.Decision)) == 0
+
+
+def test_a_channel_messages_event_link_opens_the_followed_persons_page(web: WebWorld) -> None:
+    tom = signed_in(web, "tom@example.org")  # follows Boris
+    answer = tom.get(f"/events/{web.seeded.events['boris']}")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/people/person-boris#open"
+    assert "Boris Pahlavin" in tom.get(answer.headers["location"]).text
 
 
 def test_an_admin_sees_everyone_the_sources_and_the_audit_log(web: WebWorld) -> None:
@@ -94,7 +103,7 @@ def test_an_admin_sees_everyone_the_sources_and_the_audit_log(web: WebWorld) -> 
 
 def test_pages_ask_for_sign_in_without_saying_whether_anything_exists(web: WebWorld) -> None:
     anonymous = web.client()
-    for path in ("/", "/review", "/sources", "/audit", "/people/person-amina", "/people/nobody"):
+    for path in ("/", "/review", "/sources", "/audit", "/people/person-amina", "/events/1"):
         answer = anonymous.get(path)
         assert answer.status_code == 303 and answer.headers["location"] == "/login", path
 

@@ -88,6 +88,7 @@ def build_app(ctx: WebContext) -> Starlette:
         Route("/people/{person_id}", r.handler(ctx, r.person_page), methods=["GET"]),
         Route("/people/{person_id}/evidence.zip", r.handler(ctx, r.evidence), methods=["GET"]),
         Route("/review", r.handler(ctx, r.review), methods=["GET"]),
+        Route("/events/{event_id}", r.handler(ctx, r.event_page), methods=["GET"]),
         Route(
             "/events/{event_id:int}/verdict", r.handler(ctx, r.verdict, post=True), methods=["POST"]
         ),

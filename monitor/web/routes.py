@@ -219,6 +219,21 @@ def person_page(ctx: WebContext, request: Request, form: Form) -> Response:
     return page(ctx, request, "person.html", context, viewer=who)
 
 
+def event_page(ctx: WebContext, request: Request, form: Form) -> Response:
+    """A channel message's link (`/events/<id>`: ids only, no name in the URL): the person's
+    page, for a viewer who may see that person; 404 like any other unseen page."""
+    with ctx.factory() as session, session.begin():
+        who = viewer(ctx, request, session)
+        if who is None:
+            return to_login()
+        raw = request.path_params["event_id"]
+        found = queries.review_of(session, int(raw)) if raw.isdigit() else None
+        if found is None or ctx.directory.get(session, who, found.event.person_id) is None:
+            return error_page(ctx, request, 404)
+        person_id = found.event.person_id
+    return RedirectResponse(f"/people/{person_id}#open", status_code=303)
+
+
 def evidence(ctx: WebContext, request: Request, form: Form) -> Response:
     now = ctx.clock()
     with ctx.factory() as session, session.begin():
