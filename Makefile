@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy monitor
 
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 test: lint typecheck pytest
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.config.watchlist import InterpolSource, Source
 from monitor.exc import BlockedError, FetchError, ParseError
 from monitor.interpol.client import DetailResult, InterpolClient, InterpolOptions
+from monitor.interpol.constants import SENTINELS
 from monitor.interpol.lifecycle import (
     CycleObservation,
     NoticeFields,
@@ -44,7 +45,6 @@ MAX_DETAILS = 200
 # A first sweep that saw this share of the public list ends the first-scan period: later
 # publications are news. (An empty first sweep would turn old notices into "new" alerts.)
 BASELINE_COVERAGE = 0.9
-SENTINELS = 5
 
 
 @dataclass

@@ -33,6 +33,7 @@ from datetime import UTC, date, datetime
 from typing import Protocol
 
 from monitor.exc import BlockedError, MonitorError
+from monitor.interpol.constants import SENTINELS
 from monitor.interpol.parse import ListPage, NoticeType
 from monitor.items import Item
 
@@ -85,7 +86,7 @@ class SweepOptions:
     residual_budget: int = 250
     max_drop: float = 0.1
     max_errors: int = 3
-    sentinels: int = 5
+    sentinels: int = SENTINELS
 
 
 @dataclass(frozen=True)
