@@ -26,6 +26,7 @@ from monitor.exc import ConfigError
 from monitor.outbox import views
 from monitor.outbox.templates import render
 from monitor.store import models
+from monitor.store.health import source_problem
 
 DIGEST_TIME = time(8, 0)
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -221,20 +222,10 @@ def source_health(session: Session, period: Period) -> list[dict[str, Any]]:
 
 
 def _health(row: models.Source) -> dict[str, Any]:
-    problem = None
-    if row.consecutive_failures:
-        since = row.last_success_at.date().isoformat() if row.last_success_at else "its first poll"
-        problem = (
-            f"failing since {since} ({row.consecutive_failures} failed polls): {row.last_error}"
-        )
-    elif row.status in ("blocked", "degraded"):
-        problem = f"{row.status}: {row.last_error}"
-    elif row.last_success_at is None:
-        problem = "not polled successfully yet"
     return {
         "id": row.id,
         "type": row.type,
-        "problem": problem,
+        "problem": source_problem(row),
         "last_success_at": row.last_success_at.isoformat(timespec="minutes")
         if row.last_success_at
         else None,

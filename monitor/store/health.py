@@ -1,0 +1,47 @@
+"""A source's health in words: one definition of a "problem source" for the digest and `monitor status`.
+
+Rules:
+- a problem is anything the source is not watching right now: it failed its last poll(s), the
+  site blocks it, its last poll was degraded (it could not see everything), or it never succeeded;
+  the digest lists every problem, so an advocate never reads a quiet period as "nothing happened"
+  when a source did not look;
+- `monitor status` shows the same problem on each source, but exits 1 (needs an admin) only for a
+  problem that does not heal by itself: a site that blocks us, or failures lasting more than a day
+  (one failed poll is retried with backoff, and paging an admin for it would teach them to ignore
+  the page);
+- a disabled source has no problem: nobody asked it to watch.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from monitor.store.models import Source
+
+STALE_AFTER = timedelta(days=1)
+
+
+def source_problem(row: Source) -> str | None:
+    """What the source is not watching right now, in one sentence; None when it is healthy."""
+    if not row.enabled:
+        return None
+    if row.consecutive_failures:
+        since = row.last_success_at.date().isoformat() if row.last_success_at else "its first poll"
+        return f"failing since {since} ({row.consecutive_failures} failed polls): {row.last_error}"
+    if row.status == "blocked":
+        return f"blocked by the site: {row.last_error}"
+    if row.status == "degraded":
+        return f"degraded: {row.last_error}"
+    if row.last_success_at is None:
+        return "not polled successfully yet"
+    return None
+
+
+def needs_admin(row: Source, now: datetime) -> bool:
+    """A problem that will not heal by itself: blocked, or failing for more than a day."""
+    if source_problem(row) is None:
+        return False
+    if row.status == "blocked":
+        return True
+    failing_since = row.last_success_at or row.created_at
+    return bool(row.consecutive_failures) and now - failing_since > STALE_AFTER
