@@ -70,3 +70,33 @@ def test_an_event_line_gives_its_time_with_the_zone_and_its_type_in_words() -> N
     text = line(row, ZoneInfo("Europe/Paris"))
     assert "2026-12-01 15:03 CET" in text
     assert "notice no longer on the public list" in text and "notice_no_longer_public" not in text
+
+
+def _settings(tmp_path: Path, **extra: str):  # type: ignore[no-untyped-def]
+    from monitor.config.settings import load_settings
+
+    environ = {"MONITOR_DATA_DIR": str(tmp_path / "data"), "MONITOR_TIMEZONE": "Europe/Paris"}
+    environ.update({f"MONITOR_{k.upper()}": v for k, v in extra.items()})
+    return load_settings(environ, env_file=tmp_path / "no.env")
+
+
+def test_run_says_where_emails_go_how_many_sources_are_enabled_and_when_each_first_polls(
+    tmp_path: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    from monitor.config.watchlist import load_watchlist
+    from monitor.service.run import start_lines
+    from tests.paths import ROOT
+
+    sources = load_watchlist(ROOT / "watchlist.yaml").all_sources
+    enabled = [s.id for s in sources if s.enabled]
+    tries = [(enabled[0], datetime(2026, 12, 1, 14, 3, 9, tzinfo=UTC))]
+    lines = start_lines(_settings(tmp_path), sources, tries)
+    assert lines[0].endswith(f"into {tmp_path / 'data' / 'outbox'}")
+    assert lines[1] == f"{len(enabled)} of {len(sources)} sources enabled" and len(enabled) < len(
+        sources
+    )
+    assert lines[2] == f"first poll of {enabled[0]} at 2026-12-01 15:03:09 CET"
+    smtp = start_lines(_settings(tmp_path, smtp_host="smtp.example.org"), sources, tries)
+    assert smtp[0] == "emails go to the SMTP server smtp.example.org:587 (starttls)"
