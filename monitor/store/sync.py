@@ -1,4 +1,5 @@
-"""The named queries: every read and write the service makes, in one place.
+"""The watchlist sync and the queries several modules share: people, advocates and sources mirrored
+from watchlist.yaml, the active sources, row counts, pruning old observations.
 
 Rules:
 - functions take an open Session and never commit: the caller owns the transaction;
