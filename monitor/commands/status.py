@@ -26,6 +26,7 @@ from monitor.config.settings import Settings
 from monitor.store import models
 from monitor.store.health import needs_admin, source_problem
 from monitor.store.models import utcnow
+from monitor.store.states import DeliveryKind, DeliveryStatus
 
 EMAIL_LATE_AFTER = timedelta(hours=1)
 WIDE = 160
@@ -111,7 +112,11 @@ def _failed_deliveries(session: Session) -> list[dict[str, Any]]:
 def _retrying() -> Any:
     """Emails waiting for another try after a temporary failure (SMTP down, 4xx, TLS)."""
     D = models.Delivery
-    return select(D).where(D.status == "pending", D.last_error.is_not(None)).order_by(D.id)
+    return (
+        select(D)
+        .where(D.status == DeliveryStatus.PENDING, D.last_error.is_not(None))
+        .order_by(D.id)
+    )
 
 
 def _retrying_view(d: models.Delivery) -> dict[str, Any]:
@@ -138,7 +143,7 @@ def _last_digests(session: Session) -> list[dict[str, Any]]:
     for advocate in advocates:
         last = session.scalars(
             select(D)
-            .where(D.advocate_id == advocate.id, D.kind == "digest")
+            .where(D.advocate_id == advocate.id, D.kind == DeliveryKind.DIGEST)
             .order_by(D.period_end.desc(), D.id.desc())
             .limit(1)
         ).first()

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from monitor.store.models import Source
+from monitor.store.states import SourceStatus
 
 STALE_AFTER = timedelta(days=1)
 
@@ -28,9 +29,9 @@ def source_problem(row: Source) -> str | None:
     if row.consecutive_failures:
         since = row.last_success_at.date().isoformat() if row.last_success_at else "its first poll"
         return f"failing since {since} ({row.consecutive_failures} failed polls): {row.last_error}"
-    if row.status == "blocked":
+    if row.status == SourceStatus.BLOCKED:
         return f"blocked by the site: {row.last_error}"
-    if row.status == "degraded":
+    if row.status == SourceStatus.DEGRADED:
         return f"degraded: {row.last_error}"
     if row.last_success_at is None:
         return "not polled successfully yet"
@@ -41,7 +42,7 @@ def needs_admin(row: Source, now: datetime) -> bool:
     """A problem that will not heal by itself: blocked, or failing for more than a day."""
     if source_problem(row) is None:
         return False
-    if row.status == "blocked":
+    if row.status == SourceStatus.BLOCKED:
         return True
     failing_since = row.last_success_at or row.created_at
     return bool(row.consecutive_failures) and now - failing_since > STALE_AFTER
