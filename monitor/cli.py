@@ -174,6 +174,9 @@ def _add_events(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     cmd.add_argument("--since", type=_parse_date, metavar="DATE", help="only events since DATE")
     cmd.add_argument("--json", action="store_true", help="one JSON object per line")
+    cmd.add_argument(
+        "--weak", action="store_true", help="the weak matches kept for review (no alert was sent)"
+    )
     cmd.set_defaults(command=("events", "run"))
 
 

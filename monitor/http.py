@@ -105,6 +105,16 @@ class Response:
     def json(self) -> Any:
         return json.loads(self.body)
 
+    def evidence_meta(self, charset: str | None = None) -> dict[str, Any]:
+        """How this answer was fetched, as evidence keeps it beside the bytes."""
+        return {
+            "url": self.url,
+            "status": self.status,
+            "headers": dict(self.headers),
+            "media_type": self.headers.get("content-type"),
+            "charset": charset or None,
+        }
+
 
 def make_client(policy: HttpPolicy | None = None) -> httpx.AsyncClient:
     """The httpx client with the policy's timeouts, limits, redirects and User-Agent."""

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from monitor.text.notes import Note
+
 if TYPE_CHECKING:
     from monitor.config.watchlist import Person
     from monitor.http import HttpClient
@@ -28,8 +30,13 @@ def content_hash(*parts: str) -> str:
 class Item:
     """One thing a source published: a notice, a feed entry, a listing row, a watched page.
 
-    - `key` is stable across polls and unique across sources: the same article reached through
-      two feeds has one key (`url:<canonical url>`, `guid:<feed guid>`, `interpol:red:2014/12345`).
+    - `key` is stable across polls and unique within its source (`guid:<feed guid>`,
+      `url:<canonical url>`, `hash:<content>`, `interpol:red:2014/12345`); two sources sharing
+      a URL each have their own item.
+    - `aliases`: keys an earlier version of the parser gave this item (rows stored under them
+      are this item's).
+    - `byline`: the author(s) a feed names for the entry, matched as their own field.
+    - `links`: every (rel, type, href) the entry carries: alternates, enclosures of any type.
     - `data` holds the structured fields a parser extracted (INTERPOL names, birth date...).
     - `raw` is the bytes this item came from, kept as evidence when the item produces an event.
     """
@@ -41,12 +48,15 @@ class Item:
     published_at: datetime | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
     raw: bytes = b""
+    aliases: tuple[str, ...] = ()
+    byline: str = ""
+    links: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def content_hash(self) -> str:
-        return content_hash(
-            self.title, self.text, json.dumps(self.data, sort_keys=True, default=str)
-        )
+        parts = [self.title, self.text, json.dumps(self.data, sort_keys=True, default=str)]
+        # Only when present, so the items stored before bylines were read keep their hash.
+        return content_hash(*parts, *([self.byline] if self.byline else []))
 
 
 @dataclass
@@ -58,7 +68,9 @@ class Collected:
       complete, so an absence means something;
     - `not_modified`: the server answered 304; nothing to parse or match;
     - `gone`: item keys whose own URL answered 404 in this poll (evidence of absence);
-    - `evidence`: raw responses to keep, by item key.
+    - `evidence`: raw responses to keep, by item key;
+    - `response`: how the source's document was fetched (url, status, headers, media_type,
+      charset), kept with every item's evidence.
     """
 
     items: list[Item] = field(default_factory=list)
@@ -75,6 +87,7 @@ class Collected:
     blocked: bool = False
     # Whether this poll saw enough of the source to end its first-scan (baseline) period.
     baseline_ready: bool = True
+    response: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -112,6 +125,8 @@ class ItemDraft:
     guid: str | None = None
     published_at: datetime | None = None
     raw: bytes = b""
+    byline: str = ""
+    links: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def content_key(self) -> str:
@@ -126,42 +141,76 @@ def finish_items(
     drafts: Sequence[ItemDraft],
     *,
     scope: str,
-    identity: Callable[[ItemDraft], str] = lambda draft: draft.content_key,
+    legacy_identity: Callable[[ItemDraft], str] | None = None,
 ) -> tuple[list[Item], list[str]]:
-    """Give every draft its stable key and merge repeats.
+    """Give every draft the key that identifies it within its source, and merge true repeats.
 
-    - Key: `url:<canonical link>`; else `guid:<guid>` (a GUID that is not a URI, like "123",
-      is prefixed with the source URL `scope`, as it is only unique within its source);
-      else `hash:<content hash>` of title and text. Keys longer than 512 characters are hashed.
-    - A link shared by entries that are not the same (by `identity`: a feed whose every entry
-      links to the home page) identifies none of them: they fall back to GUID or content.
-    - Entries with the same key are one item, at the place of the first; the one with the
-      longest text is kept (a full article wins over its teaser).
+    - Key: `guid:<guid>` when the GUID is usable (every entry carrying it is the same entry);
+      else `url:<canonical link>` when the link is usable in the same sense (and always when
+      one entry is listed under several GUIDs, as a teaser and its full text); else
+      `hash:<content hash>` of title and text. A GUID that is not a URI ("123") is prefixed
+      with the source URL `scope`. Keys longer than 512 characters are hashed.
+    - Two drafts are the same entry when they have the same title and one text is the other's
+      teaser (equal, empty, or a prefix of it): a PACER feed's entries of one case share the
+      docket link and the caption but each has its own GUID (or its own text), so each is
+      its own item; an article listed twice with a teaser and its full text is one.
+    - Entries with the same key are one item, at the place of the first; the longest text wins.
+    - Each item's `aliases` hold the key the previous rule gave it (link first; a link was
+      shared when its entries differed by `legacy_identity`, their content by default), so rows
+      stored under it are found again after an upgrade.
     """
-    shared = _shared_links(drafts, identity)
+    unusable_guids = _unusable(drafts, lambda d: d.guid)
+    unusable_links = _unusable(drafts, lambda d: d.url)
+    republished = _republished(drafts, unusable_links)
+    legacy_shared = _legacy_shared_links(drafts, legacy_identity)
     kept: dict[str, ItemDraft] = {}
+    aliases: dict[str, list[str]] = {}
     for draft in drafts:
-        key = _key(draft, scope, shared)
+        key = _limited(_plain_key(draft, scope, unusable_guids, unusable_links, republished))
         if key not in kept or len(draft.text) > len(kept[key].text):
             kept[key] = draft
-    warnings = []
-    if shared:
-        warnings.append(f"{len(shared)} links are shared by different entries")
+        legacy = _limited(_legacy_key(draft, scope, legacy_shared))
+        if legacy != key and legacy not in aliases.setdefault(key, []):
+            aliases[key].append(legacy)
+    warnings: list[str] = []
+    if unusable_links:
+        warnings.append(Note(f"{len(unusable_links)} links are shared by different entries"))
     if len(kept) < len(drafts):
-        warnings.append(f"{len(drafts) - len(kept)} repeated entries merged")
-    return [_item(draft, key) for key, draft in kept.items()], warnings
+        warnings.append(Note(f"{len(drafts) - len(kept)} repeated entries merged"))
+    return [_item(draft, key, aliases.get(key, ())) for key, draft in kept.items()], warnings
 
 
-def _shared_links(drafts: Sequence[ItemDraft], identity: Callable[[ItemDraft], str]) -> set[str]:
-    seen: dict[str, set[str]] = {}
+def same_entry(a: ItemDraft, b: ItemDraft) -> bool:
+    """One entry listed twice: the same title, and one text is the other's teaser."""
+    if a.title != b.title:
+        return False
+    short, long = sorted((_teaser(a.text), _teaser(b.text)), key=len)
+    return long.startswith(short)
+
+
+def _teaser(text: str) -> str:
+    # "Read more…" endings make a teaser; the words before them are what the full text starts with.
+    return text.rstrip().removesuffix("…").removesuffix("...").rstrip()
+
+
+def _unusable(
+    drafts: Sequence[ItemDraft],
+    value: Callable[[ItemDraft], str | None],
+) -> set[str]:
+    """The values (GUIDs or links) carried by entries that are not all the same entry."""
+    groups: dict[str, list[ItemDraft]] = {}
     for draft in drafts:
-        if draft.url:
-            seen.setdefault(draft.url, set()).add(identity(draft))
-    return {url for url, identities in seen.items() if len(identities) > 1}
+        if found := value(draft):
+            groups.setdefault(found, []).append(draft)
+    unusable = set()
+    for found, group in groups.items():
+        longest = max(group, key=lambda draft: len(draft.text))
+        if not all(same_entry(draft, longest) for draft in group):
+            unusable.add(found)
+    return unusable
 
 
-def _key(draft: ItemDraft, scope: str, shared: set[str]) -> str:
-    key = _plain_key(draft, scope, shared)
+def _limited(key: str) -> str:
     if len(key) <= _KEY_LIMIT:
         return key
     # A 100 KB link or GUID (hostile or broken) must not become a 100 KB database key.
@@ -169,17 +218,57 @@ def _key(draft: ItemDraft, scope: str, shared: set[str]) -> str:
     return f"{kind}:sha256:{content_hash(key)}"
 
 
-def _plain_key(draft: ItemDraft, scope: str, shared: set[str]) -> str:
-    if draft.url and draft.url not in shared:
+def _republished(drafts: Sequence[ItemDraft], unusable_links: set[str]) -> set[str]:
+    """Links of one entry listed under several GUIDs (a teaser and the full text)."""
+    guids: dict[str, set[str | None]] = {}
+    for draft in drafts:
+        if draft.url and draft.url not in unusable_links:
+            guids.setdefault(draft.url, set()).add(draft.guid)
+    return {url for url, found in guids.items() if len(found) > 1}
+
+
+def _plain_key(
+    draft: ItemDraft,
+    scope: str,
+    unusable_guids: set[str],
+    unusable_links: set[str],
+    republished: set[str],
+) -> str:
+    if draft.url in republished:
         return f"url:{draft.url}"
-    if draft.guid:
-        return (
-            f"guid:{draft.guid}" if _URI_SCHEME.match(draft.guid) else f"guid:{scope}#{draft.guid}"
-        )
+    if draft.guid and draft.guid not in unusable_guids:
+        return _guid_key(draft.guid, scope)
+    if draft.url and draft.url not in unusable_links:
+        return f"url:{draft.url}"
     return draft.content_key
 
 
-def _item(draft: ItemDraft, key: str) -> Item:
+def _guid_key(guid: str, scope: str) -> str:
+    return f"guid:{guid}" if _URI_SCHEME.match(guid) else f"guid:{scope}#{guid}"
+
+
+def _legacy_shared_links(
+    drafts: Sequence[ItemDraft], identity: Callable[[ItemDraft], str] | None
+) -> set[str]:
+    # The rule before per-entry identity: a link was shared when entries with it had different
+    # identities (titles for feeds, contents for pages).
+    of = identity or (lambda draft: draft.content_key)
+    seen: dict[str, set[str]] = {}
+    for draft in drafts:
+        if draft.url:
+            seen.setdefault(draft.url, set()).add(of(draft))
+    return {url for url, identities in seen.items() if len(identities) > 1}
+
+
+def _legacy_key(draft: ItemDraft, scope: str, shared: set[str]) -> str:
+    if draft.url and draft.url not in shared:
+        return f"url:{draft.url}"
+    if draft.guid:
+        return _guid_key(draft.guid, scope)
+    return draft.content_key
+
+
+def _item(draft: ItemDraft, key: str, aliases: Sequence[str]) -> Item:
     return Item(
         key=key,
         title=draft.title,
@@ -187,4 +276,7 @@ def _item(draft: ItemDraft, key: str) -> Item:
         url=draft.url,
         published_at=draft.published_at,
         raw=draft.raw,
+        aliases=tuple(aliases),
+        byline=draft.byline,
+        links=draft.links,
     )

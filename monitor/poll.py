@@ -50,6 +50,7 @@ from monitor.pages import collect as pages_collect
 from monitor.pages.record import record_watch
 from monitor.store import models
 from monitor.store.database import describe_failure, transaction
+from monitor.text.notes import problems
 
 log = logging.getLogger(__name__)
 # A dead instance's claim lapses after LEASE: with the scheduler's jitter (at most a tenth of the
@@ -318,12 +319,13 @@ def _record_success(
 def _mark_healthy(row: models.Source, collected: Collected, now: datetime, baseline: bool) -> None:
     # A fast path is partial by design; only an incomplete full enumeration is a health problem.
     incomplete = collected.full and not collected.complete
-    row.status = "degraded" if collected.warnings or incomplete else "ok"
+    real = problems(collected.warnings)  # notes (an encoding guessed right) are no problem
+    row.status = "degraded" if real or incomplete else "ok"
     if collected.blocked:
         row.status = "blocked"
     row.last_attempt_at = row.last_success_at = now
     row.consecutive_failures = 0
-    row.last_error = "; ".join(collected.warnings)[:2000] or None
+    row.last_error = "; ".join(real)[:2000] or None
     row.items_seen = len(collected.items) if not collected.not_modified else row.items_seen
     if baseline and collected.baseline_ready:
         row.baseline_at = now

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config.watchlist import load_watchlist
-from monitor.outbox.digest import last_scheduled, queue_due_digests
+from monitor.outbox.digest import last_scheduled, preview, queue_due_digests
 from monitor.outbox.send import deliver_pending_async
+from monitor.outbox.templates import default_templates_dir
 from monitor.store import database, models
 from monitor.store.sync import sync_watchlist
 from tests.paths import ROOT
@@ -85,6 +86,7 @@ def test_a_double_fired_job_queues_one_digest(factory: sessionmaker[Session]) ->
 def test_an_empty_period_still_says_what_was_checked(factory: sessionmaker[Session]) -> None:
     setup(factory)
     with database.transaction(factory) as session:
+        session.get_one(models.Source, "interpol-red").last_success_at = START - timedelta(hours=2)
         queue_due_digests(session, START + timedelta(minutes=1), PARIS)
     with SmtpTestServer() as smtp:
         mailing = smtp_mailing(smtp.port)
@@ -94,7 +96,8 @@ def test_an_empty_period_still_says_what_was_checked(factory: sessionmaker[Sessi
     legal = next(m for m in smtp.messages if m["To"] == "legal@example.org")
     assert "nothing new" in legal["Subject"]
     text = legal.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "Nothing new." in text and "source" in text and "interpol-red" in text
+    assert "Nothing new. 1 of 1 source was checked" in text
+    assert "Sources checked in this period: interpol-red." in text
     assert "- Mukhtar Ablyazov (INTERPOL: not on the public list)" in text
 
 
@@ -149,7 +152,7 @@ def test_the_digest_shows_events_possible_matches_first_scan_and_source_problems
     html = legal.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "FOUND AT FIRST SCAN" in text
     assert "Possible matches that need a human look" in text
-    assert "HTTP 403" in text and "SOURCE PROBLEMS" in text
+    assert "HTTP 403" in text and "NOT CHECKED IN THIS PERIOD" in text
     assert "Old news" not in text  # before the period
     assert "<b>ABLIAZOV" not in html and "&lt;b&gt;ABLIAZOV" in html
     assert "2 events" not in legal["Subject"] and "1 event for 1 person" in legal["Subject"]
@@ -166,3 +169,88 @@ def test_a_new_installation_sends_no_digest_for_the_week_before_it_existed(
         queued = queue_due_digests(session, datetime(2026, 3, 9, 7, 5, tzinfo=UTC), PARIS)
     legal = [d for d in queued if d.advocate_id == "odf-legal"]
     assert len(legal) == 1 and legal[0].period_start == datetime(2026, 3, 2, 8, 0, tzinfo=PARIS)
+
+
+# Never claim a check that did not run ---------------------------------------------------------
+def preview_text(factory: sessionmaker[Session], **source: object) -> str:
+    """The odf-legal digest of the week before START, the INTERPOL source's row set to `source`."""
+    with database.transaction(factory) as session:
+        row = session.get_one(models.Source, "interpol-red")
+        for name, value in source.items():
+            setattr(row, name, value)
+    with factory() as session:
+        return preview(session, "odf-legal", 7, START, PARIS, default_templates_dir())
+
+
+def test_a_never_read_interpol_source_is_not_read_yet_and_said_first(
+    factory: sessionmaker[Session],
+) -> None:
+    setup(factory)
+    text = preview_text(factory, consecutive_failures=1, last_error="HTTP 403")
+    assert text.index("NOT CHECKED IN THIS PERIOD") < text.index("Nothing new.")
+    assert "- interpol-red (interpol): not read yet (1 failed polls): HTTP 403" in text
+    assert "not on the public list" not in text
+    assert "Nothing new. 0 of 1 source was checked" in text
+    assert "- Mukhtar Ablyazov (INTERPOL: not read yet" in text
+    assert "Sources checked in this period: none." in text
+    assert "1 source not checked" in text.splitlines()[1]  # the subject says it first too
+
+
+def test_without_an_interpol_source_interpol_is_not_watched(
+    factory: sessionmaker[Session],
+) -> None:
+    setup(factory)
+    text = preview_text(factory, enabled=False)
+    assert "INTERPOL is not watched: no INTERPOL source is configured" in text
+    assert "- Mukhtar Ablyazov (INTERPOL: not watched (no INTERPOL source))" in text
+    assert "not on the public list" not in text
+
+
+def test_a_failing_interpol_source_is_not_checked_since_its_last_read(
+    factory: sessionmaker[Session],
+) -> None:
+    setup(factory)
+    last = datetime(2026, 2, 10, 9, 0, tzinfo=UTC)
+    text = preview_text(factory, last_success_at=last, consecutive_failures=40, last_error="503")
+    assert "- interpol-red (interpol): not checked since 2026-02-10 (40 failed polls): 503" in text
+    assert "not on the public list, as of 2026-02-10 (not checked since)" in text
+    assert "Sources checked in this period: none." in text
+
+
+def test_a_source_read_before_the_period_only_is_not_counted_as_checked(
+    factory: sessionmaker[Session],
+) -> None:
+    setup(factory)
+    text = preview_text(factory, last_success_at=START - timedelta(days=8), status="ok")
+    assert "- interpol-red (interpol): not checked since 2026-02-22" in text
+    assert "0 of 1 source was checked" in text
+
+
+def test_weak_matches_of_the_period_are_worth_a_look(factory: sessionmaker[Session]) -> None:
+    setup(factory)
+    with database.transaction(factory) as session:
+        observation = models.Observation(
+            key="url:https://news.example.org/m",
+            source_id="interpol-red",
+            kind="news",
+            url="https://news.example.org/m",
+            title="M. Ablyazova opens a bakery",
+            content_hash="x",
+        )
+        session.add(observation)
+        session.flush()
+        session.add(
+            models.Match(
+                observation_id=observation.id,
+                person_id="mukhtar-ablyazov",
+                score=0.52,
+                band="weak",
+                explanation={"variant": "Ablyazov"},
+                content_hash="x",
+                created_at=START - timedelta(days=1),
+            )
+        )
+    text = preview_text(factory, last_success_at=START - timedelta(hours=1))
+    assert "Worth a look (weak matches: no alert was sent" in text
+    assert "M. Ablyazova opens a bakery (like the watchlist form 'Ablyazov', score 0.52)" in text
+    assert text.index("== Mukhtar Ablyazov ==") < text.index("Worth a look")

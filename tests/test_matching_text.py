@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import itertools
 import json
 from pathlib import Path
@@ -153,4 +154,103 @@ def test_the_evaluation_set_has_full_recall_and_no_hard_negative_match(index: Ma
         allowed = set(case["full"]) | set(case["mentioned"])
         wrong += [(m.person_id, case["text"]) for m in matches if m.person_id not in allowed]
     assert missed == []
+    assert wrong == []
+
+
+# Middle names and initials (issue 16) -------------------------------------------------------
+
+COURT_PEOPLE = [
+    Person("greer", "Chad Greer"),
+    Person("burns", "LaQuece Burns"),
+    Person("juracan", "Oscar Juracan-Juracan"),
+    Person("zhukov", "Vladimir Zhukov", ("Владимир Жуков",)),
+]
+
+
+@pytest.fixture(scope="module")
+def court_index() -> MatchIndex:
+    return MatchIndex.build([*load_people(), *COURT_PEOPLE])
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("Mukhtar K. Ablyazov was arrested in France.", "ablyazov"),
+        ("Мухтар К. Аблязов задержан.", "ablyazov"),
+        ("Мухтара К. Аблязова задержали.", "ablyazov"),
+        ("Appellant: Chad Adrian Greer, pro se.", "greer"),
+        ("Counsel: LaQuece N. Burns, Assistant Federal Defender.", "burns"),
+        ("USA v. Oscar R. Juracan-Juracan", "juracan"),
+        ("USA v. Vladimir V. Zhukov", "zhukov"),
+        ("Mukhtar K. L. Ablyazov appealed.", "ablyazov"),
+        ("Mukhtar Kabul Aliuly Ablyazov appealed.", "ablyazov"),
+        ("MUKHTAR K. ABLYAZOV appealed.", "ablyazov"),
+        ("GREER, Chad A., Defendant.", "greer"),
+        ("Владимир Владимирович Жуков арестован.", "zhukov"),
+    ],
+)
+def test_a_middle_name_or_initial_keeps_a_full_name_mention_strong(
+    court_index: MatchIndex, text: str, person: str
+) -> None:
+    found = {m.person_id: m for m in court_index.match_text(text)}
+    assert person in found, text
+    assert found[person].band == "strong" and found[person].is_alert
+    assert "full name" in found[person].explanation.notes
+
+
+def test_each_middle_part_costs_a_little_and_is_noted(court_index: MatchIndex) -> None:
+    [bare] = court_index.match_text("Chad Greer appealed.")
+    [one] = court_index.match_text("Chad A. Greer appealed.")
+    [two] = court_index.match_text("Chad Adrian Lee Greer appealed.")
+    assert bare.score > one.score > two.score
+    assert "1 middle part(s) between forename and surname" in one.explanation.notes
+    assert "2 middle part(s) between forename and surname" in two.explanation.notes
+    assert one.surface == "Chad A. Greer" and two.surface == "Chad Adrian Lee Greer"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chad Adrian Lee Roy Greer appealed.",  # three middle parts: a list, not one name
+        "Chad And Greer Appealed",  # a title-case headline joins two people
+        "Chad met Greer on Monday.",  # a lower-case word is no middle name
+        "Chad, Adrian Greer and others.",  # a comma ends a name
+        "Chad 42 Greer",
+    ],
+)
+def test_what_is_not_a_middle_part_does_not_join_forename_and_surname(
+    court_index: MatchIndex, text: str
+) -> None:
+    assert not [m for m in court_index.match_text(text) if m.person_id == "greer"]
+
+
+def test_a_shared_surname_finds_the_forename_behind_a_middle_initial() -> None:
+    index = MatchIndex.build(
+        [Person("a", "Aigerim Zhaksybekova"), Person("b", "Saule Zhaksybekova")]
+    )
+    assert {m.person_id for m in index.match_text("Saule K. Zhaksybekova was detained.")} == {"b"}
+    assert {m.person_id for m in index.match_text("Aigerim Nurlanovna Zhaksybekova left.")} == {"a"}
+    assert index.match_text("Dana K. Zhaksybekova left.") == []
+
+
+def test_yente_negatives_written_with_their_middle_names_match_no_one(
+    court_index: MatchIndex,
+) -> None:
+    """yente's synthetic negatives, in a sentence, in the forms court feeds write names."""
+    rows = []
+    for name in ("yente_negatives_global.csv", "yente_negatives_us.csv"):
+        with (FIXTURES / name).open(encoding="utf-8") as handle:
+            rows += list(csv.DictReader(handle))
+    written = []
+    for row in rows:
+        first, middle, last = row["first_name"], row["middle_name"], row["last_name"]
+        if first and middle and last:
+            written += [f"{first} {middle} {last}", f"{first} {middle[0]}. {last}"]
+            written.append(f"{last.upper()}, {first} {middle[0]}.")
+    assert len(written) > 1000
+    wrong = [
+        (name, m.person_id)
+        for name in written
+        for m in court_index.match_text(f"On Monday {name} was detained, the court said.")
+    ]
     assert wrong == []

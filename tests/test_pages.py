@@ -207,7 +207,7 @@ def test_a_match_inside_another_match_is_part_of_it() -> None:
 
 
 def test_an_invalid_selector_is_a_configuration_error() -> None:
-    with pytest.raises(ConfigError, match=r"invalid CSS selector 'ul\.cases > li\['"):
+    with pytest.raises(ConfigError, match=r"'ul\.cases > li\[' is not a usable CSS selector"):
         listing("<ul></ul>", selector="ul.cases > li[")
 
 

@@ -113,7 +113,7 @@ def test_a_failing_feed_is_a_source_failure_not_an_empty_feed(tmp_path: Path) ->
     engine.dispose()
 
 
-def test_the_same_article_in_two_feeds_is_one_observation_and_one_event(tmp_path: Path) -> None:
+def test_the_same_article_in_two_feeds_is_an_item_of_each_and_one_event(tmp_path: Path) -> None:
     with HttpTestServer() as server:
         body = rss(
             [("/a1?utm_source=x", "Ketebayev", "Muratbek Ketebayev was arrested in Madrid.")]
@@ -133,9 +133,18 @@ def test_the_same_article_in_two_feeds_is_one_observation_and_one_event(tmp_path
         )
         cycle(settings)  # baselines
         outcomes = cycle(settings)
-    assert sum(o.new for o in outcomes) == 1
+        again = cycle(settings)
+    assert sum(o.new for o in outcomes) == 2  # one item per source
+    assert sum(o.new + o.changed for o in again) == 0  # neither flips to the other source
     assert [e.type for e in events(settings) if not e.baseline] == ["news_mention"]
     assert len(outbox(settings)) == 1
+    engine = database.create_db_engine(settings.effective_database_url)
+    with database.make_session_factory(engine)() as session:
+        rows = session.scalars(
+            select(models.Observation).where(models.Observation.url.like("%/a1"))
+        )
+        assert sorted(row.source_id for row in rows) == ["one", "two"]
+    engine.dispose()
 
 
 def test_a_changed_article_that_newly_names_someone_is_a_new_event(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ def test_a_healthy_source_has_no_problem() -> None:
 def test_one_failed_poll_is_a_problem_for_the_digest_but_not_yet_for_an_admin() -> None:
     row = source(status="failing", consecutive_failures=1, last_error="could not connect")
     assert source_problem(row) == (
-        f"failing since {(NOW - timedelta(minutes=30)).date()} (1 failed polls): could not connect"
+        f"not checked since {(NOW - timedelta(minutes=30)).date()} (1 failed polls): could not connect"
     )
     assert not needs_admin(row, NOW)
 
@@ -55,8 +55,14 @@ def test_a_degraded_or_never_successful_source_is_a_gap_the_digest_names() -> No
     assert source_problem(source(status="degraded", last_error="2 notices unreachable")) == (
         "degraded: 2 notices unreachable"
     )
-    assert source_problem(source(status="new", last_success_at=None)) == (
-        "not polled successfully yet"
+    assert source_problem(source(status="new", last_success_at=None)) == "not read yet"
+
+
+def test_a_source_not_read_in_the_digest_period_is_a_problem_of_that_period() -> None:
+    row = source(last_success_at=NOW - timedelta(days=9))
+    assert source_problem(row) is None  # healthy now: it is simply not due yet
+    assert source_problem(row, since=NOW - timedelta(days=7)) == (
+        f"not checked since {(NOW - timedelta(days=9)).date()}"
     )
 
 
@@ -77,7 +83,7 @@ def _status_data(error: str) -> dict[str, object]:
                 "consecutive_failures": 3,
                 "items_seen": 120,
                 "last_error": error,
-                "problem": f"failing since 2026-11-30 (3 failed polls): {error}",
+                "problem": f"not checked since 2026-11-30 (3 failed polls): {error}",
             }
         ],
         "queue": {"pending": 0, "sending": 0, "sent": 4, "failed": 0},

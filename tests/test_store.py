@@ -70,7 +70,7 @@ def test_times_come_back_timezone_aware_in_utc(factory: sessionmaker[Session]) -
 def test_pruning_forgets_old_unmatched_items_and_never_what_an_event_cites(
     factory: sessionmaker[Session],
 ) -> None:
-    from monitor.store.sync import prune_observations
+    from monitor.store.prune import prune_observations
 
     with database.transaction(factory) as session:
         sync_watchlist(session, load_watchlist(ROOT / "watchlist.yaml"), T0)

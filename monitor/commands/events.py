@@ -26,6 +26,10 @@ from monitor.store import models
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.weak:
+        from monitor.commands.weak import print_weak
+
+        return print_weak(settings(), person=args.person, since=args.since, as_json=args.json)
     return print_events(settings(), person=args.person, since=args.since, as_json=args.json)
 
 

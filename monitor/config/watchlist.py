@@ -136,13 +136,12 @@ def _http_url(value: str) -> str:
 
 
 def _css_selector(value: str) -> str:
-    import soupsieve
+    from monitor.text.selectors import InvalidSelector, compile_selector
 
     try:
-        soupsieve.compile(value)
-    except soupsieve.SelectorSyntaxError as exc:
-        reason = str(exc.args[0]).splitlines()[0]
-        raise ValueError(f"{value!r} is not a valid CSS selector: {reason}") from None
+        compile_selector(value)  # as browsers read it; a refusal in our own words
+    except InvalidSelector as exc:
+        raise ValueError(str(exc)) from None
     return value
 
 

@@ -8,7 +8,7 @@ Rules:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -46,49 +46,98 @@ def upsert_observation(
     session: Session, source: models.Source, item: Item, now: datetime
 ) -> tuple[models.Observation, str]:
     """Store `item`; return its row and whether it is new, changed or the same as before."""
-    row = session.scalar(select(models.Observation).where(models.Observation.key == item.key))
-    digest = item.content_hash
-    if row is None:
-        row = models.Observation(
-            key=item.key,
-            source_id=source.id,
-            kind=observation_kind(source),
-            first_seen_at=now,
-            last_changed_at=now,
-            last_seen_at=now,
-            content_hash=digest,
-        )
-        _write_item(row, item)
-        session.add(row)
-        session.flush()
-        return row, NEW
-    row.last_seen_at = now
-    if row.content_hash == digest:
-        return row, SAME
-    _write_item(row, item)
-    row.content_hash, row.last_changed_at = digest, now
-    return row, CHANGED
+    ((row, change, _),) = upsert_observations(session, source, [item], now)
+    return row, change
 
 
 def upsert_observations(
-    session: Session, source: models.Source, items: Sequence[Item], now: datetime
+    session: Session,
+    source: models.Source,
+    items: Sequence[Item],
+    now: datetime,
+    *,
+    before: dict[str, tuple[str, str]] | None = None,
+    split: set[str] | None = None,
 ) -> list[tuple[models.Observation, str, Item]]:
-    """Store many items with one query and one flush (an item listed twice counts once)."""
+    """Store many items of one source with few queries and one flush.
+
+    - An item is looked up by its key within its source (two sources sharing a URL have an item
+      each); failing that, by one of its `aliases` (the key an earlier parser gave it), and the
+      row found is re-keyed: an upgrade never makes the stored history look new. The item with
+      the row's very content adopts it first.
+    - Entries an earlier parser merged into one row (a PACER case's entries under its docket
+      link) find that row taken by one of them. One published before that row was last seen
+      was seen then, merged: its key goes to `split` (the recorder tells it in the digest, not
+      as an alert); one published later, or undated, is new and alerts as any new item.
+    - An item listed twice counts once.
+    - `before` (optional) receives the (title, text) each changed row had, by key.
+    """
     unique = {item.key: item for item in items}
-    Obs = models.Observation
-    existing: dict[str, models.Observation] = {}
-    keys = list(unique)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        existing.update(
-            (row.key, row) for row in session.scalars(select(Obs).where(Obs.key.in_(chunk)))
-        )
+    existing = _stored(session, source.id, [*unique, *_aliases(unique.values())])
+    # Exact keys first: a row is only adopted through an alias when no item holds its key.
+    rows = {key: existing.pop(key) for key in unique if key in existing}
+    legacy = dict(existing)
+    rows.update(_adopt_same_content(existing, [i for i in unique.values() if i.key not in rows]))
     stored = []
     with session.no_autoflush:
         for key, item in unique.items():
-            stored.append((*_upsert_one(session, source, existing.get(key), item, now), item))
+            row = rows.get(key) or _adopt(existing, item)
+            if row is None and split is not None and _merged_before(item, legacy):
+                split.add(key)
+            if row is not None and before is not None:
+                before[key] = (row.title, row.text)
+            stored.append((*_upsert_one(session, source, row, item, now), item))
     session.flush()
     return stored
+
+
+def _merged_before(item: Item, legacy: dict[str, models.Observation]) -> bool:
+    rows = [legacy[alias] for alias in item.aliases if alias in legacy]
+    published = item.published_at
+    return published is not None and any(published <= row.last_seen_at for row in rows)
+
+
+def _adopt_same_content(
+    existing: dict[str, models.Observation], items: Sequence[Item]
+) -> dict[str, models.Observation]:
+    adopted = {}
+    for item in items:
+        for alias in item.aliases:
+            row = existing.get(alias)
+            if row is not None and row.content_hash == item.content_hash:
+                row.key = item.key
+                adopted[item.key] = existing.pop(alias)
+                break
+    return adopted
+
+
+def rewritten(before: tuple[str, str] | None, row: models.Observation) -> bool:
+    """Whether a changed row's title or text differs from what was stored (not only its data)."""
+    return before is not None and before != (row.title, row.text)
+
+
+def _aliases(items: Iterable[Item]) -> list[str]:
+    return [alias for item in items for alias in item.aliases]
+
+
+def _stored(session: Session, source_id: str, keys: list[str]) -> dict[str, models.Observation]:
+    Obs = models.Observation
+    found: dict[str, models.Observation] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        query = select(Obs).where(Obs.source_id == source_id, Obs.key.in_(chunk))
+        found.update((row.key, row) for row in session.scalars(query))
+    return found
+
+
+def _adopt(existing: dict[str, models.Observation], item: Item) -> models.Observation | None:
+    """The row stored under one of the item's former keys, re-keyed to the item (once)."""
+    for alias in item.aliases:
+        row = existing.pop(alias, None)
+        if row is not None:
+            row.key = item.key
+            return row
+    return None
 
 
 def _upsert_one(
@@ -126,6 +175,10 @@ def _write_item(row: models.Observation, item: Item) -> None:
     row.text = item.text
     row.published_at = item.published_at
     row.data = dict(item.data)
+    if item.byline:
+        row.data["byline"] = item.byline
+    if item.links:
+        row.data["links"] = [list(link) for link in item.links]
 
 
 def keep_evidence(
@@ -161,6 +214,7 @@ def keep_evidence(
             status=meta.get("status"),
             headers=meta.get("headers", {}),
             media_type=meta.get("media_type"),
+            charset=meta.get("charset"),
         )
         session.add(row)
     else:

@@ -59,15 +59,17 @@ async def collect(
         warnings=result.warnings,
         etag=response.etag,
         last_modified=response.last_modified,
+        response=response.evidence_meta(result.encoding),
     )
 
 
 async def _with_full_text(inputs: Inputs[KnownKeys], items: list[Item]) -> tuple[list[Item], int]:
-    known = inputs.known([item.key for item in items])
+    known = inputs.known([k for item in items for k in (item.key, *item.aliases)])
     fetched, result = 0, []
     for item in items:
         if (
             item.key in known
+            or not known.isdisjoint(item.aliases)
             or not item.url
             or len(item.text) >= SHORT_TEXT
             or fetched >= MAX_ARTICLES_PER_POLL
@@ -91,10 +93,11 @@ async def _article(inputs: Inputs[KnownKeys], item: Item) -> Item:
 
 def known(factory: sessionmaker[Session], row: models.Source) -> KnownKeys:
     """The read-only lookup a feed poll gets: which of these item keys are stored already."""
-    return functools.partial(_known_keys, factory)
+    return functools.partial(_known_keys, factory, row.id)
 
 
-def _known_keys(factory: sessionmaker[Session], keys: Sequence[str]) -> set[str]:
+def _known_keys(factory: sessionmaker[Session], source_id: str, keys: Sequence[str]) -> set[str]:
+    Obs = models.Observation
     with factory() as session:
-        query = select(models.Observation.key).where(models.Observation.key.in_(keys))
+        query = select(Obs.key).where(Obs.source_id == source_id, Obs.key.in_(keys))
         return set(session.scalars(query))

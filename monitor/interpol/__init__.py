@@ -1,3 +1,4 @@
-"""Everything INTERPOL: parse (pure), client, sweep (pure), lifecycle (pure rules), collect, record."""
+"""Everything INTERPOL: parse (pure), client, sweep (pure), lifecycle (pure rules), collect,
+record."""
 
 from __future__ import annotations

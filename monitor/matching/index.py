@@ -418,7 +418,7 @@ class MatchIndex:
             band=band,
             qualifiers=Qualifiers(),
             span=span,
-            notes=(mention.kind,)
+            notes=(mention.kind, *mention.notes)  # issue 16: middle parts noted
             + (("other-gender surname form",) if surname.other_gender else ()),
         )
         return TextMatch(

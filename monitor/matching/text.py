@@ -4,7 +4,9 @@ The automaton holds every surname variant of every watched person (all scripts, 
 the other gender's forms). A hit becomes a mention only when it stands on Unicode word boundaries,
 and it becomes a full-name mention only when a forename variant or an initial stands next to it,
 before (Mukhtar Ablyazov, M. Ablyazov, Мухтара Аблязова) or after (ABLYAZOV Mukhtar, Аблязов
-Мухтар Кабулович). A surname alone is a weak mention for a distinctive surname, nothing otherwise.
+Мухтар Кабулович). Up to two middle parts the watchlist does not know may stand between forename
+and surname (Mukhtar K. Ablyazov, Chad Adrian Greer, Мухтар К. Аблязов) at a small cost each.
+A surname alone is a weak mention for a distinctive surname, nothing otherwise.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ FULL_NAME_SCORE = 1.0
 INITIAL_SCORE = 0.8
 INITIAL_COMMON_SCORE = 0.5
 SURNAME_ONLY_SCORE = 0.5
+# Each unknown middle part (an initial, a middle name) between forename and surname costs this
+# much: "Mukhtar K. Ablyazov" stays a strong full-name mention, just below the bare full name.
+MIDDLE_PART_COST = 0.03
+MAX_MIDDLE_PARTS = 2
 _WINDOW = 48
 
 
@@ -83,8 +89,11 @@ def words_after(folded: str, end: int, count: int = 3) -> list[Word]:
     return out
 
 
-def _gap_ok(text: FoldedText, left_end: int, right_start: int, after_initial: bool) -> bool:
-    """Only spaces, a comma, a hyphen, or an initial's dot may stand between parts of a name."""
+def _gap_ok(
+    text: FoldedText, left_end: int, right_start: int, after_initial: bool, strict: bool = False
+) -> bool:
+    """Only spaces, a comma, a hyphen, or an initial's dot may stand between parts of a name;
+    `strict` (beside a middle part) allows spaces and an initial's dot only."""
     if text.anchors:
         gap = text.original[text.to_original(left_end) : text.to_original(right_start)]
     else:
@@ -92,9 +101,9 @@ def _gap_ok(text: FoldedText, left_end: int, right_start: int, after_initial: bo
     if gap == " ":
         return True
     stripped = gap.strip()
-    if stripped in ("", ",", "-", "‐"):
+    if stripped == "" or (stripped in (",", "-", "‐") and not strict):
         return "\n\n" not in gap
-    return after_initial and stripped in (".", ".,")
+    return after_initial and stripped in ((".",) if strict else (".", ".,"))
 
 
 def _is_initial(text: FoldedText, word: Word) -> bool:
@@ -107,15 +116,16 @@ def _is_initial(text: FoldedText, word: Word) -> bool:
 class Hit:
     """What stands around one surname hit, worked out once for every person sharing the surname.
 
-    - `before`: forename candidates before the hit, (text, start), nearest first; a patronymic
-      between forename and surname is skipped (Мухтар Кабулович Аблязов)
+    - `before`: forename candidates before the hit, (text, start, middle parts skipped), nearest
+      first; a patronymic between forename and surname is skipped for free (Мухтар Кабулович
+      Аблязов), up to two other middle parts at a cost (Mukhtar K. Ablyazov, Chad Adrian Greer)
     - `after`: forename candidates after it, (text, end) (ABLYAZOV Mukhtar, Аблязова Мухтара)
     - `initials`: initials before it, (letter, start), nearest first (M. K. Ablyazov)
     """
 
     start: int
     end: int
-    before: tuple[tuple[str, int], ...]
+    before: tuple[tuple[str, int, int], ...]
     after: tuple[tuple[str, int], ...]
     initials: tuple[tuple[str, int], ...]
 
@@ -137,7 +147,7 @@ def read_hit(
     if (
         screen is not None
         and anchor is not None
-        and not _worth_reading(text.text, start, end, anchor, screen)
+        and not _worth_reading(text, start, end, anchor, screen)
     ):
         return None
     before = words_before(text.text, start)
@@ -175,18 +185,30 @@ _PATRONYMIC_ENDINGS = tuple(
 
 
 def _worth_reading(
-    folded: str, start: int, end: int, anchor: Anchor, screen: dict[str, frozenset[int]]
+    text: FoldedText, start: int, end: int, anchor: Anchor, screen: dict[str, frozenset[int]]
 ) -> bool:
-    """Cheap look at the nearest word on each side (see `read_hit`)."""
+    """Cheap look at the nearest words on each side (see `read_hit`).
+
+    Before the hit, behind capitalised words (possible middle names) up to three words back: a
+    holder's forename may stand behind them.
+    """
+    folded, original, mapped = text.text, text.original, bool(text.anchors)
     right = start
-    while right > 0 and folded[right - 1] == " ":
-        right -= 1
-    previous = folded[folded.rfind(" ", 0, right) + 1 : right]
-    if len(previous) == 1 or previous.endswith(_PATRONYMIC_ENDINGS):
-        return True
-    holders = screen.get(previous)
-    if holders is not None and not holders.isdisjoint(anchor.people):
-        return True
+    for distance in range(1 + MAX_MIDDLE_PARTS):
+        while right > 0 and folded[right - 1] == " ":
+            right -= 1
+        left = folded.rfind(" ", 0, right) + 1
+        previous = folded[left:right]
+        if not previous:
+            break
+        if distance == 0 and (len(previous) == 1 or previous.endswith(_PATRONYMIC_ENDINGS)):
+            return True
+        holders = screen.get(previous)
+        if holders is not None and not holders.isdisjoint(anchor.people):
+            return True
+        if not original[text.to_original(left) if mapped else left].isupper():
+            break
+        right = left
     left, size = end, len(folded)
     while left < size and folded[left] == " ":
         left += 1
@@ -197,17 +219,59 @@ def _worth_reading(
 
 def _before_candidates(
     text: FoldedText, before: list[Word], start: int
-) -> Iterator[tuple[str, int]]:
-    right = start
+) -> Iterator[tuple[str, int, int]]:
+    """Forename candidates before a surname, nearest first, with the middle parts skipped.
+
+    - each word, and each pair of words (a two-word forename), is a candidate
+    - a patronymic is skipped for free; an initial or a capitalised name-like word counts as a
+      middle part, at most two of them, with only spaces (and an initial's dot) on its sides;
+      anything else ends the search
+    """
+    right, middles = start, 0
     for i, word in enumerate(before):
-        if not _gap_ok(text, word.end, right, False):
+        middle = _middle_part(text, word)
+        if not _gap_ok(text, word.end, right, middle == "initial", strict=middles > 0):
             return
-        yield word.text, word.start
+        yield word.text, word.start, middles
         if i + 1 < len(before) and _gap_ok(text, before[i + 1].end, word.start, False):
-            yield f"{before[i + 1].text} {word.text}", before[i + 1].start
-        if not _looks_patronymic(text, word):
+            yield f"{before[i + 1].text} {word.text}", before[i + 1].start, middles
+        if middle is None:
             return
+        if middle != "patronymic":
+            if not _gap_ok(text, word.end, right, middle == "initial", strict=True):
+                return
+            middles += 1
+            if middles > MAX_MIDDLE_PARTS:
+                return
         right = word.start
+
+
+# Capitalised in headlines and captions, yet never a middle name.
+_FUNCTION_WORDS = """
+    a an and as at by for from in into of on or the to vs with says said was is has
+    de des du et la le les par pour sur und der die das den dem von vom zu zum mit
+    и в во на с со по из за от до для а о об к у не
+"""
+_NOT_MIDDLE = frozenset(fold(word) for word in _FUNCTION_WORDS.split())
+
+
+def _middle_part(text: FoldedText, word: Word) -> str | None:
+    """What `word` is as a middle part of a name: "patronymic", "initial", "name" or None.
+
+    - an initial: one capital letter (its dot is checked with the gap)
+    - a name: a capitalised word of letters (Adrian, Нурланович is a patronymic already) that is
+      not a function word a title-case headline capitalises (And, Of, Von, На)
+    """
+    if _looks_patronymic(text, word):
+        return "patronymic"
+    first = text.original[text.to_original(word.start)]
+    if not first.isupper():
+        return None
+    if len(word.text) == 1:
+        return "initial"
+    if word.text.isalpha() and word.text not in _NOT_MIDDLE:
+        return "name"
+    return None
 
 
 def _after_candidates(text: FoldedText, after: list[Word], end: int) -> Iterator[tuple[str, int]]:
@@ -255,7 +319,8 @@ class Lookups:
 def verify(hit: Hit, anchor: Anchor, lookups: Lookups) -> list[Mention]:
     """Every mention a surname hit makes, person by person (see the module rules).
 
-    - a forename variant next to the surname, either side: a full-name mention
+    - a forename variant next to the surname, either side: a full-name mention; before it, up
+      to two middle parts may stand between them, each costing `MIDDLE_PART_COST`
     - an initial of a forename before it: an "initial" mention (weaker for a common surname);
       never with the other gender's surname form
     - the surname alone: a weak mention, for a distinctive surname of one person's own gender
@@ -264,12 +329,12 @@ def verify(hit: Hit, anchor: Anchor, lookups: Lookups) -> list[Mention]:
     """
     found: dict[int, Mention] = {}
     forename_people = lookups.forename_people
-    for candidate, lo in hit.before:
+    for candidate, lo, middles in hit.before:
         if candidate in forename_people:
-            _full(found, anchor, lookups, candidate, lo, hit.end)
+            _full(found, anchor, lookups, candidate, (lo, hit.end), middles)
     for candidate, hi in hit.after:
         if candidate in forename_people:
-            _full(found, anchor, lookups, candidate, hit.start, hi)
+            _full(found, anchor, lookups, candidate, (hit.start, hi), 0)
     for letter, start in reversed(hit.initials):
         for i in _among(lookups.initial_people.get(letter), anchor):
             surname = anchor.people[i]
@@ -297,16 +362,18 @@ def _full(
     anchor: Anchor,
     lookups: Lookups,
     candidate: str,
-    lo: int,
-    hi: int,
+    span: tuple[int, int],
+    middles: int,
 ) -> None:
+    cost = 1.0 - MIDDLE_PART_COST * middles
+    notes = (f"{middles} middle part(s) between forename and surname",) if middles else ()
     for i in _among(lookups.forename_people.get(candidate), anchor):
         if i in found:
             continue
         forename = lookups.parts[i].forenames[candidate]
         surname = anchor.people[i]
-        score = FULL_NAME_SCORE * min(forename.weight, surname.weight)
-        found[i] = Mention(i, surname, lo, hi, score, "full name", forename)
+        score = FULL_NAME_SCORE * min(forename.weight, surname.weight) * cost
+        found[i] = Mention(i, surname, *span, score, "full name", forename, notes)
 
 
 def _looks_patronymic(text: FoldedText, word: Word) -> bool:

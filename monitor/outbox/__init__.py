@@ -1,3 +1,4 @@
-"""From events to emails: routing (in the poll transaction), digests, composing, sending, templates, transports."""
+"""From events to emails: routing (in the poll transaction), digests, composing, sending,
+templates, transports."""
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from monitor.outbox import views
 from monitor.outbox.templates import render
 from monitor.store import models
 from monitor.store.health import source_problem
+from monitor.text.lines import one_line
 
 DIGEST_TIME = time(8, 0)
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -126,8 +127,13 @@ def digest_context(
     people = followed_people(session, advocate.id)
     events = _events_by_person(session, [p.id for p in people], period)
     statuses = _interpol_statuses(session, [p.id for p in people])
-    sections = [person_section(p, events.get(p.id, []), statuses.get(p.id, []), tz) for p in people]
     sources = source_health(session, period)
+    watch = interpol_watch(sources)
+    weak = _weak_by_person(session, [p.id for p in people], period, tz)
+    sections = [
+        person_section(p, events.get(p.id, []), statuses.get(p.id, []), tz, watch, weak.get(p.id))
+        for p in people
+    ]
     return {
         "advocate": advocate.spec,
         "period": {
@@ -135,11 +141,15 @@ def digest_context(
             "end": views.local_time(period.end, tz),
         },
         "people": sections,
-        "active": [s for s in sections if s["events"] or s["possible"]],
-        "quiet": [s for s in sections if not (s["events"] or s["possible"])],
+        "active": [s for s in sections if s["events"] or s["possible"] or s["weak"]],
+        "quiet": [s for s in sections if not (s["events"] or s["possible"] or s["weak"])],
         "event_count": sum(len(s["events"]) for s in sections),
         "sources": sources,
+        "checked": [s for s in sources if s["checked"]],
+        "unchecked": [s for s in sources if not s["checked"]],
         "problems": [s for s in sources if s["problem"]],
+        "degraded": [s for s in sources if s["problem"] and s["checked"]],
+        "interpol_watch": watch,
         "generated_at": views.local_time(period.end, tz),
         "show_names": show_names,
     }
@@ -157,6 +167,8 @@ def person_section(
     events: Sequence[models.Event],
     notices: Sequence[tuple[str, bool]],
     tz: tzinfo,
+    watch: dict[str, Any] | None = None,
+    weak: Sequence[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     name = str(person.spec.get("name", person.id))
     timeline = [views.event_view(e, name, tz) for e in events]
@@ -165,8 +177,69 @@ def person_section(
         "name": name,
         "events": [v for v in timeline if v["type"] != "possible_match"],
         "possible": [v for v in timeline if v["type"] == "possible_match"],
+        "weak": list(weak or []),
         "first_scan": [v for v in timeline if v["baseline"]],
-        "interpol": interpol_status(person, notices),
+        "interpol": {**interpol_status(person, notices), **(watch or {"state": "checked"})},
+    }
+
+
+def interpol_watch(sources: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """What the digest may say about INTERPOL, from the INTERPOL sources' health.
+
+    - `unwatched`: no INTERPOL source is configured, so nothing about the lists is known;
+    - `unread`: a source is configured but has never been read successfully;
+    - `stale`: it was read, but not in this period (`since`: the last successful read);
+    - `checked`: read in this period: "not on the public list" means what it says.
+    """
+    interpol = [s for s in sources if s["type"] == "interpol"]
+    if not interpol:
+        return {"state": "unwatched", "since": None}
+    if any(s["checked"] for s in interpol):
+        return {"state": "checked", "since": None}
+    read = [s["last_success_at"] for s in interpol if s["last_success_at"]]
+    if not read:
+        return {"state": "unread", "since": None}
+    return {"state": "stale", "since": max(read)[:10]}
+
+
+def _weak_by_person(
+    session: Session, person_ids: list[str], period: Period, tz: tzinfo
+) -> dict[str, list[dict[str, Any]]]:
+    """Weak matches found in the period (below the review band: no event, worth a look)."""
+    M, Obs = models.Match, models.Observation
+    rows = session.execute(
+        select(M, Obs)
+        .join(Obs, Obs.id == M.observation_id)
+        .where(
+            M.person_id.in_(person_ids),
+            M.band == "weak",
+            M.created_at >= period.start,
+            M.created_at < period.end,
+        )
+        .order_by(M.created_at, M.id)
+    ).all()
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for match, observation in rows:
+        grouped.setdefault(match.person_id, []).append(weak_view(match, observation, tz))
+    return grouped
+
+
+def weak_view(match: models.Match, observation: models.Observation, tz: tzinfo) -> dict[str, Any]:
+    """A weak match as the digest and `monitor events --weak` show it."""
+    explanation = match.explanation or {}
+    why = [f"score {match.score:.2f}"]
+    if explanation.get("variant"):
+        why.insert(0, f"like the watchlist form {explanation['variant']!r}")
+    if explanation.get("field") == "byline":
+        why.append("in the byline")
+    return {
+        "id": match.id,
+        "person_id": match.person_id,
+        "detected_at": views.local_time(match.created_at, tz),
+        "title": one_line(observation.title, limit=200),
+        "url": observation.url,
+        "source_id": observation.source_id,
+        "explanation": ", ".join(why),
     }
 
 
@@ -213,19 +286,29 @@ def interpol_status(person: models.Person, notices: Sequence[tuple[str, bool]]) 
 
 
 def source_health(session: Session, period: Period) -> list[dict[str, Any]]:
+    """Each enabled source: whether it was checked in the period, and what is wrong with it.
+
+    - checked: a poll of it succeeded in the period (a configured source is not a check);
+    - never read successfully: "not read yet", however many polls failed;
+    - failing or not polled in the period: "not checked since DATE";
+    - blocked or degraded: what its last poll could not see (benign notes never make a poll
+      degraded: see `items.Note`).
+    """
     rows = session.scalars(
         select(models.Source)
         .where(models.Source.archived_at.is_(None), models.Source.enabled.is_(True))
         .order_by(models.Source.id)
     )
-    return [_health(row) for row in rows]
+    return [_health(row, period) for row in rows]
 
 
-def _health(row: models.Source) -> dict[str, Any]:
+def _health(row: models.Source, period: Period) -> dict[str, Any]:
+    checked = row.last_success_at is not None and row.last_success_at >= period.start
     return {
         "id": row.id,
         "type": row.type,
-        "problem": source_problem(row),
+        "checked": checked,
+        "problem": source_problem(row, since=period.start),
         "last_success_at": row.last_success_at.isoformat(timespec="minutes")
         if row.last_success_at
         else None,

@@ -27,7 +27,9 @@ LABELS = {
 CONTEXT_TAGS = {
     "arrest": "ARREST",
     "extradition": "EXTRADITION",
+    "conviction": "CONVICTION",
     "red_notice": "RED NOTICE",
+    "decision": "COURT DECISION",
     "court": "COURT",
     "asylum": "ASYLUM",
     "release": "RELEASE",

@@ -26,6 +26,7 @@ from monitor.text.html import (
     single_line,
     soup_of,
 )
+from monitor.text.selectors import InvalidSelector, compile_selector
 from monitor.text.urls import absolute_link, canonical_url, is_http_url
 
 # --------------------------------------------------------------------------------------------
@@ -54,6 +55,7 @@ class PageResult:
     items: list[Item]
     warnings: list[str]
     matched_nothing: bool
+    encoding: str = ""  # the charset the page was read in (kept with the evidence)
 
 
 def parse_listing(
@@ -77,6 +79,7 @@ def parse_listing(
     - No match: if the container part of the selector (`ul.decisions` in `ul.decisions > li`)
       is on the page, the list is empty today; otherwise `matched_nothing` and a warning
       "layout changed?". Write item selectors with their container to get that distinction.
+    - Matches nested in other matches are merged into them, and a warning says how many.
     - `raw` of every item is the page's bytes: the evidence of what the court published.
     - An invalid selector raises ConfigError; a page of more than MAX_ELEMENTS elements raises
       TooMuchMarkup.
@@ -84,13 +87,19 @@ def parse_listing(
     decoded = decode_html(body, headers)
     soup = soup_of(decoded.text)
     base = _base_url(soup, url)
-    elements = outermost(_select(soup, item_selector))
+    matches = _select(soup, item_selector)
+    elements = outermost(matches)
     warnings = list(decoded.warnings)
+    if len(elements) < len(matches):
+        warnings.append(
+            f"{len(matches) - len(elements)} matches of {item_selector!r} were inside other "
+            "matches and merged into them: make the selector match one element per item"
+        )
     if not elements:
         return _empty_listing(soup, item_selector, warnings)
     drafts = [_listing_draft(el, base, link_selector, title_selector, body) for el in elements]
     items, key_warnings = finish_items(drafts, scope=_scope(url))
-    return PageResult(items, warnings + key_warnings, matched_nothing=False)
+    return PageResult(items, warnings + key_warnings, False, decoded.encoding)
 
 
 def _scope(url: str) -> str:
@@ -106,19 +115,20 @@ def _base_url(soup: BeautifulSoup, url: str) -> str:
 
 
 def _select(root: Tag, selector: str) -> list[Tag]:
-    try:
-        return list(root.select(selector))
-    except soupsieve.SelectorSyntaxError as error:
-        reason = str(error).splitlines()[0]
-        raise ConfigError(f"invalid CSS selector {selector!r}: {reason}") from None
+    return list(_compiled(selector).select(root))
 
 
 def _select_one(root: Tag, selector: str) -> Tag | None:
+    found = _compiled(selector).select_one(root)
+    return found if isinstance(found, Tag) else None
+
+
+def _compiled(selector: str) -> soupsieve.SoupSieve:
+    # As browsers read it (monitor.text.selectors); a refusal says why in our own words.
     try:
-        return root.select_one(selector)
-    except soupsieve.SelectorSyntaxError as error:
-        reason = str(error).splitlines()[0]
-        raise ConfigError(f"invalid CSS selector {selector!r}: {reason}") from None
+        return compile_selector(selector)
+    except InvalidSelector as error:
+        raise ConfigError(str(error)) from None
 
 
 def _empty_listing(soup: BeautifulSoup, item_selector: str, warnings: list[str]) -> PageResult:

@@ -17,7 +17,10 @@ def record_watch(recorder: Recorder, collected: Collected) -> Counts:
     person_id = str(recorder.source.config["person_id"])
     for item in collected.items:
         before = recorder.session.scalar(
-            select(models.Observation.text).where(models.Observation.key == item.key)
+            select(models.Observation.text).where(
+                models.Observation.source_id == recorder.source.id,
+                models.Observation.key == item.key,
+            )
         )
         row, change = upsert_observation(recorder.session, recorder.source, item, recorder.now)
         setattr(counts, change, getattr(counts, change) + 1)

@@ -1,3 +1,4 @@
-"""The long-running process: its runtime, one cycle, the APScheduler wiring, the HTTP endpoint."""
+"""The long-running process: its runtime, one cycle, the APScheduler wiring, the HTTP
+endpoint."""
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ from monitor.service.runtime import Runtime
 from monitor.store import models
 from monitor.store.database import transaction
 from monitor.store.models import utcnow
-from monitor.store.sync import prune_observations
+from monitor.store.prune import prune_observations
 
 log = logging.getLogger(__name__)
 DELIVERY_EVERY = timedelta(seconds=30)

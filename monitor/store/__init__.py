@@ -1,3 +1,3 @@
-"""The database: models, engine and transactions, the watchlist sync, shared queries."""
+"""The database: models, engine and transactions, the watchlist sync, pruning."""
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """A source's health in words: one definition of a "problem source" for the digest and `monitor status`.
 
 Rules:
-- a problem is anything the source is not watching right now: it failed its last poll(s), the
-  site blocks it, its last poll was degraded (it could not see everything), or it never succeeded;
+- a problem is anything the source is not watching: it failed its last poll(s), it was not read
+  successfully in the period asked about, the site blocks it, its last poll was degraded (it
+  could not see everything), or it was never read;
   the digest lists every problem, so an advocate never reads a quiet period as "nothing happened"
   when a source did not look;
 - `monitor status` shows the same problem on each source, but exits 1 (needs an admin) only for a
@@ -22,19 +23,26 @@ from monitor.store.states import SourceStatus
 STALE_AFTER = timedelta(days=1)
 
 
-def source_problem(row: Source) -> str | None:
-    """What the source is not watching right now, in one sentence; None when it is healthy."""
+def source_problem(row: Source, since: datetime | None = None) -> str | None:
+    """What the source is not watching, in one sentence; None when it is healthy.
+
+    - `since`: the start of the period asked about (a digest's); a source with no success since
+      then was not checked in it, even if it is not failing now.
+    """
     if not row.enabled:
         return None
+    failed = f" ({row.consecutive_failures} failed polls): {row.last_error}"
+    if row.last_success_at is None:
+        return "not read yet" + (failed if row.consecutive_failures else "")
+    not_since = f"not checked since {row.last_success_at.date().isoformat()}"
     if row.consecutive_failures:
-        since = row.last_success_at.date().isoformat() if row.last_success_at else "its first poll"
-        return f"failing since {since} ({row.consecutive_failures} failed polls): {row.last_error}"
+        return not_since + failed
+    if since is not None and row.last_success_at < since:
+        return not_since
     if row.status == SourceStatus.BLOCKED:
         return f"blocked by the site: {row.last_error}"
     if row.status == SourceStatus.DEGRADED:
         return f"degraded: {row.last_error}"
-    if row.last_success_at is None:
-        return "not polled successfully yet"
     return None
 
 

@@ -151,10 +151,14 @@ class Observation(Base):
     """Every item seen from every source, kept so a person added later can be matched against it."""
 
     __tablename__ = "observations"
-    __table_args__ = (Index("ix_observations_source_last_seen", "source_id", "last_seen_at"),)
+    # An item's key is unique within its source: two sources sharing a URL have an item each.
+    __table_args__ = (
+        Index("ix_observations_source_last_seen", "source_id", "last_seen_at"),
+        UniqueConstraint("source_id", "key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(512), unique=True)
+    key: Mapped[str] = mapped_column(String(512))
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"))
     kind: Mapped[str] = mapped_column(String(32))
     url: Mapped[str | None] = mapped_column(Text)
@@ -184,6 +188,7 @@ class Evidence(Base):
     status: Mapped[int | None] = mapped_column(Integer)
     headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     media_type: Mapped[str | None] = mapped_column(String(255))
+    charset: Mapped[str | None] = mapped_column(String(64))  # how the bytes were read
     sha256: Mapped[str] = mapped_column(String(64))
     body: Mapped[bytes] = mapped_column(LargeBinary)
     retrieved_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,5 +1,5 @@
-"""The watchlist sync and the queries several modules share: people, advocates and sources mirrored
-from watchlist.yaml, the active sources, row counts, pruning old observations.
+"""Making the database reflect watchlist.yaml: people, advocates and sources added, updated or
+archived; and two queries several modules share (the active sources, row counts).
 
 Rules:
 - functions take an open Session and never commit: the caller owns the transaction;
@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from monitor.config.watchlist import Watchlist
@@ -94,8 +94,12 @@ def _hand_over_notices(session: Session, report: SyncReport) -> None:
                 )
                 if not owners:
                     continue
+                # Keys are unique per source: a notice the reader already holds stays where it is.
+                held = select(Obs.key).where(Obs.source_id == reader.id).scalar_subquery()
                 session.execute(
-                    update(Obs).where(*owned, Obs.source_id.in_(owners)).values(source_id=reader.id)
+                    update(Obs)
+                    .where(*owned, Obs.source_id.in_(owners), Obs.key.not_in(held))
+                    .values(source_id=reader.id)
                 )
                 first_scans = [
                     at
@@ -182,26 +186,3 @@ def count_rows(session: Session, tables: Iterable[type[models.Base]]) -> dict[st
         table.__tablename__: session.scalar(select(func.count()).select_from(table)) or 0
         for table in tables
     }
-
-
-def prune_observations(session: Session, before: datetime) -> int:
-    """Delete observations last seen before `before` that no event or match refers to.
-
-    - events are never deleted, nor what they point at: an alert's evidence stays available;
-    - a notice still on the public list is seen at every sweep, so it is never old enough.
-    """
-    from sqlalchemy import delete, exists
-
-    Obs = models.Observation
-    unused = and_(
-        Obs.last_seen_at < before,
-        ~exists().where(models.Event.observation_id == Obs.id),
-        ~exists().where(models.Match.observation_id == Obs.id),
-        ~exists().where(models.Decision.observation_id == Obs.id),
-    )
-    doomed = select(Obs.id).where(unused).scalar_subquery()
-    session.execute(delete(models.Evidence).where(models.Evidence.observation_id.in_(doomed)))
-    result = session.execute(
-        delete(Obs).where(Obs.id.in_(select(Obs.id).where(unused).scalar_subquery()))
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,3 +1,4 @@
-"""Pure text helpers shared by every parser: decoding, HTML to text, lines and diffs, URLs, XML safety."""
+"""Pure text helpers shared by every parser: decoding, HTML to text, one-line and diff helpers,
+URLs, XML safety."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Bytes to text the way browsers read them: BOMs, HTTP and <meta> charsets, sniffing, lenient fallbacks (pure)."""
+"""Bytes to text the way browsers read them: BOMs, HTTP and <meta> charsets, sniffing, lenient
+fallbacks (pure)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import codecs
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from monitor.text.notes import Note
 
 # --------------------------------------------------------------------------------------------
 # Decoding bytes
@@ -186,7 +189,7 @@ def _lenient(body: bytes, codec: str) -> tuple[str, str, list[str]]:
 def _override_warning(declared: list[str], used: str, body: bytes) -> list[str]:
     if not declared or declared[0] == used or body.isascii():
         return []
-    return [f"declared as {declared[0]} but decoded as {used}"]
+    return [Note(f"declared as {declared[0]} but decoded as {used}")]
 
 
 def _best_effort(body: bytes, codec: str) -> tuple[str, str, list[str]]:
@@ -197,7 +200,9 @@ def _best_effort(body: bytes, codec: str) -> tuple[str, str, list[str]]:
         return _lenient(body, codec)
     guess = _guess_single_byte(body)
     text, _, warnings = _lenient(body, guess)
-    return text, guess, [f"encoding not {codec}: guessed {guess} from the bytes", *warnings]
+    guessed = f"encoding not {codec}: guessed {guess} from the bytes"
+    # Guessed right (every byte decoded) is a note; replaced bytes are the problem, told apart.
+    return text, guess, [Note(guessed) if not warnings else guessed, *warnings]
 
 
 def _guess_single_byte(body: bytes) -> str:

@@ -1,4 +1,5 @@
-"""HTML to the plain text a reader sees: invisible parts dropped, cells spaced, bounded markup (pure)."""
+"""HTML to the plain text a reader sees: invisible parts dropped, cells spaced, markup bounded
+(pure)."""
 
 from __future__ import annotations
 
