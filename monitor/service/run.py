@@ -227,7 +227,7 @@ async def _serve(runtime: Runtime) -> None:
         scheduler.start()
         tries = scheduler.first_tries()
         for line in start_lines(runtime.settings, runtime.watchlist.all_sources, tries):
-            print(f"monitor: {line}", file=sys.stderr, flush=True)
+            print(f"monitor: {line}", flush=True)
         log.info(
             "service started",
             extra={
