@@ -17,6 +17,18 @@
 4. Held out: yente's UN positives, perturbed (treated) names against the untreated list.
 5. The bench's positives again, each watched name inside a synthetic watchlist of 10,000 people
    (bench_matching's generator): what candidate generation and the prefilter lose in a crowd.
+6. A crowd of 21,453 real names (tests/crowd.py) against the evaluation watchlist and the bench's
+   people, as records and as texts: false possible matches and false alerts per 1,000 crowd names
+   per 100 watched people, records/s and MB/s, and the recall figures beside them.
+
+    .venv/bin/python bench/eval_matching.py --crowd [--save FILE] [--before FILE]
+
+`--crowd` runs section 6 only; `--save` writes its figures as JSON, `--before` prints a saved run
+(another engine: PYTHONPATH=<a worktree of another commit>) side by side. The run of the engine
+before issue 15 (commit 5d01bc4) is kept in bench/crowd_before_5d01bc4.json, made with
+
+    git worktree add --detach /tmp/old15 5d01bc4
+    PYTHONPATH=/tmp/old15 .venv/bin/python bench/eval_matching.py --crowd --save bench/crowd_before_5d01bc4.json
 """
 
 from __future__ import annotations
@@ -31,8 +43,12 @@ import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # crowd.py, this tree's
+
+import crowd as crowds
 from bench_matching import make_people
 
+import monitor
 from monitor.matching import ALERT_THRESHOLD, STRONG_THRESHOLD, MatchIndex, Person, Record
 from monitor.matching.normalize import fold_name
 from monitor.matching.score import tokenize
@@ -393,8 +409,101 @@ def print_crowd(size: int = 10_000) -> None:
     print("\n".join(misses))
 
 
+def recall_figures() -> dict[str, float]:
+    """Recall (and the bench's precision) at the alert threshold, for the crowd table."""
+    scored = bench_scores()
+    r, p, *_ = pr([(s, m) for s, m, _, _ in scored], ALERT_THRESHOLD)
+    untreated = list(csv.DictReader(_lines("yente_positives_un_untreated.csv")))
+    treated = list(csv.DictReader(_lines("yente_positives_un_treated.csv")))
+    index = MatchIndex.build(
+        [Person(id=str(i), name=r["full_name"]) for i, r in enumerate(untreated)]
+    )
+    changed = alert = 0
+    for i, row in enumerate(treated):
+        if row["full_name"] != untreated[i]["full_name"]:
+            changed += 1
+            alert += any(
+                m.person_id == str(i) and m.is_alert for m in index.match_name(row["full_name"])
+            )
+    cases = [json.loads(line) for line in _lines("eval_mentions.jsonl")]
+    watch = MatchIndex.build(load_watchlist())
+    expected = found = 0
+    for case in cases:
+        alerting = {m.person_id for m in watch.match_text(case["text"]) if m.is_alert}
+        expected += len(case["full"])
+        found += sum(pid in alerting for pid in case["full"])
+    return {
+        "bench recall": r,
+        "bench precision": p,
+        "UN perturbed recall": alert / changed,
+        "text mentions recall": found / expected,
+    }
+
+
+SHOWN = int(sys.argv[sys.argv.index("--show") + 1]) if "--show" in sys.argv else 8
+
+
+def crowd_figures() -> dict[str, float]:
+    """Section 6's figures, by watchlist and reading (records, texts)."""
+    people = crowds.crowd()
+    figures: dict[str, float] = {"crowd names": len(people)}
+    for label, watched in (
+        ("evaluation watchlist", crowds.evaluation_watchlist()),
+        ("bench people", crowds.bench_people()),
+    ):
+        index = MatchIndex.build(watched)
+        by_id = {p.id: p for p in watched}
+        figures[f"{label}: watched"] = len(watched)
+        for how, tally in (
+            ("records", crowds.match_records(index, by_id, people)),
+            ("texts", crowds.match_texts(index, by_id, people)),
+        ):
+            prefix = f"{label}, {how}"
+            figures[f"{prefix}: false alerts"] = tally.alerts
+            figures[f"{prefix}: of which identical names (alerts or possible)"] = tally.identical
+            figures[f"{prefix}: false possible matches"] = tally.possible
+            figures[f"{prefix}: watched people with a false alert"] = len(tally.people)
+            figures[f"{prefix}: false alerts per watched person per 1,000"] = tally.rate(
+                tally.alerts, len(watched)
+            )
+            figures[f"{prefix}: false possible matches per watched person per 1,000"] = tally.rate(
+                tally.possible, len(watched)
+            )
+            if how == "records":
+                figures[f"{prefix}: records/s"] = tally.names / tally.seconds
+            else:
+                figures[f"{prefix}: MB/s"] = tally.megabytes / tally.seconds
+            for score, who, watched_name, kind in sorted(tally.examples, reverse=True)[:SHOWN]:
+                print(f"  {prefix}: {kind} {score:.2f} {who!r} vs {watched_name!r}")
+    figures.update(recall_figures())
+    return figures
+
+
+def print_crowd_table(figures: dict[str, float], before: dict[str, float] | None) -> None:
+    print(f"\n== 6. A crowd of real names (engine: {Path(monitor.__file__).parent}) ==")
+    print("  per 1,000 crowd names per 100 watched people = the per-person figure x 100")
+    head = f"  {'figure':86} {'this run':>10}"
+    print(head + (f" {'before':>10}" if before else ""))
+    for key, value in figures.items():
+        cells = [value] + ([before[key]] if before and key in before else [])
+        shown = " ".join(
+            f"{v:10.4f}" if isinstance(v, float) and not v.is_integer() else f"{int(v):10d}"
+            for v in cells
+        )
+        print(f"  {key:86} {shown}")
+
+
 def main() -> None:
     verbose = "-v" in sys.argv
+    if "--crowd" in sys.argv:
+        figures = crowd_figures()
+        before = None
+        if "--before" in sys.argv:
+            before = json.loads(Path(sys.argv[sys.argv.index("--before") + 1]).read_text())
+        if "--save" in sys.argv:
+            Path(sys.argv[sys.argv.index("--save") + 1]).write_text(json.dumps(figures, indent=1))
+        print_crowd_table(figures, before)
+        return
     print_name_bench(verbose)
     index = MatchIndex.build(load_watchlist())
     print_negatives(index)

@@ -1,9 +1,12 @@
 """The matching engine's quality contract on labelled data (issue 3's acceptance figures).
 
 - OpenSanctions' name bench (nomenklatura `contrib/name_bench`, 548 person pairs, adversarial):
-  at the alert threshold, recall >= 0.98 with precision >= 0.75
+  at the alert threshold, recall >= 0.98 with precision >= 0.80
 - yente's 2,000 synthetic negatives (people built not to match) against the sample watchlist:
   no strong match, as records or as free text
+- a crowd of 21,453 real names (tests/crowd.py) against the evaluation watchlist: at most 0.003
+  false alerts and 0.005 false possible matches per watched person per 1,000 records (issue 15)
+- the ways real texts write a watched name: Ukrainian and Belarusian forms are found
 
 Fixtures and their origin: tests/fixtures/matching/SOURCES.md. The full tables (by quality, by
 half, errors) are printed by bench/eval_matching.py.
@@ -13,11 +16,13 @@ from __future__ import annotations
 
 import csv
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from monitor.matching import ALERT_THRESHOLD, MatchIndex, Person, Record
+from tests import crowd as crowds
 
 FIXTURES = Path(__file__).parent / "fixtures" / "matching"
 
@@ -40,7 +45,7 @@ def test_the_name_bench_reaches_the_recall_and_precision_the_issue_asks_for() ->
         fp += alert and not positive
     assert positives == 247
     assert tp / positives >= 0.98
-    assert tp / (tp + fp) >= 0.75
+    assert tp / (tp + fp) >= 0.80
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +75,71 @@ def test_none_of_yentes_negatives_is_a_strong_match(watchlist: MatchIndex) -> No
         sentence = f"On Monday {row['full_name']} was detained at the airport, the court said."
         strong += [m for m in watchlist.match_text(sentence) if m.band == "strong"]
     assert strong == []
+
+
+@pytest.fixture(scope="module")
+def people_of_the_crowd() -> list[crowds.Someone]:
+    return crowds.crowd()
+
+
+def test_the_crowd_is_large_and_spread_over_the_regions_and_scripts_of_the_red_list(
+    people_of_the_crowd: list[crowds.Someone],
+) -> None:
+    countries = {c for someone in people_of_the_crowd for c in someone.record.nationalities}
+    scripts = {_script(someone.full) for someone in people_of_the_crowd}
+    assert len(people_of_the_crowd) >= 20_000
+    assert {"RU", "KZ", "SV", "AR", "IN", "BD", "AF", "IQ", "EG", "CN", "TR"} <= countries
+    assert {"LATIN", "CYRILLIC", "ARABIC"} <= scripts
+
+
+def _script(text: str) -> str:
+    return next(unicodedata.name(c).split()[0] for c in text if c.isalpha())
+
+
+def test_a_crowd_of_real_names_makes_almost_no_false_alert_as_records(
+    people_of_the_crowd: list[crowds.Someone],
+) -> None:
+    watched = crowds.evaluation_watchlist()
+    tally = crowds.match_records(
+        MatchIndex.build(watched), {p.id: p for p in watched}, people_of_the_crowd, passes=1
+    )
+    assert tally.rate(tally.alerts, len(watched)) <= 0.003
+    assert tally.rate(tally.possible, len(watched)) <= 0.005
+
+
+def test_a_crowd_of_real_names_makes_almost_no_false_alert_as_texts(
+    people_of_the_crowd: list[crowds.Someone],
+) -> None:
+    watched = crowds.evaluation_watchlist()
+    tally = crowds.match_texts(
+        MatchIndex.build(watched), {p.id: p for p in watched}, people_of_the_crowd, passes=1
+    )
+    assert tally.rate(tally.alerts, len(watched)) <= 0.003
+    assert tally.rate(tally.possible, len(watched)) <= 0.005
+
+
+def test_the_benchs_people_alone_meet_a_fifth_of_the_false_alerts_of_the_previous_engine(
+    people_of_the_crowd: list[crowds.Someone],
+) -> None:
+    watched = crowds.bench_people()
+    tally = crowds.match_records(
+        MatchIndex.build(watched), {p.id: p for p in watched}, people_of_the_crowd, passes=1
+    )
+    assert tally.rate(tally.alerts, len(watched)) <= 0.094 / 5  # 5d01bc4: 0.094
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Tetiana Paraskevych remains under international protection in Prague.", "Ukrainian"),
+        ("Tatsiana Paraskevich was questioned again in Minsk.", "Belarusian"),
+        ("Тетяна Параскевич залишається під міжнародним захистом.", "names-translator ru→uk"),
+    ],
+)
+def test_a_ukrainian_or_belarusian_form_in_a_text_finds_the_watched_russian_form(
+    text: str, rule: str
+) -> None:
+    index = MatchIndex.build([Person("p", "Tatiana Paraskevich", ("Татьяна Параскевич",))])
+    (match,) = index.match_text(text)
+    assert match.is_alert
+    assert rule in match.explanation.provenance

@@ -155,3 +155,42 @@ def test_a_record_without_the_patronymic_is_not_outranked_by_namesakes() -> None
     index = MatchIndex.build([*lavrovs, *crowd, Person("lavrov", "Сергей Викторович Лавров")])
     matches = index.match_record(Record("LAVROV", "SEREJ"))
     assert matches and matches[0].person_id == "lavrov" and matches[0].is_alert
+
+
+def test_a_qualifier_conflict_on_a_review_band_name_makes_only_a_weak_match() -> None:
+    index = MatchIndex.build([Person("p", "Muammar Gaddafi", (), "1942", ("LY",))])
+    (match,) = index.match_record(Record("QADHAFI", "MOAMMAR", "1980/01/01", ("LY",)))
+    assert (match.band, match.is_alert) == ("weak", False)
+    assert match.explanation.qualifiers.birth_date == "conflicts"
+
+
+def test_a_qualifier_conflict_on_a_strong_name_is_still_a_possible_match() -> None:
+    index = MatchIndex.build([Person("p", "Zafar Iqbal", (), "1960", ("PK",))])
+    (match,) = index.match_record(Record("IQBAL", "ZAFAR", "1980/01/01", ("PK",)))
+    assert (match.band, match.is_alert) == ("review", False)
+
+
+def test_an_identical_name_says_only_a_birth_date_can_tell_the_people_apart() -> None:
+    index = MatchIndex.build([Person("p", "Zafar Iqbal")])
+    (match,) = index.match_record(Record("IQBAL", "ZAFAR", None, ("PK",)))
+    assert "only a birth date can tell" in " ".join(match.explanation.notes)
+    dated = MatchIndex.build([Person("p", "Zafar Iqbal", (), "1960")])
+    (agreed,) = dated.match_record(Record("IQBAL", "ZAFAR", "1960/03/01"))
+    assert not any("birth date" in note for note in agreed.explanation.notes)
+
+
+@pytest.mark.parametrize(
+    ("surname", "forename", "form"),
+    [
+        ("PARASKEVYCH", "TETIANA", "Ukrainian"),
+        ("PARASKEVICH", "TATSIANA", "Belarusian"),
+        ("PAVLOV", "ALIAKSANDR", "Belarusian"),
+        ("PAVLOV", "OLEKSANDR", "names-translator"),
+    ],
+)
+def test_a_ukrainian_or_belarusian_form_matches_and_says_where_it_comes_from(
+    index: MatchIndex, surname: str, forename: str, form: str
+) -> None:
+    (match, *_) = index.match_record(Record(surname, forename))
+    assert match.is_alert
+    assert form in match.explanation.provenance

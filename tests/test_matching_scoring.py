@@ -110,3 +110,64 @@ def test_one_changed_syllable_of_a_korean_given_name_is_a_review_match_explained
     assert record_score("KIM, Yong Chol", "Kim Yong-chun") >= ALERT_THRESHOLD
     # the same name with a syllable in common is not lowered to review by the rule
     assert record_score("Kim Yong-chol", "Kim Yong-chol") == 1.0
+
+
+# Rules of issue 15: a name part agrees only when it is really alike for its length and script.
+
+
+@pytest.mark.parametrize(
+    ("query", "watched"),
+    [
+        ("OLEG TARASOV", "Oleg Baranov"),  # another surname: two consonants changed
+        ("ALEKSANDR ALIEV", "Alexandr Pavlov"),
+        ("KHUSEIN SALAMOV", "Saddam Hussein"),  # a forename facing a surname
+        ("AHMED JAFAR", "Zhanara Akhmetova"),
+        ("IRINA SALIEVA", "Syrym Shalabayev"),
+        ("Angella Maxwell", "Angela Merkel"),
+        ("Mark R. Warner", "Mark Carney"),
+        ("Jason Smith", "John Smith"),  # a different forename is no partial agreement either
+        ("AIDAR AKHMETOV", "Zhanara Akhmetova"),  # the other gender's surname, another forename
+        ("MARAT ALIZADEH", "مراد علیزاده"),  # Murad in Arabic letters is not Marat
+        ("MURAT ALIZADEH", "مراد علیزاده"),
+        ("RUSLAN ALIEV", "مراد علیزاده"),
+        ("MAHAD KARATE", "محمد خالد"),  # a consonant skeleton too coarse to tell names apart
+        ("Луиза Лебедева", "عبد الفتاح السيسي"),
+        ("Zhang Zhong", "Jang Yong Son"),  # Chinese and Korean syllables with other first sounds
+    ],
+)
+def test_a_different_name_part_is_no_partial_agreement(query: str, watched: str) -> None:
+    assert record_score(query, watched) < ALERT_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("query", "watched"),
+    [
+        ("MOAMMAR QADHAFI", "Muammar Gaddafi"),  # transliterations still meet
+        ("Vladimir Pulin", "Vladimir Putin"),  # one typing error
+        ("Angela Merkur", "Angela Merkel"),  # two errors, one consonant
+        ("Keir Starkey", "Keir Starmer"),  # two errors after the same first letters
+        ("MURAD ALIZADEH", "مراد علیزاده"),  # the same consonants, written without vowels
+        ("Muhammad Hussein", "محمد حسين"),
+        ("Juan Doe", "John Doe"),  # one given name in another language
+        ("Bibi Netanyahu", "Benjamin Netanyahu"),  # a diminutive
+        ("PARASKEVYCH TETIANA", "Tatiana Paraskevich"),  # Ukrainian forms
+        ("PAVLOV ALIAKSANDR", "Aleksandr Pavlov"),  # a Belarusian form
+        ("KOBLYAKOV MIKALAI", "Nikolay Koblyakov"),
+    ],
+)
+def test_a_spelling_of_the_same_name_still_alerts(query: str, watched: str) -> None:
+    assert record_score(query, watched) >= ALERT_THRESHOLD
+
+
+def test_an_honorific_is_not_a_name_part() -> None:
+    assert score_names("Hafiz Muhammad Saeed", "Muhammad Saeed").score >= 0.99
+    assert score_names("MAULANA MASOOD AZHAR", "Masood Azhar").score >= 0.99
+    assert score_names("Rehman Sahib Malik", "Rehman Malik").score >= 0.99
+
+
+def test_an_honorific_that_is_the_given_name_of_a_two_part_name_stays() -> None:
+    assert score_names("Hafez al-Assad", "Bashar al-Assad").score < ALERT_THRESHOLD
+
+
+def test_forenames_never_carry_a_different_family_name() -> None:
+    assert record_score("UMAR MAHMUD IRHAYYIM AL-KUBAYSI", "Umar Mahmud Irhayyim al-Ani") < 0.6

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from monitor.matching import datafiles
 from monitor.matching.names import translit_key
+from monitor.matching.translit import belarusian_pairs, ukrainian_pairs
 
 # Arabic particles that differ only by transliteration ("bin", "ibn", "ben": son of).
 FILIATION = frozenset(["bin", "ibn", "ben", "bint", "binti", "ould", "walad", "ibni"])
@@ -43,11 +44,22 @@ def _nicknames() -> dict[str, frozenset[str]]:
         name, nick = row["name1"].strip().lower(), row["name2"].strip().lower()
         if min(len(name), len(nick)) < _MIN_NICKNAME:
             continue
-        a, b = translit_key(name), translit_key(nick)
-        if a != b:
-            table.setdefault(a, set()).add(b)
-            table.setdefault(b, set()).add(a)
+        _link(table, name, nick)
+    for russian, national in (*ukrainian_pairs(), *belarusian_pairs()):
+        _link(table, russian, national)
+    for line in datafiles.text("given_name_forms.txt").splitlines():
+        forms = [] if line.startswith("#") else line.split()
+        for i, form in enumerate(forms):
+            for other in forms[i + 1 :]:
+                _link(table, form, other)
     return {key: frozenset(keys) for key, keys in table.items()}
+
+
+def _link(table: dict[str, set[str]], name: str, other: str) -> None:
+    a, b = translit_key(name), translit_key(other)
+    if a != b:
+        table.setdefault(a, set()).add(b)
+        table.setdefault(b, set()).add(a)
 
 
 @lru_cache(maxsize=1)
@@ -91,6 +103,10 @@ def nicknames_of(key: str) -> frozenset[str]:
 
     - pairs come from data/nicknames.csv (English given names and their nicknames): Theodore
       gives Ted, Teddy and Theo; Ted gives Theodore and Edward
+    - and from the Ukrainian and Belarusian forms of Russian names, in Latin (names-translator,
+      data/be_forenames.csv): Aleksandr meets Oleksandr and Aliaksandr, Nikolay Mykola and Mikalai
+    - and from data/given_name_forms.txt: one name in other languages and its diminutives, all
+      meeting each other (Juan, Jean, Ivan and John; Bibi and Benjamin)
     - only the listed pairs: Theodore and Edward share Ted, and still do not meet each other
     """
     return _nicknames().get(key, frozenset())

@@ -36,7 +36,7 @@ from monitor.matching.models import (
 from monitor.matching.names import latin_form, skeleton, translit_key
 from monitor.matching.normalize import FoldedText, fold_text
 from monitor.matching.qualify import qualify
-from monitor.matching.score import Token, compare_names, tokenize
+from monitor.matching.score import NameScore, Token, compare_names, tokenize
 from monitor.matching.text import Anchor, Lookups, Mention, on_boundaries, read_hit, verify
 from monitor.matching.variants import NameParts, Variant, person_parts
 
@@ -189,8 +189,9 @@ class MatchIndex:
         - a key shared by more people than the common limit needs a second query token to agree
         - name similarity (`score.compare_names`) against each written name of the person that
           passed the prefilter (all of them for a lone candidate)
-        - qualifiers (birth date, nationality, sex): a conflict lowers the band to "review" at most
-          and takes the alert away; the match is kept
+        - qualifiers (birth date, nationality, sex): a conflict takes the alert away and one band:
+          strong becomes review (a possible match), review becomes weak (no event); the match
+          is kept
         - matches under the weak threshold are not returned
         """
         query = _record_query(record)
@@ -355,7 +356,9 @@ class MatchIndex:
             qualifiers=qualifiers,
             field="forename+name" if record.forename else "name",
             pairs=best.pairs,
-            notes=_notes(best.extras, best.substitutions) + best.notes,
+            notes=_notes(best.extras, best.substitutions)
+            + best.notes
+            + _namesake(best, qualifiers),
         )
         return Match(entry.person.id, score, band, is_alert, explanation)
 
@@ -562,7 +565,24 @@ def _fired(i: int, query_keys: _QueryKeys) -> tuple[str, ...]:
 
 
 def _qualified_band(band: Band, qualifiers: Qualifiers) -> Band:
-    return "review" if qualifiers.conflict and band == "strong" else band
+    """A conflicting birth date, nationality or sex takes one band away: a strong name stays a
+    possible match (review), a review-band name becomes a weak match (kept, no event)."""
+    if not qualifiers.conflict:
+        return band
+    return "review" if band == "strong" else "weak"
+
+
+SAME_NAME_NOTE = "the same name: only a birth date can tell two people of this name apart"
+IDENTICAL_NAME = 0.99  # the same tokens, up to order and transliteration (`score._score`)
+
+
+def _namesake(best: NameScore, qualifiers: Qualifiers) -> tuple[str, ...]:
+    """Identical names of different people (two ZAFAR IQBAL) differ only by birth date."""
+    return (
+        (SAME_NAME_NOTE,)
+        if best.score >= IDENTICAL_NAME and qualifiers.birth_date != "agrees"
+        else ()
+    )
 
 
 def _notes(extras: int, substitutions: int) -> tuple[str, ...]:

@@ -7,8 +7,12 @@ The rules, in the order they weigh:
   script must agree character by character
 - a token on one side with no counterpart on the other is an *extra* (a patronymic, a middle
   name): it costs little; a token that faces a different token is a *substitution* (another
-  forename, patronymic, grandfather's or family name): it costs its weight, and each one
-  multiplies the score by SUBSTITUTION_FACTOR however long the name
+  forename, patronymic, grandfather's or family name): it costs its weight, and each one where a
+  family name stands (first or last part) multiplies the score by SUBSTITUTION_FACTOR however
+  long the name: forenames never carry a different family name
+- two tokens agree only when they are alike for their length (`alike`: typing errors few for the
+  length), one of the listed forms of the other (nickname, Ukrainian or Belarusian form, other
+  language), an initial of it, or for a script without vowels the same consonants
 - an initial meets a forename with the same first letter, for a part of its weight; a listed
   nickname meets its name (Ted/Theodore); Arabic particles meet their other spellings (bin/ibn);
   Wade-Giles meets Pinyin (Tse-tung/Zedong); a patronymic meets only a patronymic
@@ -103,6 +107,8 @@ def token_similarity(a: Token, b: Token) -> float:
     """
     if a.syllabic and a.syllabic == b.syllabic:
         return _syllable_similarity(a.text, b.text)
+    if a.latin != b.latin and _other_onsets(a.latin, b.latin):
+        return 0.0  # Jang / Zhang, Young / Jong: other syllables, whatever the key merges
     if a.key == b.key:
         return 1.0 if a.latin == b.latin else 0.97
     if a.initial or b.initial:
@@ -118,22 +124,114 @@ def token_similarity(a: Token, b: Token) -> float:
     return _spelling_similarity(a, b)
 
 
-def _spelling_similarity(a: Token, b: Token) -> float:
-    """Edit similarity of the keys, with credit for a shared prefix, vowels, letters out of
-    order and, for abjads, consonant skeletons."""
+def alike(a: Token, b: Token) -> bool:
+    """Two spellings a person would take for one name: typing errors few for their length.
+
+    - a spelling of 3 letters or fewer: the same letters, or one letter left out of four
+      (Asad / Ssad); other short forms meet through the vowel, sibilant, prefix and nickname
+      rules
+    - else, by the longer spelling: one typing error in 4 letters, two in 5 to 8 if at most one
+      of them touches a consonant (or, in 7 or 8 letters, both come after the same first
+      letter), three in 9 or more (Abdurrahim / Abdurrahman); a typing error is a letter
+      changed, added, left out, or two neighbours swapped
+    """
     x, y = a.key, b.key
-    sim = _stem_similarity(x, y)
+    shorter, longer = sorted((len(x), len(y)))
+    if shorter <= 3:  # Asad / Ssad, Jon / John: one letter left out of four
+        return x == y or (shorter == 3 and longer == 4 and Indel.distance(x, y) == 1)
+    allowed = 1 if longer == 4 else 2 if longer <= 8 else 3
+    distance = OSA.distance(x, y, score_cutoff=allowed + 1)
+    if distance <= 1 or (distance <= allowed and longer >= 9):
+        return True
+    # two errors in 5 to 8 letters: when one of them at most touches a consonant (Merkel /
+    # Merkur, Scholz / Schulze), or in 7 or 8 letters after the same first letter (Starmer /
+    # Starkey); Carney / Warner, Tarasov / Baranov, Fernando / Hernande are other names
+    if distance > allowed:
+        return False
+    consonants = OSA.distance(a.consonants, b.consonants, score_cutoff=2)
+    return consonants <= 1 or (longer >= 7 and x[0] == y[0])
+
+
+# The first sound of a romanised Chinese or Korean syllable, by the letters that may write it
+# (Revised Romanization, McCune-Reischauer, Pinyin, Wade-Giles): two syllables with first sounds
+# of different classes are different syllables, however close their letters.
+_ONSETS = (
+    ("tch", "ch"), ("ch", "ch"), ("jj", "ch"), ("j", "ch"), ("zh", "zh"), ("ts", "ts"), ("kk", "k"),
+    ("k", "k"), ("g", "k"), ("q", "q"), ("x", "x"), ("tt", "t"), ("t", "t"), ("d", "t"),
+    ("pp", "p"), ("p", "p"), ("b", "p"), ("ss", "s"), ("sh", "sh"), ("hs", "x"), ("s", "s"),
+    ("c", "ts"), ("z", "ts"), ("y", ""), ("w", ""), ("r", "l"), ("l", "l"), ("n", "n"),
+    ("m", "m"), ("h", "h"), ("f", "f"),
+)  # fmt: skip
+_SYLLABLE_MAX = 5
+# One romanised Chinese or Korean syllable: Pinyin and Wade-Giles onsets besides the Korean ones.
+_ONE_SYLLABLE = re.compile(
+    r"(?:zh|sh|hs|ts|kk|tt|pp|ss|jj|tch|ch|k|g|n|d|t|r|l|m|b|p|s|j|h|x|q|c|z|w|f|y)?"
+    r"(?:yae|yeo|you|wae|ae|ya|eo|ye|wa|oe|yo|wo|we|wi|yu|eu|ui|oo|ou|ee|ia|ua|uo|ai|ei|ao|iu"
+    r"|a|e|o|u|i|y)"
+    r"(?:ng|k|n|t|l|m|p|r)?"
+)
+
+
+def _onset(latin: str) -> str:
+    for letters, sound in _ONSETS:
+        if latin.startswith(letters):
+            return sound
+    return ""  # a vowel
+
+
+def _other_onsets(a: str, b: str) -> bool:
+    """Two one-syllable Chinese or Korean name parts that start with different sounds."""
+    if len(a) > _SYLLABLE_MAX or len(b) > _SYLLABLE_MAX:
+        return False
+    if not (_ONE_SYLLABLE.fullmatch(a) and _ONE_SYLLABLE.fullmatch(b)):
+        return False
+    x, y = _onset(a), _onset(b)
+    return x != y and {x, y} not in _SAME_ONSETS
+
+
+_SAME_ONSETS = ({"ch", "zh"}, {"ts", "s"}, {"ch", "q"}, {"x", "s"}, {"x", "sh"}, {"", "l"})
+
+
+def _spelling_similarity(a: Token, b: Token) -> float:
+    """Edit similarity of the keys when they are alike (`alike`), with credit for a shared
+    prefix, vowels, letters out of order and, for scripts without written vowels, consonants."""
+    x, y = a.key, b.key
+    sim = _stem_similarity(x, y) if alike(a, b) else 0.0
     short_pair = len(x) <= _SHORT and len(y) <= _SHORT
-    if sim < VOWEL_CREDIT and short_pair and (_vowel_variant(x, y) or _sibilant_variant(x, y)):
+    if (
+        sim < VOWEL_CREDIT
+        and short_pair
+        and (_vowel_variant(a.latin, b.latin) or _sibilant_variant(x, y))
+    ):
         sim = VOWEL_CREDIT
     short, long = (a.latin, b.latin) if len(a.latin) <= len(b.latin) else (b.latin, a.latin)
     if len(short) >= 3 and long.startswith(short):
         sim = max(sim, PREFIX_CREDIT)  # Ben/Benjamin, Alex/Alexander
     if len(x) == len(y) >= _MIN_SCRAMBLED and sorted(x) == sorted(y):
         sim = max(sim, REVERSED_CREDIT if x == y[::-1] else SCRAMBLED_CREDIT)
-    if (a.abjad or b.abjad) and a.skel and b.skel:
-        sim = max(sim, Indel.normalized_similarity(a.skel, b.skel) * 0.95)
+    if a.vowelless != b.vowelless:
+        sim = max(sim, _consonant_similarity(a.consonants, b.consonants))
+    elif (a.syllabic or b.syllabic) and len(a.skel) >= 2 and a.skel == b.skel:
+        sim = max(sim, SYLLABIC_SKELETON_CREDIT)  # 贝拉克 (bei-la-ke) / Barack: the same consonants
     return sim
+
+
+VOWELLESS_CREDIT = 0.9
+SYLLABIC_SKELETON_CREDIT = 0.85
+VOWELLESS_TYPO_CREDIT = 0.8
+
+
+def _consonant_similarity(x: str, y: str) -> float:
+    """A token of a script without short vowels (Arabic) against a Latin one: their consonants
+    must be the same (محمد / Muhammad), or one typing error apart in 4 consonants or more; a
+    single consonant only meets a short Latin name (علي / Ali)."""
+    if not x or not y:
+        return 0.0
+    if x == y:
+        return VOWELLESS_CREDIT if len(x) >= 2 else VOWELLESS_TYPO_CREDIT
+    if min(len(x), len(y)) >= 4 and OSA.distance(x, y, score_cutoff=2) <= 1:
+        return VOWELLESS_TYPO_CREDIT
+    return 0.0
 
 
 _VOWELS = str.maketrans("", "", "aeiouy")
@@ -143,8 +241,12 @@ _SHORT = 4
 def _vowel_variant(a: str, b: str) -> bool:
     """Short tokens that differ only in their vowels (Un/On, Jong/Jung): romanisations disagree
     most on vowels, and edit similarity is too coarse on two or three letters."""
-    consonants = a.translate(_VOWELS)
-    return bool(consonants) and consonants == b.translate(_VOWELS)
+    consonants = _single(a.translate(_VOWELS))
+    return bool(consonants) and consonants == _single(b.translate(_VOWELS))
+
+
+def _single(text: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", text)
 
 
 _SIBILANT_ONSET = re.compile(r"^(?:ks|hs|sh|s)")
@@ -286,11 +388,23 @@ def _score(
     extras = left_q[len(substituted) :] + left_t[len(substituted) :]
     cost = possible + sum(_extra_cost(t) for t in extras)
     named = 0
+    ends = _end_parts(target)
     for a, b in substituted:
         cost += SUBSTITUTION_COST * (a.weight + b.weight) / 2
-        named += a.weight >= INITIAL_WEIGHT and b.weight >= INITIAL_WEIGHT
+        named += a.weight >= INITIAL_WEIGHT and b.weight >= INITIAL_WEIGHT and id(b) in ends
     score = agreed / cost * SUBSTITUTION_FACTOR**named
     return NameScore(min(1.0, score), shown, len(extras), len(substituted))
+
+
+def _end_parts(tokens: list[Token]) -> frozenset[int]:
+    """The parts where a family name stands (first or last, particles aside), or every part of a
+    name of three parts or fewer (the middle one a patronymic or a second family name): a
+    differing family name multiplies the score down; a differing middle name of a longer name
+    (Marie-Therese Abena Ondoa / Adina) only costs its weight."""
+    named = [t for t in tokens if t.particle < 0]
+    if len(named) <= 3:
+        return frozenset(id(t) for t in tokens)
+    return frozenset({id(named[0]), id(named[-1])})
 
 
 def _left(tokens: list[Token], used: set[int]) -> list[Token]:

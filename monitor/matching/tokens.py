@@ -20,6 +20,12 @@ _BREAKS = re.compile(r"[\s,;:/·・()\[\]\"“”«»\-‐–—_]+|\.(?=\S)")
 _ABJAD_SCRIPTS = ("ARABIC", "HEBREW", "CJK", "HIRAGANA", "KATAKANA", "KHMER", "THAI", "HANGUL",
                   "ETHIOPIC", "SYRIAC", "THAANA", "LAO", "MYANMAR")  # fmt: skip
 _SYLLABLE_SCRIPTS = ("CJK", "HANGUL", "HIRAGANA", "KATAKANA")
+# Scripts that leave short vowels unwritten: their tokens meet Latin ones by consonants alone.
+_VOWELLESS_SCRIPTS = ("ARABIC", "HEBREW", "SYRIAC", "THAANA", "KHMER")
+_ARABIC_ARTICLE = "\u0627\u0644"  # al-, written joined to the name
+_MATRES = str.maketrans("", "", "wy")  # waw and ya: long vowels as often as consonants
+_CONSONANT_MERGE = str.maketrans("pfvgqc", "bbbkkk")
+_NOT_CONSONANT = re.compile(r"[aeiou'`]")
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,6 +48,8 @@ class Token:
     particle: int = -1  # group of an Arabic particle (bin = ibn = ben...), -1 for none
     nicknames: frozenset[str] = frozenset()  # keys of its listed nicknames (Ted for Theodore)
     readings: frozenset[str] = frozenset()  # Pinyin readings of a Wade-Giles token
+    consonants: str = ""  # the consonants as written (`consonant_form`), to meet vowelless scripts
+    vowelless: bool = False  # written in Arabic, Hebrew...: short vowels are not written
 
 
 def _script(text: str) -> str:
@@ -60,6 +68,7 @@ def make_token(raw: str) -> Token:
     script = _script(raw)
     key = translit_key(latin)
     group = particle_group(key)
+    vowelless = script.startswith(_VOWELLESS_SCRIPTS)
     return Token(
         folded,
         latin,
@@ -73,7 +82,27 @@ def make_token(raw: str) -> Token:
         -1 if group is None else group,
         nicknames_of(key),
         pinyin_readings(latin),
+        consonant_form(raw, latin) if vowelless else consonant_form("", key),
+        vowelless,
     )
+
+
+def consonant_form(raw: str, latin: str) -> str:
+    """The consonants of a token, as a script without short vowels writes them.
+
+    - Latin: its transliteration key without vowels (Muhammad, Mohamed -> mhmd)
+    - Arabic: its Latin form without the joined article al- and without waw and ya, which are
+      long vowels as often as consonants (محمد -> mhmd, القذافي -> kdb as Qadhafi, Gaddafi)
+    - close sounds merged (b=p=f=v, k=g=q=c), doubled letters collapsed; d and t, l and r stay
+      apart (مراد is Murad, not Marat)
+    """
+    if raw.startswith(_ARABIC_ARTICLE) and len(raw) > 4:
+        latin = latin_form(raw[2:])
+    if raw:
+        latin = translit_key(latin.translate(_MATRES))
+    bare = _NOT_CONSONANT.sub("", latin).replace("th", "t").replace("dh", "d")
+    bare = bare.translate(_CONSONANT_MERGE)
+    return re.sub(r"(.)\1+", r"\1", bare.translate(_MATRES) if raw else bare)
 
 
 INITIAL_WEIGHT = 0.5
@@ -91,6 +120,7 @@ def tokenize(name: str) -> list[Token]:
     """Tokens of a written name.
 
     - camel case split (RamiMakhlouf), titles dropped, hyphens, dots and other marks as breaks
+    - honorifics (Hafiz, Maulana, Sahib...) dropped where two other name parts remain
     - a short run of capitals without a vowel is a run of initials (JC -> J, C)
     - "SURNAME, Forenames" is read "Forenames SURNAME" (order matters around "bin", "ibn")
     """
@@ -102,7 +132,23 @@ def tokenize(name: str) -> list[Token]:
     words = [part for w in words for part in _initials(w)]
     out = [make_token(w) for w in words]
     kept = [t for t in out if t.latin and t.latin not in TITLES]
-    return kept or [t for t in out if t.latin]
+    return _without_honorifics(kept) or [t for t in out if t.latin]
+
+
+# Religious and social honorifics of South Asia and the Middle East, written before or after a
+# name (Hafiz Muhammad Saeed, Maulana Masood Azhar, Rehman Sahib); some are also given names
+# (Hafez al-Assad), so they only go where two other name parts remain.
+HONORIFICS = frozenset(
+    ["hafiz", "hafez", "haji", "hajji", "hadji", "alhaji", "alhaj", "maulana", "mawlana", "moulana",
+     "maulvi", "mawlawi", "molvi", "moulvi", "mufti", "qari", "sahib", "saheb", "sahab", "saab",
+     "sheikh", "shaikh", "shaykh", "sheik", "mullah", "mulla", "ustad", "sayyid", "syed", "pir"]
+)  # fmt: skip
+
+
+def _without_honorifics(tokens: list[Token]) -> list[Token]:
+    rest = [t for t in tokens if t.latin not in HONORIFICS]
+    named = [t for t in rest if t.particle < 0 and not t.initial]
+    return rest if len(rest) < len(tokens) and len(named) >= 2 else tokens
 
 
 def _initials(word: str) -> list[str]:

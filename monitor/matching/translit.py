@@ -219,6 +219,65 @@ def _contextual(low: str, i: int, piece: str) -> tuple[str, ...]:
     return _LAT_CYR[piece]
 
 
+UKRAINIAN_SURNAME_PROVENANCE = (
+    "Ukrainian national 2010 (the surname as a Ukrainian passport writes it)"
+)
+BELARUSIAN_PROVENANCE = "Belarusian form (data/be_forenames.csv)"
+
+
+def ukrainian_spelling(token: str) -> str:
+    """The Ukrainian national transliteration of a Cyrillic token read as Ukrainian letters:
+    Параскевич -> paraskevych, Березницкий -> bereznytskyi ("" where a letter has none)."""
+    form = _latin(_schemes()["uk_national"].translate(token.lower()))
+    return form if form.isascii() else ""
+
+
+@lru_cache(maxsize=1)
+def _belarusian() -> dict[str, tuple[str, str]]:
+    rows = csv.DictReader(datafiles.text("be_forenames.csv").splitlines())
+    return {row["ru"]: (row["be"], row["latin"]) for row in rows}
+
+
+@lru_cache(maxsize=1)
+def ukrainian_pairs() -> tuple[tuple[str, str], ...]:
+    """(Russian form in Latin, Ukrainian form in Latin) for the primary names-translator pairs
+    that are first names in either language (Aleksandr/Oleksandr, Sergey/Serhii), by the
+    passport schemes of each country."""
+    schemes = _schemes()
+    _, ru_uk = _ua_ru()
+    pairs = []
+    for ru, uks in ru_uk.items():
+        if ru not in _belarusian() and not _is_forename(ru):
+            continue
+        for uk in uks:
+            ukrainian = _latin(schemes["uk_national"].translate(uk))
+            for scheme in ("icao_doc_9303", "bgn_pcgn"):
+                pairs.append((_latin(schemes[scheme].translate(ru)), ukrainian))
+    return tuple(p for p in pairs if all(x.isascii() and x for x in p))
+
+
+def _is_forename(ru: str) -> bool:
+    return not ru.endswith(("ов", "ев", "ин", "ко", "ский", "цкий", "ович", "евич", "ук", "юк"))
+
+
+@lru_cache(maxsize=1)
+def belarusian_pairs() -> tuple[tuple[str, str], ...]:
+    """(Russian form in Latin, Belarusian passport form) of data/be_forenames.csv."""
+    schemes = _schemes()
+    return tuple(
+        (_latin(schemes[scheme].translate(ru)), latin)
+        for ru, (_, latin) in _belarusian().items()
+        for scheme in ("icao_doc_9303", "bgn_pcgn")
+    )
+
+
+def belarusian_forms(token: str) -> tuple[tuple[str, str], ...]:
+    """The Belarusian forms of a Russian forename, Cyrillic and as Belarusian passports write it
+    (Татьяна -> таццяна, tatsiana; Николай -> мікалай, mikalai), from data/be_forenames.csv."""
+    found = _belarusian().get(token.lower())
+    return (found,) if found else ()
+
+
 def ukrainian_russian_forms(token: str) -> tuple[tuple[str, str], ...]:
     """The Russian forms of a Ukrainian name token and the Ukrainian forms of a Russian one."""
     uk_ru, ru_uk = _ua_ru()

@@ -16,10 +16,14 @@ from monitor.matching.models import Person
 from monitor.matching.names import ParsedName, latin_form, parse_name
 from monitor.matching.normalize import fold_name
 from monitor.matching.translit import (
+    BELARUSIAN_PROVENANCE,
+    UKRAINIAN_SURNAME_PROVENANCE,
+    belarusian_forms,
     cyrillic_to_latin,
     is_cyrillic,
     latin_to_cyrillic,
     ukrainian_russian_forms,
+    ukrainian_spelling,
 )
 
 OTHER_GENDER_WEIGHT = 0.75
@@ -140,7 +144,25 @@ def _from_cyrillic(
         )
     for latin, scheme in cyrillic_to_latin(token.lower()):
         out.append(Variant(latin, via + scheme, weight))
+    out += _national_forms(token, role, weight, via)
     out += _latin_other_gender(token, role, sex, weight, via)
+    return out
+
+
+def _national_forms(token: str, role: str, weight: float, via: str) -> list[Variant]:
+    """Ukrainian and Belarusian passport forms of a Russian-written name part.
+
+    - a surname as Ukrainian letters read it (Параскевич -> Paraskevych, -ий -> -yi)
+    - a forename's Belarusian form (Татьяна -> Таццяна, Tatsiana), in Cyrillic and Latin
+    """
+    out: list[Variant] = []
+    if role == "surname" and (ukrainian := ukrainian_spelling(token)):
+        out.append(Variant(ukrainian, via + UKRAINIAN_SURNAME_PROVENANCE, weight))
+    if role == "forename":
+        for cyrillic, latin in belarusian_forms(token):
+            provenance = via + BELARUSIAN_PROVENANCE
+            out.append(Variant(fold_name(cyrillic), provenance, weight, display=cyrillic))
+            out.append(Variant(latin, provenance, weight))
     return out
 
 
