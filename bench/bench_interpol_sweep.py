@@ -10,7 +10,9 @@ of 16 May 2023, the 160 cap, real HTTP on 127.0.0.1), through the real client st
 3. the order the issue suggests (nationality, then sex, age, names) for comparison;
 4. the cost of awkward notices (no surname, both names null...) placed where only an isolating
    query can reach them;
-5. a fast-path cycle's request count for the nationalities of the sample watchlist.
+5. a fast-path cycle's request count for the nationalities of the sample watchlist;
+6. issue 14: twenty awkward notices (no birth date, no nationality, several nationalities, null
+   names, odd first characters) scattered over the list: a first and a second full sweep.
 `--rate` is the client's requests per second (0: unlimited; the service default is 2, so the
 printed time at 2 req/s is list requests / 2).
 """
@@ -28,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.ser
 from monitor.http import HttpClient, HttpPolicy, RetryPolicy
 from monitor.interpol.client import InterpolClient, InterpolOptions
 from monitor.interpol.sweep import SweepOptions, SweepResult, fast_path, full_sweep
-from tests.servers.interpol_sim import SNAPSHOT_DATE, InterpolSim, red_item
+from tests.servers.interpol_sim import SNAPSHOT_DATE, InterpolSim, add_awkward, red_item
 
 BRIEF_ORDER = ("nationality", "sex", "age", "name", "forename", "name+", "forename+")
 AWKWARD = {
@@ -111,6 +113,40 @@ async def run(sim: InterpolSim, base_url: str, rate: float, awkward: bool) -> No
         print(f"client counter over the whole run: {client.counter}")
 
 
+async def twenty_awkward(base_url: str) -> None:
+    """Section 6, on a simulator of its own (the 20 notices stay for both sweeps)."""
+    sim = InterpolSim.from_fixtures(yellow=False)
+    ids = add_awkward(sim)
+    expected = len(sim.public_ids())
+    with sim.serve() as server:
+        async with HttpClient(HttpPolicy(), RetryPolicy(backoff=0.05)) as http:
+            options = InterpolOptions(base_url=server.base_url, rate=0, backoff=0.05)
+            client = InterpolClient(http, options)
+            print()
+            print(f"6. twenty awkward notices scattered over the list ({expected} notices):")
+            started = time.perf_counter()
+            first = await full_sweep(client, "red", today=SNAPSHOT_DATE)
+            line("   first full sweep", first, time.perf_counter() - started, expected)
+            started = time.perf_counter()
+            second = await full_sweep(
+                client, "red", today=SNAPSHOT_DATE, prior=first.items.values(),
+                sentinels=sorted(first.items)[::1400][:5],
+                previous_total=first.coverage.reported_total,
+            )  # fmt: skip
+            line(
+                "   second full sweep (first as prior)",
+                second,
+                time.perf_counter() - started,
+                expected,
+            )
+            missed = [i for i in ids if i not in first.items or i not in second.items]
+            print(f"   awkward notices missed: {missed or 'none'}")
+            print(
+                f"   list requests: first {first.coverage.list_requests}, "
+                f"second {second.coverage.list_requests} (target: at most 160, second <= first)"
+            )
+
+
 async def awkward_case(
     sim: InterpolSim,
     client: InterpolClient,
@@ -139,6 +175,7 @@ def main() -> None:
     with sim.serve() as server:
         asyncio.run(run(sim, server.base_url, args.rate, not args.skip_awkward))
     print(f"simulator answered: {dict(sim.counts)}")
+    asyncio.run(twenty_awkward(""))
 
 
 if __name__ == "__main__":

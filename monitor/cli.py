@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_status(commands)
     _add_decide(commands)
     _add_evidence(commands)
+    _add_web(commands)  # issue 17: the web app
     return parser
 
 
@@ -221,6 +222,19 @@ def _add_evidence(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     cmd.set_defaults(command=("evidence", "run"))
 
 
+# --- issue 17: the web app ---
+def _add_web(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cmd = commands.add_parser(
+        "web",
+        help="serve the advocates' web app",
+        description="Serve the web app on MONITOR_WEB_HOST:MONITOR_WEB_PORT (default "
+        "127.0.0.1:8000) until SIGTERM or Ctrl-C. Needs MONITOR_SECRET_KEY. `monitor run` serves "
+        "it too when MONITOR_WEB_PORT is set.",
+    )
+    cmd.set_defaults(command=("web", "run"))
+
+
+# --- end of issue 17 ---
 def _parse_date(value: str) -> datetime:
     try:
         return datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC)

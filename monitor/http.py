@@ -1,7 +1,9 @@
 """The one HTTP client every source uses: polite, bounded, and honest about failures.
 
 Rules:
-- timeouts on connect, read, write and pool wait; TLS certificates are always verified;
+- timeouts on connect, read, write and pool wait, and a `deadline` for each whole response (from
+  the request to the last byte: a server that drips, never finishes its headers or redirects in
+  circles is cut off, and that is not retried); TLS certificates are always verified;
 - at most `per_host` requests in flight per host, `max_connections` in all;
 - a body is streamed and abandoned past `max_bytes` (ResponseTooLarge), whatever the server
   announces; a compressed body counts by its decompressed size; a body compressed twice
@@ -51,6 +53,7 @@ class HttpPolicy:
     user_agent: str = DEFAULT_USER_AGENT
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
+    deadline: float = 60.0
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     per_host: int = 4
@@ -201,6 +204,21 @@ class HttpClient:
     async def _once(
         self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str], attempt: int
     ) -> Response:
+        deadline = self.policy.deadline
+        try:
+            async with asyncio.timeout(deadline):
+                return await self._answer(url, params, headers, attempt)
+        except TimeoutError:
+            raise FetchError(
+                f"no complete response within {deadline:g} s (MONITOR_HTTP_DEADLINE): "
+                "the server is too slow or never finishes",
+                url=_safe(url),
+                permanent=False,
+            ) from None
+
+    async def _answer(
+        self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str], attempt: int
+    ) -> Response:
         async with self._host(url):
             started, when = time.monotonic(), datetime.now(UTC)
             try:
@@ -281,6 +299,7 @@ async def open_client(settings: Settings | None = None) -> AsyncIterator[HttpCli
             user_agent=settings.user_agent,
             connect_timeout=min(settings.http_timeout, 10.0),
             read_timeout=settings.http_timeout,
+            deadline=settings.http_deadline,
             max_bytes=settings.http_max_bytes,
         )
         client = HttpClient(policy, RetryPolicy(attempts=settings.http_attempts))

@@ -67,7 +67,10 @@ class Collected:
       a listing page, a complete INTERPOL sweep) and `complete` that the list is known to be
       complete, so an absence means something;
     - `not_modified`: the server answered 304; nothing to parse or match;
-    - `gone`: item keys whose own URL answered 404 in this poll (evidence of absence);
+    - `gone`: item keys whose own URL answered 404 in this poll (evidence of absence), `found`
+      those whose own URL answered 200 although no list showed them, `unchecked` those whose own
+      URL could not be asked or gave no answer (why); `absent`: items a fully read part of the
+      list showed absent; `healthy`: the list was read healthy, so a 404 may count;
     - `evidence`: raw responses to keep, by item key;
     - `response`: how the source's document was fetched (url, status, headers, media_type,
       charset), kept with every item's evidence.
@@ -81,6 +84,10 @@ class Collected:
     coverage: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     gone: dict[str, Any] = field(default_factory=dict)
+    found: set[str] = field(default_factory=set)
+    unchecked: dict[str, str] = field(default_factory=dict)
+    absent: set[str] = field(default_factory=set)
+    healthy: bool = False
     evidence: dict[str, list[Any]] = field(default_factory=dict)
     etag: str | None = None
     last_modified: str | None = None

@@ -35,6 +35,30 @@ FAILING = Gauge(
     ["source"],
     registry=REGISTRY,
 )
+UNCONFIRMABLE = Gauge(
+    "redwatch_withdrawals_unconfirmable_notices",
+    "Stored INTERPOL notices whose withdrawal the sweeps cannot confirm now (incomplete sweeps)",
+    ["source", "reason"],
+    registry=REGISTRY,
+)
+UNCONFIRMABLE_SINCE = Gauge(
+    "redwatch_withdrawals_unconfirmable_since_timestamp_seconds",
+    "Since when the sweeps of an INTERPOL source are incomplete (0: they are complete)",
+    ["source"],
+    registry=REGISTRY,
+)
+UNCHECKED = Gauge(
+    "redwatch_watched_notices_unchecked",
+    "Watched people's INTERPOL notices the last full sweep could neither list nor check directly",
+    ["source"],
+    registry=REGISTRY,
+)
+OVERDUE = Gauge(
+    "redwatch_watched_notices_unchecked_over_two_days",
+    "Watched people's INTERPOL notices not checked for more than two days",
+    ["source"],
+    registry=REGISTRY,
+)
 CYCLE = Histogram(
     "redwatch_poll_duration_seconds",
     "Duration of one source poll",

@@ -6,6 +6,9 @@ Rules:
   the same source at once; the lease is short and renewed while the poll runs, so the sources of
   an instance that died are free again within LEASE (less than the shortest interval); it is
   released when the poll is recorded, and a poll whose lease another instance took records nothing;
+- a lease records its holder (host, pid, that process's start time) and since when; on SQLite
+  (one machine) a lease whose holder is certainly dead on this host is free at once; on
+  PostgreSQL, where holders may run elsewhere, it stays time-based;
 - the next poll keeps the source's cadence (one interval after the slot just served); missed slots
   are skipped, never replayed;
 - collecting (network) happens outside any transaction; everything learned from one poll is
@@ -50,6 +53,7 @@ from monitor.pages import collect as pages_collect
 from monitor.pages.record import record_watch
 from monitor.store import models
 from monitor.store.database import describe_failure, transaction
+from monitor.store.leases import ProcessId, dead, this_process
 from monitor.text.notes import problems
 
 log = logging.getLogger(__name__)
@@ -193,18 +197,75 @@ def claim(runtime: PollContext, source_id: str, *, force: bool) -> bool:
     """Take the lease on a source that is enabled, unarchived, due (unless forced) and free."""
     S = models.Source
     now = runtime.clock()
-    free = or_(S.lease_until.is_(None), S.lease_until < now, S.lease_owner == runtime.owner)
+    free = [S.lease_until.is_(None), S.lease_until < now, S.lease_owner == runtime.owner]
+    if (dead_owner := _dead_holder(runtime, source_id)) is not None:
+        free.append(S.lease_owner == dead_owner)  # only if nobody took it over meanwhile
     due = or_(S.next_run_at.is_(None), S.next_run_at <= now)
-    conditions = [S.id == source_id, S.enabled.is_(True), S.archived_at.is_(None), free]
+    conditions = [S.id == source_id, S.enabled.is_(True), S.archived_at.is_(None), or_(*free)]
     if not force:
         conditions.append(due)
+    me = this_process()
     with transaction(runtime.factory) as session:
         result = session.execute(
             update(S)
             .where(and_(*conditions))
-            .values(lease_owner=runtime.owner, lease_until=now + LEASE)
+            .values(
+                lease_owner=runtime.owner,
+                lease_until=now + LEASE,
+                lease_host=me.host,
+                lease_pid=me.pid,
+                lease_process_started=me.started,
+                lease_since=now,
+            )
         )
         return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a source's lease (owner id, process) and since when."""
+
+    owner: str
+    process: ProcessId
+    since: datetime | None
+    until: datetime
+
+
+def lease_holder(runtime: PollContext, source_id: str) -> Holder | None:
+    """The live lease on a source held by another instance, or None."""
+    with runtime.factory() as session:
+        row = session.get(models.Source, source_id)
+    if row is None or row.lease_owner in (None, runtime.owner) or row.lease_until is None:
+        return None
+    if row.lease_until < runtime.clock():
+        return None
+    process = ProcessId(row.lease_host or "?", row.lease_pid or 0, row.lease_process_started)
+    return Holder(row.lease_owner, process, row.lease_since, row.lease_until)
+
+
+def holder_dead(runtime: PollContext, holder: Holder) -> bool:
+    """A holder known dead: only on SQLite, where every holder runs on this machine."""
+    with runtime.factory() as session:
+        on_sqlite = session.get_bind().dialect.name == "sqlite"
+    return on_sqlite and dead(holder.process)
+
+
+def _dead_holder(runtime: PollContext, source_id: str) -> str | None:
+    """The lease owner of a source whose holder process is dead (SQLite only), else None."""
+    holder = lease_holder(runtime, source_id)
+    if holder is None or not holder_dead(runtime, holder):
+        return None
+    log.info(
+        "lease of a dead process freed",
+        extra={"source_id": source_id, "holder_pid": holder.process.pid},
+    )
+    return holder.owner
+
+
+def free_lease(row: models.Source) -> None:
+    """Forget the lease on a row (its poll was recorded or given up)."""
+    row.lease_owner = row.lease_until = row.lease_since = None
+    row.lease_host = row.lease_pid = row.lease_process_started = None
 
 
 async def _holding_lease(
@@ -250,7 +311,14 @@ def release(runtime: PollContext, source_id: str) -> None:
         session.execute(
             update(S)
             .where(S.id == source_id, S.lease_owner == runtime.owner)
-            .values(lease_owner=None, lease_until=None)
+            .values(
+                lease_owner=None,
+                lease_until=None,
+                lease_since=None,
+                lease_host=None,
+                lease_pid=None,
+                lease_process_started=None,
+            )
         )
 
 
@@ -334,7 +402,7 @@ def _mark_healthy(row: models.Source, collected: Collected, now: datetime, basel
     if collected.etag or collected.last_modified:
         row.etag, row.last_modified = collected.etag, collected.last_modified
     row.next_run_at = next_due(row.next_run_at, interval_of(row), now)
-    row.lease_owner = row.lease_until = None
+    free_lease(row)
 
 
 def record_failure(
@@ -351,7 +419,7 @@ def record_failure(
         row.consecutive_failures += 1
         row.last_error = message[:2000]
         row.next_run_at = now + failure_backoff(interval_of(row), row.consecutive_failures)
-        row.lease_owner = row.lease_until = None
+        free_lease(row)
         outcome = Outcome(
             source_id=row.id, ok=False, error=message, seconds=time.monotonic() - started
         )

@@ -27,9 +27,11 @@ from monitor.outbox.templates import default_templates_dir
 from monitor.outbox.transports import OutboxTransport
 from monitor.store import database, models
 from monitor.store.sync import sync_watchlist
+from monitor.web.signing import EmailLinks, Signer
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 3, 2, 6, 30, tzinfo=UTC)
+PUBLIC_URL = "https://redwatch.example.org"
 SENTENCE = "On 12 June, Мухтар Аблязов was detained in Nice on the basis of a Russian Red Notice."
 
 EVENTS = [
@@ -155,6 +157,8 @@ def build(folder: Path) -> tuple[EmailMessage, EmailMessage]:
         "redwatch <alerts@redwatch.example>",
         default_templates_dir(),
         ZoneInfo("Europe/Paris"),
+        # The web app's one-click verdict links, as with MONITOR_SECRET_KEY set.
+        links=EmailLinks(Signer("render-emails-example-secret-key-0123456789"), PUBLIC_URL),
     )
     with factory() as session:
         messages = build_message(session, mailing, ids[0]), build_message(session, mailing, ids[1])

@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -190,3 +191,30 @@ def test_each_large_or_compressed_feed_is_bounded_in_memory(tmp_path: Path, entr
         Reply.raw(rss(rss_item("Fine", "/f", "Nothing to see."))),
         feed_source,
     )
+
+
+# A server that never finishes ----------------------------------------------------------------
+@pytest.mark.parametrize("endless_headers", [False, True], ids=["drip", "never-ending-headers"])
+def test_a_feed_that_never_finishes_fails_on_the_deadline_and_the_good_feed_still_alerts(
+    tmp_path: Path, endless_headers: bool
+) -> None:
+    with HttpTestServer() as server:
+        empty = Reply.raw(rss(""), content_type="application/rss+xml")
+        server.route("/control", empty, Reply.raw(rss(rss_item("New", "/n", NAME_TEXT))))
+        server.route("/drip", Reply.raw(b"", drip=0.05, endless_headers=endless_headers))
+        sources = [
+            feed_source(CONTROL, server.url("/control")),
+            feed_source("drip", server.url("/drip")),
+        ]
+        settings = settings_for(
+            tmp_path, write_watchlist(tmp_path / "w.yaml", sources), http_deadline="1"
+        )
+        cycle(settings)
+        outcomes = {outcome.source_id: outcome for outcome in cycle(settings)}
+    drip, control = outcomes["drip"], outcomes[CONTROL]
+    assert not drip.ok and "MONITOR_HTTP_DEADLINE" in (drip.error or "")
+    assert control.ok and control.alerts == 1
+    row = stored(settings).sources["drip"]
+    assert row.status == "failing" and row.consecutive_failures == 2
+    assert row.next_run_at is not None and row.last_attempt_at is not None
+    assert row.next_run_at - row.last_attempt_at >= timedelta(minutes=59)  # backed off: 2 x 30m

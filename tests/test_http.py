@@ -356,3 +356,38 @@ def _self_signed_context(tmp_path: Path) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     return context
+
+
+# The whole-response deadline -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "reply",
+    [Reply.raw(b"", drip=0.05), Reply.raw(b"", drip=0.05, endless_headers=True)],
+    ids=["body-drips-forever", "headers-never-end"],
+)
+async def test_a_response_that_never_ends_is_cut_off_at_the_deadline_and_not_retried(
+    server: HttpTestServer, reply: Reply
+) -> None:
+    server.route("/drip", reply)
+    async with client(read_timeout=5.0, deadline=0.5) as http:
+        with pytest.raises(FetchError) as caught:
+            await http.fetch(server.url("/drip"))
+    assert "MONITOR_HTTP_DEADLINE" in str(caught.value)
+    assert caught.value.url == server.url("/drip")
+    assert server.count("/drip") == 1  # a deadline is not a passing glitch: no second try
+
+
+async def test_the_deadline_leaves_a_response_that_finishes_in_time_alone(
+    server: HttpTestServer,
+) -> None:
+    server.route("/slow", Reply.text("late but whole", delay=0.2))
+    async with client(deadline=5.0) as http:
+        response = await http.fetch(server.url("/slow"))
+    assert response.body == b"late but whole"
+
+
+async def test_the_deadline_comes_from_monitor_http_deadline(tmp_path: Path) -> None:
+    from monitor.config.settings import load_settings
+
+    settings = load_settings({"MONITOR_HTTP_DEADLINE": "7.5"}, env_file=tmp_path / "no.env")
+    async with open_client(settings) as http:
+        assert http.policy.deadline == 7.5

@@ -5,12 +5,15 @@ The matching engine is not involved here: the notice on the watched person is fo
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 import pytest
 
+from monitor.exc import MonitorError
 from monitor.http import HttpClient, HttpPolicy, RetryPolicy
 from monitor.interpol.client import InterpolClient, InterpolOptions
 from monitor.interpol.lifecycle import (
@@ -19,7 +22,7 @@ from monitor.interpol.lifecycle import (
     NoticeState,
     Transition,
     apply_cycle,
-    detail_checks_due,
+    checks_due,
 )
 from monitor.interpol.sweep import SweepResult, fast_path, full_sweep
 from tests.servers.http_server import HttpTestServer
@@ -39,6 +42,7 @@ class Source:
     states: dict[str, NoticeState] = field(default_factory=dict)
     last_total: int | None = None
     sentinels: list[str] = field(default_factory=list)
+    now: datetime = datetime(2026, 11, 24, 8, 0)
 
     async def cycle(self, *, fast: bool = False) -> list[Transition]:
         if fast:
@@ -54,14 +58,22 @@ class Source:
         observation = CycleObservation(
             complete=result.coverage.complete,
             seen=await self._fields(result),
+            healthy=result.coverage.healthy,
+            now=self.now,
             first_sweep=not self.states,
         )
-        gone = {
-            eid
-            for eid in detail_checks_due(self.states, observation)
-            if (await self.client.detail("red", eid)).not_found
-        }
-        outcome = apply_cycle(self.states, replace(observation, not_found=frozenset(gone)))
+        answers = {}
+        for eid in checks_due(self.states, observation, [WATCHED]):
+            with contextlib.suppress(MonitorError):  # no answer: no evidence either way
+                answers[eid] = (await self.client.detail("red", eid)).not_found
+        outcome = apply_cycle(
+            self.states,
+            replace(
+                observation,
+                not_found=frozenset(e for e, gone in answers.items() if gone),
+                found=frozenset(e for e, gone in answers.items() if not gone),
+            ),
+        )
         self.states = dict(outcome.states)
         if result.coverage.complete:
             self.last_total = result.coverage.reported_total
@@ -130,28 +142,34 @@ async def test_a_watched_notice_is_published_changed_and_leaves_only_on_confirma
     assert changed[0].before == {"charges": ["Embezzlement\nof funds"]}
     assert changed[0].after == {"charges": ["Organisation of a criminal group"]}
 
-    # 4. Removed: one complete sweep without it is not enough.
+    # 4. Removed: its detail's first 404 starts the confirmation, and announces nothing.
     sim.remove(WATCHED)
     assert await source.cycle() == []
+    assert source.states[WATCHED].missing_since == source.now
     assert source.states[WATCHED].absences == 1
 
-    # 5. Cycles that are blocked, failing, half empty or short remove nothing, count nothing.
+    # 5. Cycles that are blocked, failing, half empty, short, or whose detail answers 5xx, in the
+    #    middle of the confirmation and past its six hours: they delay it, never fake it.
     faults: dict[str, Callable[[], None]] = {
         "403 burst": lambda: sim.block(1000, after=40),
         "5xx": lambda: sim.fail(1000, 503, after=25),
         "half the list hidden": lambda: sim.hide(sorted(sim.public_ids())[::2]),
-        "short pages": lambda: sim.short_pages(80),
+        "5xx on the detail URL": lambda: sim.fail(1000, 503, endpoints=["detail"]),
     }
     for name, inject in faults.items():
+        source.now += timedelta(hours=2)
         inject()
         try:
             assert await source.cycle() == [], name
         finally:
             sim.reset_faults()
-        assert source.states[WATCHED].absences == 1, name
+        assert source.states[WATCHED].public, name
 
-    # 6. A second complete absence with a 404 in the same cycle: no longer public, once.
+    # 6. A second 404, six hours or more after the first, while the list is healthy: no longer
+    #    public, once, although the sweep itself may not be complete.
+    source.now += timedelta(hours=1)
     gone = await source.cycle()
     assert kinds(gone) == {("no_longer_public", WATCHED): 1}
     assert not source.states[WATCHED].public
+    source.now += timedelta(hours=7)
     assert await source.cycle() == []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -12,7 +14,9 @@ from monitor.interpol.lifecycle import (
     NoticeState,
     apply_cycle,
     changed_fields,
-    detail_checks_due,
+    checks_due,
+    is_absent,
+    unchecked_for,
 )
 from monitor.interpol.parse import parse_detail, parse_list_item
 from tests.paths import FIXTURES
@@ -128,66 +132,128 @@ def test_fields_come_from_parsed_list_items_and_details() -> None:
 
 
 # No longer public -------------------------------------------------------------------------------
-def test_one_complete_sweep_without_the_notice_is_not_enough() -> None:
-    outcome = apply_cycle(known(a=NoticeState(ID, BEFORE)), complete(not_found={ID}))
-    assert outcome.transitions == ()
-    assert outcome.states[ID].absences == 1
-    assert outcome.states[ID].public
+T0 = datetime(2026, 11, 24, 8, 0)
+HOUR = timedelta(hours=1)
 
 
-def test_two_complete_absences_and_a_404_make_it_no_longer_public() -> None:
-    state = NoticeState(ID, BEFORE, absences=1)
-    outcome = apply_cycle(known(a=state), complete(not_found={ID}))
-    (transition,) = outcome.transitions
-    assert transition.kind == "no_longer_public"
-    assert transition.before["charges"] == ["Participation in an illegal armed formation"]
-    assert not outcome.states[ID].public
-
-
-def test_two_complete_absences_without_a_404_announce_nothing() -> None:
-    outcome = apply_cycle(known(a=NoticeState(ID, BEFORE, absences=1)), complete())
-    assert outcome.transitions == ()
-    assert outcome.states[ID].public
-    assert outcome.states[ID].absences == 2
-
-
-def test_an_incomplete_sweep_never_removes_nor_counts_an_absence() -> None:
-    state = NoticeState(ID, BEFORE, absences=1)
-    outcome = apply_cycle(known(a=state), incomplete(not_found={ID}))
-    assert outcome.transitions == ()
-    assert outcome.states[ID] == state
-
-
-def test_an_incomplete_sweep_between_two_complete_ones_does_not_reset_the_count() -> None:
-    states = apply_cycle(known(a=NoticeState(ID, BEFORE)), complete()).states
-    states = apply_cycle(states, incomplete()).states
-    outcome = apply_cycle(states, complete(not_found={ID}))
-    assert [t.kind for t in outcome.transitions] == ["no_longer_public"]
-
-
-def test_being_seen_again_resets_the_absence_count() -> None:
-    states = apply_cycle(known(a=NoticeState(ID, BEFORE)), complete()).states
-    states = apply_cycle(states, complete({ID: BEFORE})).states
-    outcome = apply_cycle(states, complete(not_found={ID}))
-    assert outcome.transitions == ()
-    assert outcome.states[ID].absences == 1
-
-
-def test_the_number_of_absences_is_configurable() -> None:
-    state = NoticeState(ID, BEFORE, absences=1)
-    assert (
-        apply_cycle(known(a=state), complete(not_found={ID}), required_absences=3).transitions == ()
+def check(
+    at: datetime,
+    *,
+    not_found: set[str] | None = None,
+    found: set[str] | None = None,
+    healthy: bool = True,
+    complete: bool = False,
+    seen: dict[str, NoticeFields] | None = None,
+    absent: set[str] | None = None,
+) -> CycleObservation:
+    """A full sweep at `at` (incomplete unless told) whose list was healthy (unless told)."""
+    return CycleObservation(
+        complete=complete,
+        seen=seen or {},
+        not_found=frozenset(not_found or ()),
+        found=frozenset(found or ()),
+        absent=frozenset(absent or ()),
+        healthy=healthy,
+        now=at,
     )
-    state = NoticeState(ID, BEFORE, absences=2)
-    outcome = apply_cycle(known(a=state), complete(not_found={ID}), required_absences=3)
+
+
+def run(*observations: CycleObservation, state: NoticeState | None = None) -> list[str]:
+    """The transitions, cycle by cycle, of one notice through these observations."""
+    states: Mapping[str, NoticeState] = known(a=state or NoticeState(ID, BEFORE))
+    kinds = []
+    for observation in observations:
+        outcome = apply_cycle(states, observation)
+        states = outcome.states
+        kinds.append(",".join(t.kind for t in outcome.transitions) or "-")
+    return kinds
+
+
+def test_one_404_is_not_enough() -> None:
+    outcome = apply_cycle(known(a=NoticeState(ID, BEFORE)), check(T0, not_found={ID}))
+    assert outcome.transitions == ()
+    assert outcome.states[ID].public and outcome.states[ID].missing_since == T0
+
+
+def test_two_404s_six_hours_apart_make_it_no_longer_public_even_in_incomplete_sweeps() -> None:
+    kinds = run(check(T0, not_found={ID}), check(T0 + 6 * HOUR, not_found={ID}))
+    assert kinds == ["-", "no_longer_public"]
+
+
+def test_two_404s_closer_than_the_confirmation_period_announce_nothing_yet() -> None:
+    kinds = run(
+        check(T0, not_found={ID}),
+        check(T0 + 5 * HOUR, not_found={ID}),
+        check(T0 + 6 * HOUR, not_found={ID}),
+    )
+    assert kinds == ["-", "-", "no_longer_public"]
+
+
+def test_the_confirmation_period_is_an_option() -> None:
+    states = apply_cycle(known(a=NoticeState(ID, BEFORE)), check(T0, not_found={ID})).states
+    later = check(T0 + HOUR, not_found={ID})
+    assert apply_cycle(states, later).transitions == ()
+    outcome = apply_cycle(states, later, confirm_after=HOUR)
     assert [t.kind for t in outcome.transitions] == ["no_longer_public"]
+    assert outcome.transitions[0].before["charges"] == [
+        "Participation in an illegal armed formation"
+    ]
+
+
+def test_a_404_while_the_list_is_unhealthy_is_no_evidence() -> None:
+    kinds = run(
+        check(T0, not_found={ID}, healthy=False),
+        check(T0 + 6 * HOUR, not_found={ID}),
+        check(T0 + 7 * HOUR, not_found={ID}, healthy=False),
+        check(T0 + 12 * HOUR, not_found={ID}),
+    )
+    assert kinds == ["-", "-", "-", "no_longer_public"]
+
+
+def test_no_answer_between_two_404s_neither_starts_nor_resets_the_confirmation() -> None:
+    kinds = run(
+        check(T0, not_found={ID}), check(T0 + 3 * HOUR), check(T0 + 6 * HOUR, not_found={ID})
+    )
+    assert kinds == ["-", "-", "no_longer_public"]
+
+
+def test_a_200_of_the_detail_resets_the_confirmation() -> None:
+    kinds = run(
+        check(T0, not_found={ID}),
+        check(T0 + 3 * HOUR, found={ID}),
+        check(T0 + 6 * HOUR, not_found={ID}),
+        check(T0 + 12 * HOUR, not_found={ID}),
+    )
+    assert kinds == ["-", "-", "-", "no_longer_public"]
+
+
+def test_being_listed_again_resets_the_confirmation() -> None:
+    kinds = run(
+        check(T0, not_found={ID}),
+        check(T0 + 3 * HOUR, seen={ID: BEFORE}),
+        check(T0 + 6 * HOUR, not_found={ID}),
+    )
+    assert kinds == ["-", "-", "-"]
+
+
+def test_absences_count_complete_sweeps_and_fully_read_partitions_only() -> None:
+    state = NoticeState(ID, BEFORE)
+    for observation, expected in [
+        (check(T0, complete=True), 1),
+        (check(T0, absent={ID}), 1),
+        (check(T0), 0),
+    ]:
+        assert apply_cycle(known(a=state), observation).states[ID].absences == expected
+        assert is_absent(ID, observation) == bool(expected)
 
 
 def test_a_notice_no_longer_public_is_announced_once() -> None:
-    gone = apply_cycle(
-        known(a=NoticeState(ID, BEFORE, absences=1)), complete(not_found={ID})
-    ).states
-    assert apply_cycle(gone, complete(not_found={ID})).transitions == ()
+    kinds = run(
+        check(T0, not_found={ID}),
+        check(T0 + 6 * HOUR, not_found={ID}),
+        check(T0 + 12 * HOUR, not_found={ID}),
+    )
+    assert kinds == ["-", "no_longer_public", "-"]
 
 
 def test_a_notice_seen_again_after_leaving_reappears() -> None:
@@ -198,18 +264,24 @@ def test_a_notice_seen_again_after_leaving_reappears() -> None:
     assert outcome.states[ID].absences == 0
 
 
-def test_detail_checks_are_due_only_for_notices_about_to_qualify() -> None:
+def test_checks_are_due_for_unlisted_public_watched_notices_while_the_list_is_healthy() -> None:
     states = known(
-        a=NoticeState("2019/1", BEFORE, absences=1),
-        b=NoticeState("2019/2", BEFORE, absences=0),
-        c=NoticeState("2019/3", BEFORE, absences=5, public=False),
-        d=NoticeState("2019/4", BEFORE, absences=3),
+        a=NoticeState("2019/1", BEFORE),
+        b=NoticeState("2019/2", BEFORE),
+        c=NoticeState("2019/3", BEFORE, public=False),
+        d=NoticeState("2019/4", BEFORE),
     )
-    observation = complete({"2019/4": BEFORE})
-    assert detail_checks_due(states, observation) == {"2019/1"}
-    assert detail_checks_due(states, incomplete()) == frozenset()
+    watched = ["2019/1", "2019/3", "2019/4", "2019/9"]
+    observation = check(T0, seen={"2019/4": BEFORE})
+    assert checks_due(states, observation, watched) == {"2019/1"}
+    assert checks_due(states, check(T0, healthy=False), watched) == frozenset()
 
 
-def test_required_absences_below_one_is_refused() -> None:
-    with pytest.raises(ValueError, match="at least 1"):
-        apply_cycle({}, complete(), required_absences=0)
+def test_a_notice_unchecked_for_more_than_two_days_is_reported() -> None:
+    assert unchecked_for(T0, T0 + timedelta(days=2)) is None
+    assert unchecked_for(T0, T0 + timedelta(days=2, hours=1)) == timedelta(days=2, hours=1)
+
+
+def test_a_negative_confirmation_period_is_refused() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        apply_cycle({}, complete(), confirm_after=-HOUR)

@@ -7,21 +7,38 @@ The issue's "done when": a new notice on a watched person spelled another way gi
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import email
 import email.policy
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from monitor.commands.status import status_data
 from monitor.config.settings import Settings
+from monitor.outbox.digest import Period, source_health
+from monitor.poll import Outcome
+from monitor.service.endpoint import HealthServer
+from monitor.service.runtime import Runtime
 from monitor.store import database, models
+from monitor.store.models import utcnow
 from tests.e2e import cycle, outbox, settings_for, write_watchlist
 from tests.servers.http_server import HttpTestServer
 from tests.servers.interpol_sim import InterpolSim, red_item
+from tests.servers.service_process import clean_environ
+from tests.servers.smtp_server import free_port
 
 pytestmark = pytest.mark.slow  # full sweeps of 6,934 notices over HTTP
 NOTICE = "2026/12345"
+START = utcnow()
 
 
 @pytest.fixture
@@ -112,19 +129,38 @@ def test_a_changed_charge_is_one_change_with_before_and_after(
     )
 
 
-def test_a_removed_notice_is_announced_only_after_two_complete_absences_and_a_404(
+def cycle_at(settings: Settings, hours: float) -> Outcome:
+    """One `monitor poll --full` in this process, `hours` after the test's start on its clock."""
+    from monitor.service.run import _cycle
+
+    runtime = Runtime.open(settings)
+    at = START + timedelta(hours=hours)
+    runtime.clock = lambda: at
+    try:
+        [outcome] = asyncio.run(_cycle(runtime, (), True))
+    finally:
+        runtime.close()
+    return outcome
+
+
+def withdrawals(settings: Settings) -> list[models.Event]:
+    return [e for e in stored_events(settings) if e.type == "notice_no_longer_public"]
+
+
+def test_a_withdrawn_notice_is_told_after_two_404s_six_hours_apart_and_only_then(
     sim: InterpolSim, tmp_path: Path
 ) -> None:
     sim.add(ablyazov_notice(), sex="M", warrants=[("KZ", "Embezzlement")])
     with sim.serve() as server:
         settings = settings_for(tmp_path, write_watchlist(tmp_path / "w.yaml", [source(server)]))
-        cycle(settings)
+        cycle_at(settings, 0)
         sim.remove(NOTICE)
-        [one] = cycle(settings, full=True)
-        [two] = cycle(settings, full=True)
-        [three] = cycle(settings, full=True)
-    assert (one.events, two.events, three.events) == (0, 1, 0)
-    [gone] = [e for e in stored_events(settings) if e.type == "notice_no_longer_public"]
+        first = cycle_at(settings, 1)  # the first 404
+        early = cycle_at(settings, 6.5)  # 5.5 h after it: not yet
+        told = cycle_at(settings, 7)
+        after = cycle_at(settings, 13)
+    assert (first.events, early.events, told.events, after.events) == (0, 0, 1, 0)
+    [gone] = withdrawals(settings)
     assert "restricted" in gone.details["headline"]
     engine = database.create_db_engine(settings.effective_database_url)
     with database.make_session_factory(engine)() as session:
@@ -133,6 +169,23 @@ def test_a_removed_notice_is_announced_only_after_two_complete_absences_and_a_40
         ).all()
     engine.dispose()
     assert evidence and b"NotFoundError" in evidence[0].body
+
+
+def test_a_withdrawal_is_told_while_a_notice_no_filter_reaches_keeps_every_sweep_incomplete(
+    sim: InterpolSim, tmp_path: Path
+) -> None:
+    sim.add(ablyazov_notice(), sex="M", warrants=[("KZ", "Embezzlement")])
+    sim.add(red_item("2001/99999", None, None, None, None), sex="M", oldest=True)
+    with sim.serve() as server:
+        watched = {**source(server), "withdrawal_confirm_after": "3h"}
+        settings = settings_for(tmp_path, write_watchlist(tmp_path / "w.yaml", [watched]))
+        baseline = cycle_at(settings, 0)
+        sim.remove(NOTICE)
+        runs = [cycle_at(settings, hours) for hours in (1, 3.5, 4)]
+    assert baseline.complete is False and "could not be reached" in " ".join(baseline.warnings)
+    assert [run.complete for run in runs] == [False, False, False]
+    assert [run.events for run in runs] == [0, 0, 1]
+    assert [e.person_id for e in withdrawals(settings)] == ["mukhtar-ablyazov"]
 
 
 @pytest.mark.parametrize("fault", ["block", "fail", "short_pages", "hide_half"])
@@ -238,3 +291,82 @@ def test_a_renamed_source_keeps_its_notices_and_alerts_what_was_published_meanwh
     assert not after.baseline and (after.new, after.events, after.alerts) == (1, 1, 1)
     [event] = [e for e in stored_events(settings) if not e.baseline]
     assert (event.type, event.person_id) == ("notice_published", "mukhtar-ablyazov")
+
+
+def test_status_metrics_and_digest_say_when_withdrawals_cannot_be_confirmed(
+    sim: InterpolSim, tmp_path: Path
+) -> None:
+    sim.add(ablyazov_notice(), sex="M", warrants=[("KZ", "Embezzlement")])
+    sim.add(red_item("2001/99999", None, None, None, None), sex="M", oldest=True)
+    with sim.serve() as server:
+        watchlist = write_watchlist(tmp_path / "w.yaml", [source(server)])
+        settings = settings_for(tmp_path, watchlist)
+        baseline = cycle_at(settings, -80)  # more than two days ago
+        day = (START - timedelta(hours=80)).date().isoformat()
+        with session_of(settings) as session:
+            told = status_data(session, START - timedelta(hours=79))
+            [health] = source_health(
+                session, Period(START - timedelta(days=7), START - timedelta(hours=79))
+            )
+        metrics_text = asyncio.run(scrape_metrics(settings))
+        sim.remove(NOTICE)
+        sim.fail(100_000, 503, endpoints=["detail"])  # its direct check gets no answer
+        cycle_at(settings, -79)
+        done = subprocess.run(
+            [sys.executable, "-m", "monitor", "status"],
+            cwd=tmp_path,
+            env=clean_environ({"MONITOR_WATCHLIST": str(watchlist), **data_dir(settings)}),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert baseline.complete is False
+    [note] = told["withdrawal_notes"]
+    assert note.startswith(f"interpol-red: 1 notice(s) unreachable by any filter since {day}")
+    assert note.endswith(
+        "withdrawals of your people's notices are still confirmed by direct checks"
+    )
+    assert told["attention"] == []
+    assert "unreachable by any filter" in health["problem"]
+    assert (
+        'redwatch_withdrawals_unconfirmable_notices{reason="unreachable",source="interpol-red"}'
+        in metrics_text
+    )
+    assert 'redwatch_watched_notices_unchecked{source="interpol-red"} 0.0' in metrics_text
+    assert done.returncode == 1, done.stdout + done.stderr
+    output = " ".join(done.stdout.split())
+    assert "1 of your people's notices could not be checked since" in output
+    assert re.search(r"\d+ watched notice\(s\) not checked for more than 2 days", output)
+    assert "its detail gave no answer (HTTP 503)" in output
+
+
+@contextlib.contextmanager
+def session_of(settings: Settings) -> Iterator[Session]:
+    engine = database.create_db_engine(settings.effective_database_url)
+    try:
+        with database.make_session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def data_dir(settings: Settings) -> dict[str, str]:
+    return {"MONITOR_DATA_DIR": str(settings.data_dir)}
+
+
+async def scrape_metrics(settings: Settings) -> str:
+    """GET /metrics from the service's real endpoint, on a free port of 127.0.0.1."""
+    runtime = Runtime.open(settings)
+    endpoint = HealthServer(runtime, alive=lambda: True)
+    port = free_port()
+    try:
+        await endpoint.start("127.0.0.1", port)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        await writer.drain()
+        body = await reader.read()
+        writer.close()
+        return body.decode()
+    finally:
+        await endpoint.stop()
+        runtime.close()

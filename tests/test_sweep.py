@@ -14,7 +14,7 @@ from monitor.interpol.client import InterpolClient, InterpolOptions
 from monitor.interpol.sweep import SweepOptions, SweepResult, fast_path, full_sweep
 from tests.paths import FIXTURES
 from tests.servers.http_server import HttpTestServer
-from tests.servers.interpol_sim import SNAPSHOT, SNAPSHOT_DATE, InterpolSim, red_item
+from tests.servers.interpol_sim import SNAPSHOT, SNAPSHOT_DATE, InterpolSim, add_awkward, red_item
 
 pytestmark = pytest.mark.slow  # full sweeps of 6,934 notices over HTTP
 
@@ -282,3 +282,36 @@ async def test_a_targeted_fast_path_asks_a_short_prefix_of_each_surname(
     result = await fast_path(client, "red", targeted_surnames=["Ablyazov"], targeted=True)
     assert server.requests[-1].query["name"] == "^ABL"
     assert "2010/99998" in result.items  # another spelling, same prefix
+
+
+# Completeness from the count (issue 14) ---------------------------------------------------------
+async def test_a_partition_whose_count_lies_does_not_spoil_a_sweep_whose_total_adds_up(
+    client: InterpolClient, sim: InterpolSim
+) -> None:
+    sim.overcount("name", "^K", by=1)  # ^K announces one notice more than any query finds
+    result = await sweep(client)
+    assert set(result.items) == sim.public_ids()
+    assert result.coverage.complete, result.coverage.reasons
+    assert result.coverage.unresolved == 0 and result.coverage.healthy
+
+
+async def test_twenty_awkward_notices_are_all_reached_and_the_second_sweep_costs_no_more(
+    client: InterpolClient, sim: InterpolSim
+) -> None:
+    awkward = add_awkward(sim)
+    first = await sweep(client)
+    second = await sweep(client, prior=first.items.values())
+    for result in (first, second):
+        assert set(awkward) <= set(result.items)
+        assert result.coverage.complete and result.coverage.ratio == 1.0
+    assert second.coverage.list_requests <= first.coverage.list_requests
+
+
+async def test_the_partitions_kept_as_fully_read_were_read_whole(
+    client: InterpolClient, sim: InterpolSim
+) -> None:
+    result = await sweep(client)
+    assert len(result.enumerated) >= 44  # at least ceil(6934 / 160) queries read whole
+    for filters in result.enumerated:
+        listed = {n.entity_id for n in sim.query("red", filters)}
+        assert len(listed) <= 160 and listed <= set(result.items), filters

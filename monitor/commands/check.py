@@ -31,6 +31,13 @@ def check(watchlist_path: str | None = None) -> int:
         settings = load_settings()
         path = path or settings.watchlist
         templates = settings.templates_dir or templates
+        if settings.web_enabled and settings.secret_key is None:  # issue 17: the web app
+            print(
+                "settings: MONITOR_SECRET_KEY: required when the web app is on "
+                "(MONITOR_WEB_PORT is set): it signs sessions and email links",
+                file=sys.stderr,
+            )
+            problems += 1
     except ConfigError as exc:
         print(f"settings: {exc}", file=sys.stderr)
         problems += 1

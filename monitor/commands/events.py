@@ -42,7 +42,9 @@ def event_rows(
         query = query.where(models.Event.person_id == person)
     if since:
         query = query.where(models.Event.detected_at >= since)
+    verdicts = _verdicts(session, person, since)
     for event in session.scalars(query):
+        decision = verdicts.get((event.person_id, event.observation_id))
         yield {
             "id": event.id,
             "person_id": event.person_id,
@@ -56,7 +58,25 @@ def event_rows(
             "baseline": event.baseline,
             "observation_id": event.observation_id,
             "details": event.details,
+            "verdict": decision.verdict if decision else None,
+            "decided_by": decision.decided_by if decision else None,
+            "decided_at": decision.decided_at.isoformat() if decision else None,
         }
+
+
+def _verdicts(
+    session: Session, person: str | None, since: datetime | None
+) -> dict[tuple[str, int | None], models.Decision]:
+    """The verdict on each (person, observation) pair: it applies to every event of the pair."""
+    D, E = models.Decision, models.Event
+    query = select(D)
+    if person:
+        query = query.where(D.person_id == person)
+    if since:
+        query = query.where(
+            D.observation_id.in_(select(E.observation_id).where(E.detected_at >= since))
+        )
+    return {(d.person_id, d.observation_id): d for d in session.scalars(query)}
 
 
 def print_events(

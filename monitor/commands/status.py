@@ -5,7 +5,10 @@ Rules:
   error), the delivery queue, and each advocate's last digest; `--json` prints the same data;
 - each source's problem as store/health.py defines it (the digest's "source problems");
 - exit 1 when something needs an admin: a source failing for more than a day (or blocked), an
-  email that could not be delivered, or one still being retried more than an hour after it was due;
+  email that could not be delivered, or one still being retried more than an hour after it was due,
+  or a watched person's INTERPOL notice that could not be checked for more than two days;
+- it says when INTERPOL withdrawals cannot be confirmed: for how many stored notices, since when
+  and why (monitor.store.withdrawals);
 - nothing here shows a watched person's name: sources, advocates and deliveries only.
 """
 
@@ -27,6 +30,7 @@ from monitor.store import models
 from monitor.store.health import needs_admin, source_problem
 from monitor.store.models import utcnow
 from monitor.store.states import DeliveryKind, DeliveryStatus
+from monitor.store.withdrawals import withdrawal_health
 
 EMAIL_LATE_AFTER = timedelta(hours=1)
 WIDE = 160
@@ -39,9 +43,12 @@ def run(args: argparse.Namespace) -> int:
 def status_data(session: Session, now: datetime | None = None) -> dict[str, Any]:
     """Sources' health, the delivery queue and the last runs; `attention` lists what needs an admin."""
     now = now or utcnow()
-    sources = [_source_status(row, now) for row in session.scalars(_live_sources())]
+    sources = [_source_status(session, row, now) for row in session.scalars(_live_sources())]
     queue = _queue(session)
     attention = [f"source {s['id']}: {s['problem']}" for s in sources if s["needs_admin"]]
+    notes = [
+        s["withdrawals"]["summary"] for s in sources if (s["withdrawals"] or {}).get("summary")
+    ]
     if queue["failed"]:
         attention.append(
             f"{queue['failed']} email(s) could not be delivered (see failed_deliveries)"
@@ -58,6 +65,7 @@ def status_data(session: Session, now: datetime | None = None) -> dict[str, Any]
         "failed_deliveries": _failed_deliveries(session),
         "retrying_deliveries": [_retrying_view(d) for d in retrying],
         "digests": _last_digests(session),
+        "withdrawal_notes": notes,
         "attention": attention,
     }
 
@@ -68,7 +76,13 @@ def _live_sources() -> Any:
     )
 
 
-def _source_status(row: models.Source, now: datetime) -> dict[str, Any]:
+def _source_status(session: Session, row: models.Source, now: datetime) -> dict[str, Any]:
+    withdrawals = withdrawal_health(session, row, now) if row.enabled else None
+    problem = source_problem(row)
+    # What INTERPOL's withdrawals cannot confirm is an admin's to look at, as a blocked site is.
+    if withdrawals and withdrawals.problem and problem != withdrawals.problem:
+        problem = f"{problem}; {withdrawals.problem}" if problem else withdrawals.problem
+    admin = needs_admin(row, now) or bool(withdrawals and withdrawals.problem)
     return {
         "id": row.id,
         "type": row.type,
@@ -81,8 +95,9 @@ def _source_status(row: models.Source, now: datetime) -> dict[str, Any]:
         "last_error": row.last_error,
         "items_seen": row.items_seen,
         "polling_now": row.lease_owner if row.lease_until and row.lease_until > now else None,
-        "problem": source_problem(row),
-        "needs_admin": needs_admin(row, now),
+        "withdrawals": withdrawals.as_dict() if withdrawals else None,
+        "problem": problem,
+        "needs_admin": admin,
     }
 
 
@@ -205,6 +220,8 @@ def render_status(data: dict[str, Any], tz: tzinfo, width: int | None) -> str:
             f"Retrying: {len(data['retrying_deliveries'])} email(s); last error: {escape(last['error'])}"
         )
     console.print(_digest_table(data["digests"], tz))
+    for line in data["withdrawal_notes"]:
+        console.print(f"[bold]withdrawals:[/] {escape(line)}")
     for line in data["attention"]:
         console.print(f"[bold red]needs attention:[/] {escape(line)}")
     return out.getvalue()

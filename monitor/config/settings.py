@@ -22,7 +22,9 @@ from monitor.exc import ConfigError
 DEFAULT_USER_AGENT = "redwatch/0.1 (+https://github.com/redwatch; monitoring public notices)"
 
 PREFIX = "MONITOR_"
-SECRET_FIELDS = frozenset({"smtp_password", "database_url", "smtp_username"})
+MIN_SECRET_KEY = 32
+DEFAULT_WEB_PORT = 8000
+SECRET_FIELDS = frozenset({"smtp_password", "database_url", "smtp_username", "secret_key"})
 
 
 class Settings(BaseModel):
@@ -50,10 +52,17 @@ class Settings(BaseModel):
     user_agent: str = DEFAULT_USER_AGENT
     retention_days: int = Field(default=365, ge=1)
     http_timeout: float = Field(default=30.0, gt=0, le=600)
+    http_deadline: float = Field(default=60.0, gt=0, le=3600)
     http_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     http_attempts: int = Field(default=3, ge=1, le=10)
     poll_concurrency: int = Field(default=8, ge=1, le=64)
     templates_dir: Path | None = None
+    # --- the web app (monitor/web/) ---
+    web_host: str = "127.0.0.1"
+    web_port: int | None = Field(default=None, ge=1, le=65535)
+    public_url: str | None = None
+    secret_key: SecretStr | None = None
+    # --- end of the web app ---
 
     @field_validator("timezone")
     @classmethod
@@ -74,6 +83,33 @@ class Settings(BaseModel):
                 "must start with sqlite:// or postgresql:// (other databases are not supported)"
             )
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_base(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (or http:// on a test machine)")
+        return value.rstrip("/") if value is not None else None
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_SECRET_KEY:
+            raise ValueError(
+                f"must be at least {MIN_SECRET_KEY} characters (make one with "
+                "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+        return value
+
+    @property
+    def web_enabled(self) -> bool:
+        """The web app is on when MONITOR_WEB_PORT is set (`monitor web` always serves it)."""
+        return self.web_port is not None
+
+    @property
+    def effective_public_url(self) -> str:
+        """The base of links in emails: MONITOR_PUBLIC_URL, else the app's own address."""
+        return self.public_url or f"http://{self.web_host}:{self.web_port or DEFAULT_WEB_PORT}"
 
     @property
     def tz(self) -> ZoneInfo:

@@ -211,6 +211,8 @@ class Advocate(_Model):
     email: Email
     digest: Literal["weekly", "daily", "none"] = "weekly"
     min_severity: Severity = "high"
+    # The web app: an admin sees every person, the sources' health and the audit log.
+    role: Literal["advocate", "admin"] = "advocate"
 
 
 class _Source(_Model):
@@ -228,6 +230,9 @@ class InterpolSource(_Source):
     sweep_interval: Interval = timedelta(hours=12)
     rate: float = Field(default=2.0, gt=0, le=100)
     targeted: bool = False
+    # Two 404s of a watched notice's detail at least this far apart confirm its withdrawal
+    # (None: monitor.interpol.lifecycle's WITHDRAWAL_CONFIRM_AFTER, 6 h).
+    withdrawal_confirm_after: Interval | None = None
 
 
 class FeedSource(_Source):

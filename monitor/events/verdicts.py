@@ -40,9 +40,17 @@ def material_hash(observation: models.Observation) -> str:
 
 
 def decide(
-    session: Session, event_id: int, verdict: str, note: str, now: datetime
+    session: Session,
+    event_id: int,
+    verdict: str,
+    note: str,
+    now: datetime,
+    decided_by: str = "cli",
 ) -> models.Decision:
-    """Record `verdict` ("confirmed" or "not_this_person") on the pair behind an event."""
+    """Record `verdict` ("confirmed" or "not_this_person") on the pair behind an event.
+
+    - `decided_by` is who gave it: an advocate's id (the web app) or "cli" (`monitor decide`).
+    """
     event = session.get(models.Event, event_id)
     if event is None:
         raise ConfigError(f"no event #{event_id} (see `monitor events`)")
@@ -62,6 +70,7 @@ def decide(
         session.add(decision)
     decision.event_id, decision.verdict, decision.note = event.id, verdict, note
     decision.material_hash, decision.decided_at = material_hash(observation), now
+    decision.decided_by = decided_by
     session.flush()
     return decision
 

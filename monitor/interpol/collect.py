@@ -8,8 +8,11 @@ Rules:
 - details (warrants, charges, sex, photo) are fetched for notices that may concern a watched
   person, for notice ids listed in watchlist.yaml, and on each full sweep again for notices already
   matched, to see changes; at most MAX_DETAILS per poll, the most important first;
-- a matched notice missing from enough complete sweeps gets its detail URL checked: only INTERPOL's
-  404 is evidence of absence, and it is kept;
+- on every full sweep whose list was healthy (complete or not), each watched notice (matched to a
+  person, or listed under one in watchlist.yaml) that no list showed gets its detail URL checked:
+  only INTERPOL's 404 is evidence of absence, and it is kept; what could not be checked is said
+  (monitor.interpol.lifecycle holds the rule);
+- a stored notice a fully read partition must contain but did not list is absent from the sweep;
 - a notice missing from a complete sweep whose detail still answers 200 means the sweep was not
   complete after all: the poll is marked incomplete, so nothing is removed;
 - a 403 burst marks the source blocked; what was collected before it is still recorded.
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -28,16 +31,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.config.watchlist import InterpolSource, Source
 from monitor.exc import BlockedError, FetchError, ParseError
 from monitor.interpol.client import DetailResult, InterpolClient, InterpolOptions
-from monitor.interpol.constants import SENTINELS
 from monitor.interpol.lifecycle import (
+    SENTINELS,
     CycleObservation,
     NoticeFields,
     NoticeState,
-    detail_checks_due,
+    checks_due,
 )
 from monitor.interpol.parse import TYPES, NoticeType, notice_key
-from monitor.interpol.record import REQUIRED_ABSENCES, entity_of, fields_of, record_of
-from monitor.interpol.sweep import SweepResult, fast_path, full_sweep
+from monitor.interpol.record import entity_of, fields_of, record_of
+from monitor.interpol.sweep import SweepResult, fast_path, full_sweep, must_contain
 from monitor.items import Collected, Inputs, Item
 from monitor.store import models
 
@@ -76,12 +79,14 @@ async def collect(
         collected.complete &= result.coverage.complete
         collected.coverage[notice_type] = asdict(result.coverage)
         collected.warnings.extend(result.coverage.reasons if sweeping else ())
+        collected.absent |= _absent(known, result, inputs.now.date())
+    collected.healthy = sweeping and all(c["healthy"] for c in collected.coverage.values())
     if not collected.items:
         _fail_if_unread(collected, client)
     collected.baseline_ready = sweeping and _coverage_ratio(collected) >= BASELINE_COVERAGE
     await _details(inputs, client, config, known, collected)
-    if sweeping and collected.complete:
-        await _check_absent(client, known, collected)
+    await _check_unlisted(inputs, client, known, collected)
+    _note_unchecked(known, collected)
     collected.requests = client.counter.total
     collected.blocked = client.blocked
     if client.blocked:
@@ -180,10 +185,17 @@ async def _enumerate(
 
 
 def _sentinels(known: Known, notice_type: NoticeType) -> list[str]:
-    """A few notices that were public at the last sweep, oldest first seen (the most stable)."""
+    """A few notices that were public at the last sweep, oldest first seen (the most stable).
+
+    - never a watched notice: its own absence is what the sentinels must judge the list for.
+    """
     prefix = f"interpol:{notice_type}:"
     rows = sorted(
-        (r for k, r in known.rows.items() if k.startswith(prefix) and r.present),
+        (
+            r
+            for k, r in known.rows.items()
+            if k.startswith(prefix) and r.present and k not in known.matched
+        ),
         key=lambda r: r.first_seen_at,
     )
     return [entity_of(r.key) for r in rows[:SENTINELS]]
@@ -279,32 +291,90 @@ async def _with_photo(
     )
 
 
-async def _check_absent(client: InterpolClient, known: Known, collected: Collected) -> None:
-    """Ask the detail URL of matched notices absent long enough; only a 404 confirms absence."""
-    states = {
-        entity_of(k): NoticeState(entity_of(k), fields_of(r.data), r.present, r.absent_sweeps)
-        for k, r in known.rows.items()
-        if k in known.matched
+def _absent(known: Known, result: SweepResult, today: date) -> set[str]:
+    """Stored public notices that a fully read partition of this sweep must list, yet did not."""
+    prefix = f"interpol:{result.notice_type}:"
+    return {
+        entity_of(key)
+        for key, row in known.rows.items()
+        if key.startswith(prefix)
+        and row.present
+        and entity_of(key) not in result.items
+        and any(must_contain(filters, row.data, today) for filters in result.enumerated)
     }
-    seen: dict[str, NoticeFields] = {
-        str(i.data["entity_id"]): fields_of(i.data) for i in collected.items
+
+
+async def _check_unlisted(
+    inputs: Inputs[Known], client: InterpolClient, known: Known, collected: Collected
+) -> None:
+    """Ask the detail URL of each watched notice no list showed; only a 404 confirms absence."""
+    if not collected.full:
+        return  # a fast path reads the newest notices only: nothing is missing from it
+    rows = {entity_of(k): r for k, r in known.rows.items()}
+    watched = {entity_of(k) for k in known.matched} | watched_ids(inputs.people)
+    unlisted = {eid for eid in watched if eid in rows and rows[eid].present} - _listed(collected)
+    if not collected.healthy:
+        reason = _unhealthy_reason(collected)
+        collected.unchecked.update(dict.fromkeys(unlisted - set(collected.gone), reason))
+        return
+    for entity_id in sorted(checks_due(_states(rows, watched), _listed_view(collected), watched)):
+        await _check_one(client, rows[entity_id], entity_id, collected)
+
+
+async def _check_one(
+    client: InterpolClient, row: models.Observation, entity_id: str, collected: Collected
+) -> None:
+    if entity_id in collected.gone:
+        return  # its detail already answered 404 in this poll
+    notice_type: NoticeType = row.data.get("notice_type", "red")
+    try:
+        result = await client.detail(notice_type, entity_id, url=row.data.get("detail_url"))
+    except (FetchError, ParseError) as exc:
+        collected.unchecked[entity_id] = f"its detail gave no answer ({exc})"
+        return  # neither present nor confirmed gone: wait for the next sweep
+    if result.not_found:
+        collected.gone[entity_id] = result.response
+        return
+    collected.found.add(entity_id)
+    if collected.complete:
+        collected.complete = False
+        collected.warnings.append(
+            f"notice {entity_id} is public but no list showed it: sweep incomplete"
+        )
+
+
+def _note_unchecked(known: Known, collected: Collected) -> None:
+    """Keep, in each notice type's coverage, why watched notices could not be checked."""
+    rows = {entity_of(k): r for k, r in known.rows.items()}
+    for entity_id, reason in sorted(collected.unchecked.items()):
+        notice_type = rows[entity_id].data.get("notice_type", "red") if entity_id in rows else "red"
+        if notice_type in collected.coverage:
+            collected.coverage[notice_type].setdefault("unchecked", {})[entity_id] = reason
+
+
+def _listed(collected: Collected) -> set[str]:
+    return {str(item.data["entity_id"]) for item in collected.items}
+
+
+def _listed_view(collected: Collected) -> CycleObservation:
+    seen: dict[str, NoticeFields] = {eid: NoticeFields() for eid in _listed(collected)}
+    return CycleObservation(collected.complete, seen, healthy=collected.healthy)
+
+
+def _states(rows: dict[str, models.Observation], watched: set[str]) -> dict[str, NoticeState]:
+    return {
+        eid: NoticeState(eid, fields_of(rows[eid].data), rows[eid].present, rows[eid].absent_sweeps)
+        for eid in watched
+        if eid in rows
     }
-    for entity_id in sorted(
-        detail_checks_due(states, CycleObservation(True, seen), required_absences=REQUIRED_ABSENCES)
-    ):
-        row = next(r for k, r in known.rows.items() if entity_of(k) == entity_id)
-        notice_type: NoticeType = row.data.get("notice_type", "red")
-        try:
-            result = await client.detail(notice_type, entity_id, url=row.data.get("detail_url"))
-        except (FetchError, ParseError):
-            continue  # neither present nor confirmed gone: wait for the next sweep
-        if result.not_found:
-            collected.gone[entity_id] = result.response
-        else:
-            collected.complete = False
-            collected.warnings.append(
-                f"notice {entity_id} is public but no list showed it: sweep incomplete"
-            )
+
+
+def _unhealthy_reason(collected: Collected) -> str:
+    if any(c.get("blocked") for c in collected.coverage.values()):
+        return "INTERPOL answered with a burst of 403s"
+    reasons = [r for c in collected.coverage.values() for r in c.get("reasons", ())]
+    listed = [r for r in reasons if r.startswith(("sentinel", "the total fell", "the root"))]
+    return "; ".join(listed) or "the list could not be read as a whole"
 
 
 def watched_ids(people: Iterable[Any]) -> set[str]:

@@ -1,5 +1,5 @@
-"""INTERPOL's facts that several modules need, written once: the API's address, the notice-id
-format and how many known notices a sweep checks as sentinels.
+"""INTERPOL's facts that several modules need, written once: the API's address and the notice-id
+format. (The withdrawal rule's constants, the sentinel count among them, live in lifecycle.py.)
 
 Rules:
 - a notice id is a four-digit year and a sequence number, `2014/12345` (`2014-12345` in URLs);
@@ -20,5 +20,3 @@ ENTITY_ID = re.compile(rf"^({NOTICE_YEAR})/({NOTICE_SEQUENCE})$")
 URL_ID = re.compile(rf"^({NOTICE_YEAR})-({NOTICE_SEQUENCE})$")
 # What an advocate may write in watchlist.yaml: either separator.
 WRITTEN_ID = re.compile(rf"^({NOTICE_YEAR})[/-]({NOTICE_SEQUENCE})$")
-# Known public notices a sweep asks for by id when the lists leave them out.
-SENTINELS = 5

@@ -1,6 +1,7 @@
 """What happened to each notice between two cycles: published, changed, no longer public, reappeared.
 
-Pure rules over plain dataclasses; the caller loads the previous states and stores the new ones.
+The one home of INTERPOL's withdrawal rule and its constants. Pure rules over plain dataclasses;
+the caller loads the previous states, runs the checks this module asks for, and stores the result.
 
 Rules:
 - a notice seen for the first time is `published` (`first_scan` when it is the source's first
@@ -8,21 +9,39 @@ Rules:
 - a known notice whose material fields (names, birth date, nationalities, charges, issuing
   countries, photo) differ is `changed`, with the before and after of those fields only;
   a field not read in this cycle (charges are in details, not in lists) is never a change;
-- a known notice is `no_longer_public` only when it was absent from `required_absences`
-  (default 2) consecutive COMPLETE sweeps AND its detail answered INTERPOL's 404 in this cycle;
-  it may mean deletion or only restriction, never "deleted";
-- an incomplete sweep removes nothing and never advances an absence counter; a notice it did
-  see still counts as seen (publication and changes are positive evidence);
-- a notice announced as no longer public and seen again is `reappeared`.
+- a watched notice missing from a full sweep's list is checked directly (its detail URL), but only
+  while the list is healthy: no 403 burst, a total not fallen by more than MAX_DROP, every sentinel
+  present. This holds whether or not the sweep as a whole was complete;
+- it is `no_longer_public` when its detail answered INTERPOL's 404 on two such checks at least
+  `confirm_after` apart (WITHDRAWAL_CONFIRM_AFTER by default, a source option); it may mean
+  deletion or only restriction, never "deleted";
+- only a 404 is evidence: a 403, 429, 5xx, timeout or cut body is no answer, and neither starts nor
+  resets the confirmation; a detail answering 200, or the notice listed again, resets it;
+- a notice is absent from a sweep when that sweep was complete, or when a partition that was fully
+  enumerated and must contain it (its nationality, its name's prefix...) did not list it; absences
+  are counted, never a reason on their own;
+- a notice announced as no longer public and seen again is `reappeared`;
+- a watched notice with no evidence either way (listed, or a detail answer) for UNCHECKED_LIMIT is
+  a problem `monitor status` reports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from monitor.items import Item
+
+# Two 404s at least this far apart confirm a withdrawal (a source's `withdrawal_confirm_after`).
+WITHDRAWAL_CONFIRM_AFTER = timedelta(hours=6)
+# A watched notice without evidence either way for this long makes `monitor status` exit 1.
+UNCHECKED_LIMIT = timedelta(days=2)
+# A root total this share below the last complete sweep's means the list is not healthy.
+MAX_DROP = 0.1
+# Notices known to be public that every full sweep must list (a shrinking list shows there).
+SENTINELS = 5
 
 TransitionKind = Literal["published", "changed", "no_longer_public", "reappeared"]
 MATERIAL = (
@@ -86,6 +105,8 @@ class NoticeState:
     fields: NoticeFields
     public: bool = True
     absences: int = 0
+    # When its detail first answered 404 in the current run of 404s (None: no such run).
+    missing_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -94,13 +115,19 @@ class CycleObservation:
 
     - `complete`: the sweep's coverage said complete (a fast path never is);
     - `seen`: every notice listed (or fetched) in this cycle, with the fields read;
-    - `not_found`: notices whose detail answered INTERPOL's 404 in this cycle;
-    - `first_sweep`: the source's first sweep ever.
+    - `not_found` / `found`: notices whose detail answered INTERPOL's 404 / a 200 in this cycle;
+    - `absent`: notices shown absent by a fully enumerated partition (beyond a complete sweep);
+    - `healthy`: the list was read without a 403 burst, fall of the total or missing sentinel;
+    - `now`: when the checks ran; `first_sweep`: the source's first sweep ever.
     """
 
     complete: bool
     seen: Mapping[str, NoticeFields]
     not_found: frozenset[str] = frozenset()
+    found: frozenset[str] = frozenset()
+    absent: frozenset[str] = frozenset()
+    healthy: bool = False
+    now: datetime | None = None
     first_sweep: bool = False
 
 
@@ -123,43 +150,59 @@ class CycleOutcome:
     states: Mapping[str, NoticeState]
 
 
-def detail_checks_due(
-    known: Mapping[str, NoticeState], observation: CycleObservation, *, required_absences: int = 2
+def checks_due(
+    known: Mapping[str, NoticeState], observation: CycleObservation, watched: Iterable[str]
 ) -> frozenset[str]:
-    """Notices whose detail must be fetched in this cycle: absent long enough to be announced.
+    """Watched notices whose detail must be asked in this cycle: public, known, not listed now.
 
-    - only after a complete sweep; only public notices not seen now whose absence count,
-      counting this sweep, reaches `required_absences`.
+    - only while the list is healthy (else no answer could count, so none is asked);
+    - every such cycle, so the second check can come `confirm_after` after the first.
     """
-    if not observation.complete:
+    if not observation.healthy:
         return frozenset()
     return frozenset(
         entity_id
-        for entity_id, state in known.items()
-        if state.public
+        for entity_id in watched
+        if (state := known.get(entity_id)) is not None
+        and state.public
         and entity_id not in observation.seen
-        and state.absences + 1 >= required_absences
     )
 
 
 def apply_cycle(
-    known: Mapping[str, NoticeState], observation: CycleObservation, *, required_absences: int = 2
+    known: Mapping[str, NoticeState],
+    observation: CycleObservation,
+    *,
+    confirm_after: timedelta = WITHDRAWAL_CONFIRM_AFTER,
 ) -> CycleOutcome:
     """The transitions from `known` given what this cycle observed (see the module rules)."""
-    if required_absences < 1:
-        raise ValueError("required_absences must be at least 1")
+    if confirm_after < timedelta(0):
+        raise ValueError("confirm_after cannot be negative")
     transitions: list[Transition] = []
     states = dict(known)
     for entity_id, fields in observation.seen.items():
         state, found = _seen(known.get(entity_id), entity_id, fields, observation.first_sweep)
         states[entity_id] = state
         transitions.extend(found)
-    if observation.complete:
-        for entity_id in _absent(known, observation):
-            state, found = _missing(known[entity_id], observation, required_absences)
-            states[entity_id] = state
-            transitions.extend(found)
+    for entity_id in _unlisted(known, observation):
+        state, found = _missing(known[entity_id], observation, confirm_after)
+        states[entity_id] = state
+        transitions.extend(found)
     return CycleOutcome(tuple(transitions), states)
+
+
+def is_absent(entity_id: str, observation: CycleObservation) -> bool:
+    """Absent from this sweep: unlisted by a complete sweep or by a partition that must list it."""
+    if entity_id in observation.seen:
+        return False
+    return observation.complete or entity_id in observation.absent
+
+
+def unchecked_for(last_evidence: datetime | None, now: datetime) -> timedelta | None:
+    """How long a watched notice has gone without evidence, when that exceeds UNCHECKED_LIMIT."""
+    if last_evidence is None or now - last_evidence <= UNCHECKED_LIMIT:
+        return None
+    return now - last_evidence
 
 
 def _seen(
@@ -179,7 +222,7 @@ def _seen(
     return NoticeState(entity_id, previous.fields.merged(fields)), found
 
 
-def _absent(known: Mapping[str, NoticeState], observation: CycleObservation) -> Iterable[str]:
+def _unlisted(known: Mapping[str, NoticeState], observation: CycleObservation) -> list[str]:
     return [
         entity_id
         for entity_id, state in known.items()
@@ -188,15 +231,21 @@ def _absent(known: Mapping[str, NoticeState], observation: CycleObservation) -> 
 
 
 def _missing(
-    state: NoticeState, observation: CycleObservation, required_absences: int
+    state: NoticeState, observation: CycleObservation, confirm_after: timedelta
 ) -> tuple[NoticeState, list[Transition]]:
-    absences = state.absences + 1
-    if absences >= required_absences and state.entity_id in observation.not_found:
-        gone = replace(state, public=False, absences=absences)
-        return gone, [
-            Transition("no_longer_public", state.entity_id, before=state.fields.as_dict())
-        ]
-    return replace(state, absences=absences), []
+    entity_id = state.entity_id
+    state = replace(state, absences=state.absences + is_absent(entity_id, observation))
+    if entity_id in observation.found:  # still public: the list only left it out
+        return replace(state, missing_since=None), []
+    now = observation.now
+    if entity_id not in observation.not_found or not observation.healthy or now is None:
+        return state, []  # no evidence either way: wait, never guess
+    if state.missing_since is None or now < state.missing_since:
+        return replace(state, missing_since=now), []
+    if now - state.missing_since < confirm_after:
+        return state, []
+    gone = replace(state, public=False, missing_since=None)
+    return gone, [Transition("no_longer_public", entity_id, before=state.fields.as_dict())]
 
 
 def changed_fields(old: NoticeFields, new: NoticeFields) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -3,8 +3,9 @@ into events for the people they concern.
 
 Rules:
 - every listed notice is stored (a person added later is matched against all of them);
-- what changed is decided by monitor.interpol.lifecycle: an incomplete sweep never removes anything,
-  and "no longer public" needs absence from complete sweeps AND a 404 in the same cycle;
+- what changed is decided by monitor.interpol.lifecycle: "no longer public" needs two 404s of the
+  notice's own detail, `withdrawal_confirm_after` apart, each while the list was healthy; the
+  first 404 and the last answer of a detail are kept on the notice's row;
 - events only concern notices matched to a watched person: by name (the structured matcher) or
   because the notice id is listed under the person in watchlist.yaml;
 - an alerting match gives `notice_published`; a name match with a conflicting birth date,
@@ -18,13 +19,16 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from monitor.config.watchlist import parse_interval
 from monitor.events.observations import Counts, keep_evidence
 from monitor.events.verdicts import confirmed, dismissed
 from monitor.interpol.lifecycle import (
+    WITHDRAWAL_CONFIRM_AFTER,
     CycleObservation,
     NoticeFields,
     NoticeState,
@@ -40,7 +44,6 @@ if TYPE_CHECKING:
     from monitor.events.recorder import Recorder
     from monitor.items import Collected
 
-REQUIRED_ABSENCES = 2
 FIELD_LABELS = {
     "name": "Surname",
     "forename": "Forename",
@@ -90,9 +93,13 @@ def record_notices(recorder: Recorder, collected: Collected) -> Counts:
             complete=collected.full and collected.complete,
             seen={eid: fields_of(item.data) for eid, item in seen.items()},
             not_found=frozenset(collected.gone),
+            found=frozenset(collected.found),
+            absent=frozenset(collected.absent),
+            healthy=collected.healthy,
+            now=recorder.now,
             first_sweep=recorder.baseline,
         ),
-        required_absences=REQUIRED_ABSENCES,
+        confirm_after=_confirm_after(recorder),
     )
     for eid, item in seen.items():
         row, change = _upsert(recorder, stored.get(item.key), item)
@@ -102,6 +109,9 @@ def record_notices(recorder: Recorder, collected: Collected) -> Counts:
     for eid, state in outcome.states.items():
         row = by_entity[eid]
         row.present, row.absent_sweeps = state.public, state.absences
+        row.missing_since = state.missing_since
+    for eid in {*collected.gone, *collected.found} & set(by_entity):
+        by_entity[eid].checked_at = recorder.now
     for eid in collected.gone:
         if eid in by_entity:
             _keep_evidence(recorder, by_entity[eid], [collected.gone[eid]])
@@ -112,7 +122,14 @@ def record_notices(recorder: Recorder, collected: Collected) -> Counts:
 
 
 def _state(row: models.Observation) -> NoticeState:
-    return NoticeState(entity_of(row.key), fields_of(row.data), row.present, row.absent_sweeps)
+    return NoticeState(
+        entity_of(row.key), fields_of(row.data), row.present, row.absent_sweeps, row.missing_since
+    )
+
+
+def _confirm_after(recorder: Recorder) -> timedelta:
+    option = recorder.source.config.get("withdrawal_confirm_after")
+    return parse_interval(option) if option else WITHDRAWAL_CONFIRM_AFTER
 
 
 def _upsert(

@@ -14,8 +14,22 @@ Rules:
   `^AB`) and lengths (`^.{7}$`), `nationality`, `sexId`, `ageMin`/`ageMax`, `page`,
   `resultPerPage`;
 - a watched person's name or birth date is never sent, unless `targeted=True` (fast path);
-- a sweep that was blocked, failed, met a short page, missed a public sentinel, saw the total
-  fall suspiciously or could not reach every announced notice is incomplete (`complete` False);
+- completeness follows from the count: a sweep whose distinct collected notices reach the
+  unfiltered total announced in that same sweep, and whose sentinels and total check out, is
+  complete, whatever a partition's arithmetic said (a failed probe, a short page, a notice no
+  filter isolates);
+- a partition that no dimension can split further is searched (residual search) before any of
+  its notices is declared unreachable;
+- residual searches wait until the plan is done and run largest node first, each shortfall
+  counted again from everything collected so far; all stop once the count adds up; a node a
+  little over the cap is first listed by sex (three requests, parts usually under the cap);
+- a sweep that was blocked, missed a public sentinel, saw the total fall suspiciously or
+  collected fewer notices than announced is incomplete (`complete` False);
+- the list is `healthy` when it was read without a 403 burst, its total did not fall by more
+  than `max_drop` and every sentinel checked out: only then may a missing notice be checked
+  directly (monitor.interpol.lifecycle);
+- every query whose notices were all collected (total at most 160) is kept in `enumerated`: a
+  notice such a partition must contain but did not list is absent from that sweep;
 - an incomplete sweep is still returned with everything it collected, never raised away.
 """
 
@@ -33,7 +47,7 @@ from datetime import UTC, date, datetime
 from typing import Protocol
 
 from monitor.exc import BlockedError, MonitorError
-from monitor.interpol.constants import SENTINELS
+from monitor.interpol.lifecycle import MAX_DROP, SENTINELS
 from monitor.interpol.parse import ListPage, NoticeType
 from monitor.items import Item
 
@@ -84,7 +98,7 @@ class SweepOptions:
     target: int = 130
     max_requests: int = 2000
     residual_budget: int = 250
-    max_drop: float = 0.1
+    max_drop: float = MAX_DROP
     max_errors: int = 3
     sentinels: int = SENTINELS
 
@@ -113,6 +127,7 @@ class Coverage:
     detail_requests: int
     blocked: bool
     sentinels: tuple[SentinelCheck, ...] = ()
+    healthy: bool = False
 
     @property
     def ratio(self) -> float:
@@ -130,6 +145,8 @@ class SweepResult:
     coverage: Coverage
     started_at: datetime
     finished_at: datetime
+    # Queries whose every notice was collected (at most 160): the partitions proven complete.
+    enumerated: tuple[Mapping[str, str], ...] = ()
 
 
 # Dimensions ---------------------------------------------------------------------------------------
@@ -318,9 +335,17 @@ async def full_sweep(
     sweep = _Sweep(lister, notice_type, options, prior, today or started.date())
     await sweep.run()
     checks = await sweep.check_sentinels(sentinels)
-    coverage = sweep.coverage(checks, previous_total)
+    coverage = sweep.coverage(checks, previous_total, full=True)
     _log_coverage("full", notice_type, coverage)
-    return SweepResult(notice_type, "full", dict(sweep.items), coverage, started, datetime.now(UTC))
+    return SweepResult(
+        notice_type,
+        "full",
+        dict(sweep.items),
+        coverage,
+        started,
+        datetime.now(UTC),
+        tuple(sweep.enumerated),
+    )
 
 
 @dataclass
@@ -361,8 +386,10 @@ class _Sweep:
         self.reasons: list[str] = []
         self.blocked = False
         self.root_total: int | None = None
+        self.enumerated: list[dict[str, str]] = []
         self._errors_in_a_row = 0
         self._residual_depth = 0
+        self._deferred: list[tuple[_Node, str | None]] = []
 
     async def run(self) -> None:
         root = _Node({})
@@ -370,8 +397,29 @@ class _Sweep:
             if await self.ask(root):
                 self.root_total = root.total
                 await self._explore(root)
+                await self._residuals()
         except _Abort as exc:
             self.reasons.append(str(exc))
+
+    def counted(self) -> bool:
+        """Whether the distinct notices collected reach the root total: nothing is left to find."""
+        return self.root_total is not None and len(self.items) >= self.root_total
+
+    async def _residuals(self) -> None:
+        """The residual searches the plan left, smallest node first, while the count falls short.
+
+        - a notice found by any query counts for every node that must contain it, so a node's
+          shortfall is computed again, just before its search, from everything collected.
+        """
+        for node, exclude in sorted(self._deferred, key=lambda deferred: -deferred[0].total):
+            if self.counted():
+                return
+            node.ids |= self._certainly_in(node.filters)
+            if node.total > len(node.ids):
+                await self._find_missing(node, node.total - len(node.ids), exclude=exclude)
+
+    def _certainly_in(self, filters: Filters) -> set[str]:
+        return {i for i, item in self.items.items() if must_contain(filters, item.data, self.today)}
 
     # Asking ---------------------------------------------------------------------------------
     async def ask(self, node: _Node) -> bool:
@@ -388,6 +436,8 @@ class _Sweep:
         node.total, node.ids = page.total, self._keep(page)
         if len(node.ids) < min(page.total, CAP):
             node.ids |= await self._retry_short(node)
+        if node.total <= CAP and len(node.ids) >= node.total:
+            self.enumerated.append(dict(node.filters))
         return True
 
     async def _list(self, filters: Filters) -> ListPage | None:
@@ -435,14 +485,14 @@ class _Sweep:
         if node.total <= CAP:
             return
         dimension = self._next_dimension(node.filters)
-        if dimension is None:
-            self._unreachable(node.total - len(node.ids))
+        if dimension is None:  # no split left: search it before calling anything unreachable
+            self._deferred.append((node, None))
             return
         accounted, failures = await self._split(node, dimension)
         covered = len(node.ids) >= node.total
         shortfall = node.total - (accounted if _disjoint(dimension) else len(node.ids))
         if shortfall > 0 and not covered and not failures:
-            await self._find_missing(node, shortfall, exclude=dimension)
+            self._deferred.append((node, dimension))  # searched once the plan is done
 
     def _next_dimension(self, filters: Filters) -> str | None:
         for name in self.options.plan:
@@ -500,8 +550,10 @@ class _Sweep:
         before = len(node.ids)
         self._residual_depth += 1
         try:
+            if _sex_splits_it(node):
+                await self._by_sex(node)
             for name in self.options.residual_plan:
-                if len(node.ids) - before >= missing:
+                if len(node.ids) - before >= missing or self.counted():
                     break
                 if name == exclude:
                     continue
@@ -515,6 +567,15 @@ class _Sweep:
             self._residual_depth -= 1
         self._unreachable(missing - (len(node.ids) - before))
 
+    async def _by_sex(self, node: _Node) -> None:
+        """List a node a little over the cap by sex: its parts are likely under the cap."""
+        for filters in DIMENSIONS["sex"].children(node.filters, ()):
+            if self.counted():
+                return
+            child = _Node(filters)
+            if await self.ask(child):
+                node.ids |= child.ids
+
     async def _residual_step(self, node: _Node, name: str, missing: int) -> None:
         if name == COVER:
             await self._cover(node)
@@ -526,7 +587,7 @@ class _Sweep:
     async def _search(self, node: _Node, dimension: Dimension, missing: int) -> None:
         found = 0
         for filters in dimension.children(node.filters, (self.published[i] for i in node.ids)):
-            if found >= missing:
+            if found >= missing or self.counted():
                 return
             known = {i for i in node.ids if dimension.local(self.published[i], filters)}
             child = _Node(filters)
@@ -541,21 +602,46 @@ class _Sweep:
             found += len(new)
 
     async def _cover(self, node: _Node) -> None:
-        """Every notice of `node` by ages then sex, never by name; parts still over the cap stay."""
+        """Notices of `node` no name filter reaches: by ages then sex, never by name.
+
+        - age ranges are halved, and only a half whose total is more than the collected notices
+          that may be in it is followed (the others hide nothing); parts still over the cap stay;
+        - sex is not in list items: each sex part is listed, and followed no further.
+        """
         if node.total <= CAP:
             return
         filters = node.filters
         if _age_splittable(filters):
-            children = self._children(node, AGE)
+            low, high = _age_range(filters)
+            ages = [age for item in self.items.values() if (age := _age(item, self.today))]
+            cuts = _age_cuts(low, high, node.total, ages, target=math.ceil(node.total / 2))
+            children = [{**filters, "ageMin": str(a), "ageMax": str(b)} for a, b in cuts]
         elif "sexId" not in filters:
             children = DIMENSIONS["sex"].children(filters, ())
         else:
             return
         for child_filters in children:
+            if self.counted():
+                return
             child = _Node(child_filters)
-            if await self.ask(child):
+            if await self.ask(child) and self._may_hide(child):
                 await self._cover(child)
-                node.ids |= child.ids
+            node.ids |= child.ids
+
+    def _may_hide(self, node: _Node) -> bool:
+        """Whether an asked node seems to hold notices not collected yet.
+
+        - a heuristic (ages estimated as the sweep cuts them): it only decides where to look;
+          completeness is still decided by the count.
+        """
+        if "sexId" in node.filters:
+            return node.total > len(node.ids)
+        inside = sum(
+            1
+            for i, item in self.items.items()
+            if _locally_in(item, self.published[i], node.filters, self.today)
+        )
+        return node.total > inside
 
     def _unreachable(self, count: int) -> None:
         if count > 0 and self._residual_depth == 0:  # nested searches report to their parent
@@ -587,30 +673,49 @@ class _Sweep:
         return None
 
     def coverage(
-        self, sentinels: tuple[SentinelCheck, ...], previous_total: int | None
+        self, sentinels: tuple[SentinelCheck, ...], previous_total: int | None, *, full: bool
     ) -> Coverage:
-        reasons = list(dict.fromkeys(self.reasons))
-        reasons += _sentinel_reasons(sentinels)
-        reasons += _drop_reasons(self.root_total, previous_total, self.options.max_drop)
+        """The sweep's coverage; see the module rules (the count decides, sentinels veto)."""
+        counted = full and self.root_total is not None and len(self.items) >= self.root_total
+        reasons = [] if counted else self._shortfall_reasons()
+        list_reasons = _sentinel_reasons(sentinels) + _drop_reasons(
+            self.root_total, previous_total, self.options.max_drop
+        )
+        reasons += list_reasons
         if self.root_total is None and not reasons:
             reasons.append("the root query failed")
-        if self.short_pages:
-            reasons.append(f"{self.short_pages} pages held fewer notices than announced")
-        if self.root_total is not None and len(self.items) < self.root_total:
-            reasons.append(f"collected {len(self.items)} of {self.root_total} announced notices")
+        healthy = full and self.root_total is not None and not self.blocked and not list_reasons
         return Coverage(
             complete=not reasons and not self.blocked,
             reasons=tuple(reasons),
             collected=len(self.items),
             reported_total=self.root_total,
-            unresolved=self.unresolved,
+            unresolved=0 if counted else self.unresolved,
             short_pages=self.short_pages,
             list_requests=self.requests,
             residual_requests=self.residual_requests,
             detail_requests=self.detail_requests,
             blocked=self.blocked,
             sentinels=sentinels,
+            healthy=healthy,
         )
+
+    def _shortfall_reasons(self) -> list[str]:
+        reasons = list(dict.fromkeys(self.reasons))
+        if self.short_pages:
+            reasons.append(f"{self.short_pages} pages held fewer notices than announced")
+        if self.root_total is not None and len(self.items) < self.root_total:
+            reasons.append(f"collected {len(self.items)} of {self.root_total} announced notices")
+        return reasons
+
+
+# Men are about 84 % of the red list: a node up to this size usually splits by sex into parts
+# under the cap, three requests that list all of it, whatever its notices lack.
+SEX_SPLIT_MAX = 240
+
+
+def _sex_splits_it(node: _Node) -> bool:
+    return CAP < node.total <= SEX_SPLIT_MAX and "sexId" not in node.filters
 
 
 def _disjoint(dimension: str) -> bool:
@@ -699,6 +804,37 @@ def _matches(pattern: str, value: str) -> bool:
     return re.match(pattern, value, re.IGNORECASE) is not None
 
 
+def must_contain(filters: Filters, data: Mapping[str, object], today: date) -> bool:
+    """Whether a query with `filters` certainly lists a notice with these stored (parsed) fields.
+
+    - sex is not in list items: a query filtered by sex is never certain;
+    - ages only with a full birth date, and not on a birthday (a day either way keeps its age);
+    - names by prefix or length as the API matches them; nationalities by code.
+    """
+    return "sexId" not in filters and all(_certain(p, filters, data, today) for p in filters)
+
+
+def _certain(param: str, filters: Filters, data: Mapping[str, object], today: date) -> bool:
+    if param in ("ageMin", "ageMax"):
+        return _certain_age(filters, data.get("birth_date"), today)
+    if param == "nationality":
+        codes = data.get("nationalities")
+        return isinstance(codes, list | tuple) and filters[param] in codes
+    if param in ("name", "forename"):
+        value = data.get(param)
+        return isinstance(value, str) and _matches(filters[param], value)
+    return False  # a parameter this rule does not know: never certain
+
+
+def _certain_age(filters: Filters, birth_date: object, today: date) -> bool:
+    if not isinstance(birth_date, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", birth_date):
+        return False
+    low, high = _age_range(filters)
+    item = Item(key="", title="", data={"birth_date": birth_date})
+    ages = {_age(item, today.fromordinal(today.toordinal() + shift)) for shift in (-1, 0, 1)}
+    return all(age is not None and low <= age <= high for age in ages)
+
+
 # The fast path ----------------------------------------------------------------------------------
 async def fast_path(
     lister: Lister,
@@ -731,9 +867,17 @@ async def fast_path(
     except _Abort as exc:
         sweep.reasons.append(str(exc))
     sweep.reasons.append("fast path: only the newest notices were read")
-    coverage = sweep.coverage((), None)
+    coverage = sweep.coverage((), None, full=False)
     _log_coverage("fast", notice_type, coverage)
-    return SweepResult(notice_type, "fast", dict(sweep.items), coverage, started, datetime.now(UTC))
+    return SweepResult(
+        notice_type,
+        "fast",
+        dict(sweep.items),
+        coverage,
+        started,
+        datetime.now(UTC),
+        tuple(sweep.enumerated),
+    )
 
 
 def _prefixes(surnames: Iterable[str]) -> list[str]:

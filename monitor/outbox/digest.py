@@ -27,6 +27,7 @@ from monitor.outbox import views
 from monitor.outbox.templates import render
 from monitor.store import models
 from monitor.store.health import source_problem
+from monitor.store.withdrawals import withdrawal_health
 from monitor.text.lines import one_line
 
 DIGEST_TIME = time(8, 0)
@@ -299,16 +300,22 @@ def source_health(session: Session, period: Period) -> list[dict[str, Any]]:
         .where(models.Source.archived_at.is_(None), models.Source.enabled.is_(True))
         .order_by(models.Source.id)
     )
-    return [_health(row, period) for row in rows]
+    return [_health(session, row, period) for row in rows]
 
 
-def _health(row: models.Source, period: Period) -> dict[str, Any]:
+def _health(session: Session, row: models.Source, period: Period) -> dict[str, Any]:
+    """A source's line in the digest's health section; INTERPOL's says what cannot be confirmed."""
     checked = row.last_success_at is not None and row.last_success_at >= period.start
+    problem = source_problem(row, since=period.start)
+    withdrawals = withdrawal_health(session, row, period.end)
+    if withdrawals is not None and withdrawals.line:
+        said = withdrawals.line.removeprefix(f"{row.id}: ")
+        problem = f"{problem}; {said}" if problem else said
     return {
         "id": row.id,
         "type": row.type,
         "checked": checked,
-        "problem": source_problem(row, since=period.start),
+        "problem": problem,
         "last_success_at": row.last_success_at.isoformat(timespec="minutes")
         if row.last_success_at
         else None,

@@ -104,9 +104,9 @@ async def send_one(
     clock: Callable[[], datetime],
 ) -> str:
     """Render and send one claimed delivery; record the outcome. Returns sent/retrying/failed."""
-    with factory() as session:
-        message = build_message(session, mailing, delivery_id)
     try:
+        with factory() as session:
+            message = build_message(session, mailing, delivery_id)
         await mailing.transport.send(message)
     except DeliveryError as exc:
         return record_failure(factory, delivery_id, owner, exc, clock())

@@ -84,7 +84,7 @@ def check_templates(templates_dir: Path) -> list[str]:
                 problems.append(f"{path}:{exc.lineno}: {exc.message}")
             except UnicodeDecodeError:
                 problems.append(f"{path}:1: not valid UTF-8")
-    for name in ("alert", "digest"):
+    for name in ("alert", "digest", "login"):
         for part in PARTS:
             if not (templates_dir / "email" / name / part).is_file():
                 problems.append(f"{templates_dir / 'email' / name / part}: missing template")

@@ -108,6 +108,7 @@ def event_view(
         "diff": diff,
         "snippet": one_line(sentence or diff, limit=240),
         "explanation": str(details.get("explanation", "")),
+        "verdict_links": None,  # {"confirmed": url, "not_this_person": url} when the app is on
     }
 
 

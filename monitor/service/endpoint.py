@@ -21,6 +21,7 @@ from sqlalchemy import func, select, text
 from monitor import metrics
 from monitor.service.runtime import Runtime
 from monitor.store import models
+from monitor.store.withdrawals import UNREACHABLE, withdrawal_health
 
 log = logging.getLogger(__name__)
 READ_TIMEOUT = 5.0
@@ -96,6 +97,28 @@ class HealthServer:
         with self.runtime.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
+    def _refresh_withdrawals(self) -> None:
+        """The INTERPOL withdrawal gauges (monitor.store.withdrawals), one series per source."""
+        now = self.runtime.clock()
+        with self.runtime.factory() as session:
+            sources = session.scalars(
+                select(models.Source).where(
+                    models.Source.archived_at.is_(None), models.Source.type == "interpol"
+                )
+            ).all()
+            health = [h for row in sources if (h := withdrawal_health(session, row, now))]
+        for gauge in (metrics.UNCONFIRMABLE, metrics.UNCONFIRMABLE_SINCE, metrics.UNCHECKED):
+            gauge.clear()
+        metrics.OVERDUE.clear()
+        for h in health:
+            reason = "unreachable" if h.reason and UNREACHABLE in h.reason else "incomplete"
+            since = h.sweeps_incomplete_since
+            if since is not None:
+                metrics.UNCONFIRMABLE.labels(h.source_id, reason).set(h.unlisted)
+            metrics.UNCONFIRMABLE_SINCE.labels(h.source_id).set(since.timestamp() if since else 0)
+            metrics.UNCHECKED.labels(h.source_id).set(h.unchecked)
+            metrics.OVERDUE.labels(h.source_id).set(h.overdue)
+
     def _refresh_from_database(self) -> None:
         started = time.monotonic()
         S = models.Source
@@ -113,4 +136,5 @@ class HealthServer:
         metrics.FAILING.clear()  # a removed source's series goes away
         for source_id, failed in failures:
             metrics.FAILING.labels(source_id).set(failed)
+        self._refresh_withdrawals()
         log.debug("metrics refreshed", extra={"seconds": round(time.monotonic() - started, 3)})

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from types import FrameType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from monitor.config.settings import Settings
 from monitor.config.watchlist import Source
@@ -33,10 +33,14 @@ from monitor.outbox.compose import Mailing
 from monitor.outbox.send import deliver_pending_async
 from monitor.outbox.templates import default_templates_dir
 from monitor.outbox.transports import make_transport
-from monitor.poll import Outcome, poll_source
+from monitor.poll import Holder, Outcome, lease_holder, poll_source
 from monitor.service.endpoint import HealthServer
 from monitor.service.runtime import Runtime
 from monitor.service.scheduler import Scheduler
+from monitor.web.signing import EmailLinks, Signer
+
+if TYPE_CHECKING:
+    from monitor.web.server import WebProcess
 
 log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 5.0
@@ -50,7 +54,16 @@ def mailing_for(settings: Settings) -> Mailing:
         templates_dir=settings.templates_dir or default_templates_dir(),
         tz=settings.tz,
         names_in_subjects=settings.names_in_subjects,
+        links=email_links(settings),
     )
+
+
+def email_links(settings: Settings) -> EmailLinks | None:
+    """The web app's links for emails; None without MONITOR_SECRET_KEY (no app, no links)."""
+    if settings.secret_key is None:
+        return None
+    signer = Signer(settings.secret_key.get_secret_value())
+    return EmailLinks(signer, settings.effective_public_url)
 
 
 # monitor poll -------------------------------------------------------------------------------------
@@ -110,7 +123,11 @@ async def _cycle(
                 progress.source_started(source_id)
             outcome = await poll_source(runtime, source_id, full=full, force=True)
             if progress:
-                progress.source_done(summary_line(outcome) if outcome else busy_line(source_id))
+                progress.source_done(
+                    summary_line(outcome)
+                    if outcome
+                    else busy_line(source_id, lease_holder(runtime, source_id))
+                )
             return outcome
 
     async with open_client(runtime.settings) as client:
@@ -150,8 +167,13 @@ def summary_line(outcome: Outcome) -> str:
     )
 
 
-def busy_line(source_id: str) -> str:
-    return f"{source_id}: skipped: another process is polling it right now"
+def busy_line(source_id: str, holder: Holder | None) -> str:
+    """The `skipped` line: which process holds the source, and since when."""
+    if holder is None:
+        return f"{source_id}: skipped: another process is polling it right now"
+    since = f" since {holder.since:%Y-%m-%d %H:%M:%S} UTC" if holder.since else ""
+    who = f"process {holder.process.pid} on {holder.process.host}"
+    return f"{source_id}: skipped: {who} has been polling it{since}"
 
 
 class TerminalProgress:
@@ -224,6 +246,7 @@ async def _serve(runtime: Runtime) -> None:
         runtime.http = client
         scheduler = Scheduler(runtime, mailing_for(runtime.settings))
         endpoint = await _start_endpoint(runtime, scheduler.alive)
+        web = _start_web(runtime)
         scheduler.start()
         tries = scheduler.first_tries()
         for line in start_lines(runtime.settings, runtime.watchlist.all_sources, tries):
@@ -237,6 +260,8 @@ async def _serve(runtime: Runtime) -> None:
             },
         )
         await stopping.wait()
+        if web is not None:
+            await asyncio.to_thread(web.stop)
         await _stop(scheduler, endpoint)
     print("monitor: stopped", file=sys.stderr)
 
@@ -315,3 +340,12 @@ async def _start_endpoint(runtime: Runtime, alive: Callable[[], bool]) -> Health
             f"MONITOR_HTTP_PORT: cannot listen on {settings.http_host}:{settings.http_port}: {exc.strerror}"
         ) from None
     return endpoint
+
+
+def _start_web(runtime: Runtime) -> WebProcess | None:
+    """With MONITOR_WEB_PORT set, the web app runs beside the scheduler (a `monitor web` process)."""
+    if runtime.settings.web_port is None:
+        return None
+    from monitor.web.server import WebProcess
+
+    return WebProcess.start(runtime.settings)

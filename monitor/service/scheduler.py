@@ -35,7 +35,7 @@ from monitor.config.watchlist import Source
 from monitor.outbox.compose import Mailing
 from monitor.outbox.digest import queue_due_digests
 from monitor.outbox.send import deliver_pending_async
-from monitor.poll import poll_source
+from monitor.poll import holder_dead, lease_holder, poll_source
 from monitor.service.runtime import Runtime
 from monitor.store import models
 from monitor.store.database import transaction
@@ -68,15 +68,17 @@ def next_chance(runtime: Runtime, source_id: str) -> datetime | None:
     """When polling a source is next worth trying, or None when it is gone or disabled.
 
     - its next slot (`next_run_at`, which already includes any backoff after failures);
-    - not before another instance's lease on it lapses.
+    - not before another instance's lease on it lapses (at once when its holder died on this
+      machine, with SQLite).
     """
     with runtime.factory() as session:
         row = session.get(models.Source, source_id)
     if row is None or not row.enabled or row.archived_at is not None:
         return None
     when = row.next_run_at or runtime.clock()
-    if row.lease_owner not in (None, runtime.owner) and row.lease_until is not None:
-        when = max(when, row.lease_until)
+    holder = lease_holder(runtime, source_id)
+    if holder is not None and not holder_dead(runtime, holder):
+        when = max(when, holder.until)
     return when
 
 

@@ -116,9 +116,14 @@ class Source(Base):
     baseline_at: Mapped[datetime | None]
     last_full_at: Mapped[datetime | None]
     next_run_at: Mapped[datetime | None]
-    # A claim on the source by one instance, so two instances never poll it at once.
+    # A claim on the source by one instance, so two instances never poll it at once: who holds it
+    # (host, process id and that process's start time, to tell a dead holder) and since when.
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None]
+    lease_host: Mapped[str | None] = mapped_column(String(255))
+    lease_pid: Mapped[int | None] = mapped_column(Integer)
+    lease_process_started: Mapped[float | None] = mapped_column(Float)
+    lease_since: Mapped[datetime | None]
     # Conditional GET validators of the source's main URL.
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
@@ -171,9 +176,13 @@ class Observation(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     # For lists whose members can leave (INTERPOL's public notices): is it listed now, and for how
-    # many consecutive complete sweeps has it been missing?
+    # many consecutive sweeps has it been shown absent?
     present: Mapped[bool] = mapped_column(Boolean, default=True)
     absent_sweeps: Mapped[int] = mapped_column(Integer, default=0)
+    # The first 404 of its detail in the current run of 404s (a withdrawal awaiting confirmation),
+    # and the last time its detail answered at all (200 or 404) while it was not listed.
+    missing_since: Mapped[datetime | None]
+    checked_at: Mapped[datetime | None]
 
 
 class Evidence(Base):
@@ -217,7 +226,11 @@ class Event(Base):
     """A change in a watched person's situation, as found in a source."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_person_detected", "person_id", "detected_at"),)
+    __table_args__ = (
+        Index("ix_events_person_detected", "person_id", "detected_at"),
+        # The web app's review queue: possible matches, oldest first (issue 17).
+        Index("ix_events_type_detected", "type", "detected_at", "person_id", "observation_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # What makes the event unique (type, person, observation, version): a replayed cycle finds it.
@@ -290,3 +303,59 @@ class Decision(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     material_hash: Mapped[str] = mapped_column(String(64))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who gave the verdict: an advocate's id (web app, email link) or "cli" (`monitor decide`).
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+
+
+# --- the web app (monitor/web/) ----------------------------------------------------------------
+class SignInLink(Base):
+    """A sign-in link emailed to an advocate: single-use, valid until `expires_at`."""
+
+    __tablename__ = "sign_in_links"
+    __table_args__ = (Index("ix_sign_in_links_advocate_created", "advocate_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    advocate_id: Mapped[str] = mapped_column(ForeignKey("advocates.id"))
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a signed random id, the table its SHA-256."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie's id
+    advocate_id: Mapped[str] = mapped_column(ForeignKey("advocates.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+
+class UsedLink(Base):
+    """A one-click verdict link already used (its signed token's SHA-256): it works once."""
+
+    __tablename__ = "used_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    advocate_id: Mapped[str] = mapped_column(ForeignKey("advocates.id"))
+    used_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what in the web app: sign-ins, person pages viewed, evidence downloaded, verdicts."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    advocate_id: Mapped[str] = mapped_column(ForeignKey("advocates.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# --- end of the web app ------------------------------------------------------------------------

@@ -54,6 +54,10 @@ class Reply:
     truncate_to: int | None = None
     stream_size: int | None = None
     announce_length: bool = True
+    # One byte every `drip` seconds, forever: of the body (after full headers), or of the headers
+    # themselves when `endless_headers` (the status line goes out, the blank line never does).
+    drip: float = 0.0
+    endless_headers: bool = False
 
     @classmethod
     def json(cls, obj: object, status: int = 200, **options: Any) -> Reply:
@@ -232,6 +236,9 @@ def _make_handler(server: HttpTestServer) -> type[BaseHTTPRequestHandler]:
             )
 
         def _send(self, request: RecordedRequest, reply: Reply) -> None:
+            if reply.drip:
+                self._drip(reply)
+                return
             if _not_modified(request, reply):
                 self._head(304, reply, length=None)
                 return
@@ -260,6 +267,22 @@ def _make_handler(server: HttpTestServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(piece)
                 sent += len(piece)
             self.close_connection = self.close_connection or sent < size
+
+        def _drip(self, reply: Reply) -> None:
+            """Never finish: a header line or body byte at a time until the client hangs up."""
+            self.close_connection = True
+            if reply.endless_headers:
+                self.send_response(reply.status)
+                self.flush_headers()
+                filler = b"X-Padding: " + b"x" * 1_000_000
+            else:
+                self._head(reply.status, reply, length=None)
+                filler = reply.body or b"<rss><channel><title>drip</title>" * 1000
+            sent = 0
+            while not server._stopping.is_set() and server._sleep(reply.drip):
+                self.wfile.write(filler[sent % len(filler) : sent % len(filler) + 1])
+                self.wfile.flush()
+                sent += 1
 
         def _head(self, status: int, reply: Reply, *, length: int | None) -> None:
             self.send_response(status)

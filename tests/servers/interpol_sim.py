@@ -119,6 +119,7 @@ class InterpolSim:
     _faults: list[_Fault] = field(default_factory=list)
     _hidden: set[str] = field(default_factory=set)
     _short_by: int = 0
+    _lies: dict[tuple[str, str], int] = field(default_factory=dict)
     _next_order: int = 0
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -219,8 +220,14 @@ class InterpolSim:
         with self._lock:
             self._short_by = dropped
 
+    def overcount(self, param: str, value: str, by: int) -> None:
+        """Queries filtered by exactly `param=value` announce `by` more notices than they hold."""
+        with self._lock:
+            self._lies[(param, value)] = by
+
     def reset_faults(self) -> None:
         with self._lock:
+            self._lies.clear()
             self._faults.clear()
             self._hidden.clear()
             self._short_by = 0
@@ -318,8 +325,9 @@ class InterpolSim:
         chosen = visible[start : min(start + per_page, CAP)]
         chosen = chosen[: max(0, len(chosen) - self._short_by)]
         filters = {k: v for k, v in args.items() if k not in ("page", "resultPerPage")}
+        lie = sum(by for (param, value), by in self._lies.items() if args.get(param) == value)
         return {
-            "total": len(visible),
+            "total": len(visible) + lie,
             "query": {"page": page, "resultPerPage": per_page, **_echo(filters)},
             "_embedded": {"notices": [_rebase(n.item, base) for n in chosen]},
             "_links": _page_links(
@@ -591,3 +599,46 @@ def _unique(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _load(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+# Twenty awkward notices (issue 14): what public crawlers miss, scattered over the list --------
+AWKWARD_NOTICES: tuple[tuple[str | None, str | None, str | None, list[str] | None], ...] = (
+    ("PETROV", "IVAN", None, ["RU"]),  # no birth date, inside a nationality of more than 160
+    ("GARCIA", "JOSE", None, ["MX"]),
+    ("SMITH", "JOHN", None, ["US"]),
+    ("KHAN", "ALI", None, ["PK"]),
+    ("MORALES", "ANA", "1980/02/03", None),  # no nationality
+    ("NGUYEN", "VAN", "1975/05/05", None),
+    ("ABDULLAH", "OMAR", "1990/01/01", None),
+    ("LOPEZ", "MARIA", "1985/07/07", []),
+    ("IVANOV", "PETR", "1970/03/03", ["RU", "UA", "KZ"]),  # several nationalities
+    ("HASSAN", "ADEN", "1988/08/08", ["SO", "KE"]),
+    ("SILVA", "PEDRO", "1979/09/09", ["BR", "PT"]),
+    (None, "ELLIA", "1980/01/01", ["RU"]),  # null names
+    ("ARBONO", None, "1981/01/01", ["SV"]),
+    (None, None, "1982/01/01", ["GT"]),
+    ("KARIMOV", "-", "1983/01/01", ["UZ"]),  # odd first characters
+    ("'T HOOFT", "ANNA", "1980/01/01", ["NL"]),
+    ("ÖZTÜRK", "ALI", "1975", ["TR"]),
+    ("1ST", "ANNA", None, None),
+    ("-DASH", "OLEG", "1984/04/04", ["RU"]),
+    ("ÇELIK", "EMRE", "1987/07/07", ["TR"]),
+)
+
+
+def add_awkward(sim: InterpolSim, *, seed: int = 14) -> list[str]:
+    """Publish AWKWARD_NOTICES at seeded places among the notices (oldest, newest, between)."""
+    import random
+
+    chooser = random.Random(seed)
+    orders = sorted(n.order for n in sim.notices.values())
+    ids = []
+    for number, fields in enumerate(AWKWARD_NOTICES):
+        entity_id = f"2001/{90000 + number}"
+        notice = sim.add(red_item(entity_id, *fields))
+        if number == 0:
+            notice.order = orders[0] - 1  # the oldest of all
+        elif number > 1:  # number 1 stays the newest
+            notice.order = chooser.choice(orders)
+        ids.append(entity_id)
+    return ids

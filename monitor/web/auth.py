@@ -1,0 +1,250 @@
+"""Who is asking: sessions, sign-in links, one-click verdict links, CSRF, rate limits, the audit log.
+
+Rules:
+- a sign-in link is a database row named by a signed id: it works once (a conditional UPDATE, so
+  two clicks or two instances cannot both use it) and for SIGN_IN_VALID after it was asked for;
+- at most SIGN_INS_PER_HOUR sign-in emails per advocate per hour, counted in the database;
+- a session is a random id in a signed, HttpOnly cookie; the database keeps its SHA-256, so a
+  copy of the database signs nobody in; it ends after SESSION_IDLE without use, SESSION_MAX after
+  sign-in, at sign-out, or when the advocate leaves the watchlist;
+- a one-click verdict link works once: its SHA-256 is recorded when it is used;
+- a CSRF token is the signed value of a random cookie: a form posted from elsewhere has no token
+  and a token copied from elsewhere has no cookie;
+- every sign-in, person page viewed, evidence download and verdict is an audit row.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from monitor.store import models
+from monitor.web.signing import (
+    CSRF_VALID,
+    SESSION_IDLE,
+    SESSION_MAX,
+    SIGN_IN_VALID,
+    BadLink,
+    Signer,
+    token_hash,
+)
+
+SIGN_INS_PER_HOUR = 5
+LOGIN_REQUESTS_PER_HOUR = 30
+TOUCH_EVERY = timedelta(minutes=1)  # a session's last use is written at most once a minute
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The advocate behind a request, as the pages need them."""
+
+    advocate_id: str
+    name: str
+    admin: bool
+
+
+def viewer_of(advocate: models.Advocate) -> Viewer:
+    spec = advocate.spec
+    return Viewer(advocate.id, str(spec.get("name", advocate.id)), spec.get("role") == "admin")
+
+
+def active_advocate(session: Session, advocate_id: str) -> models.Advocate | None:
+    advocate = session.get(models.Advocate, advocate_id)
+    return advocate if advocate is not None and advocate.archived_at is None else None
+
+
+def advocate_by_email(session: Session, email: str) -> models.Advocate | None:
+    """The advocate whose watchlist address is `email` (compared without case)."""
+    wanted = email.strip().lower()
+    if not wanted or len(wanted) > 320:
+        return None
+    rows = session.scalars(select(models.Advocate).where(models.Advocate.archived_at.is_(None)))
+    return next((a for a in rows if str(a.spec.get("email", "")).lower() == wanted), None)
+
+
+# sign-in links ------------------------------------------------------------------------------------
+def queue_sign_in(session: Session, advocate: models.Advocate, now: datetime) -> bool:
+    """Queue a sign-in email (an outbox delivery) unless the hourly limit is reached."""
+    L = models.SignInLink
+    recent = session.scalar(
+        select(func.count()).where(
+            L.advocate_id == advocate.id, L.created_at > now - timedelta(hours=1)
+        )
+    )
+    if (recent or 0) >= SIGN_INS_PER_HOUR:
+        return False
+    delivery = models.Delivery(
+        key=f"login:{advocate.id}:{secrets.token_hex(16)}",
+        advocate_id=advocate.id,
+        kind="login",
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(delivery)
+    session.flush()
+    session.add(
+        L(
+            advocate_id=advocate.id,
+            delivery_id=delivery.id,
+            created_at=now,
+            expires_at=now + SIGN_IN_VALID,
+        )
+    )
+    return True
+
+
+def sign_in_link_usable(session: Session, link_id: int, now: datetime) -> bool:
+    link = session.get(models.SignInLink, link_id)
+    return link is not None and link.used_at is None and link.expires_at > now
+
+
+def redeem_sign_in(session: Session, link_id: int, now: datetime) -> str | None:
+    """Use a sign-in link; the advocate's id, or None when it is used, expired or unknown."""
+    L = models.SignInLink
+    used = session.execute(
+        update(L)
+        .where(L.id == link_id, L.used_at.is_(None), L.expires_at > now)
+        .values(used_at=now)
+    )
+    if used.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    advocate_id = session.scalar(select(L.advocate_id).where(L.id == link_id))
+    return advocate_id if advocate_id and active_advocate(session, advocate_id) else None
+
+
+# sessions -----------------------------------------------------------------------------------------
+def start_session(session: Session, signer: Signer, advocate_id: str, now: datetime) -> str:
+    """A new session for the advocate; returns the cookie's value."""
+    raw = secrets.token_urlsafe(32)
+    session.add(
+        models.WebSession(
+            id=token_hash(raw), advocate_id=advocate_id, created_at=now, last_seen_at=now
+        )
+    )
+    return signer.dump("session", raw)
+
+
+def session_viewer(session: Session, signer: Signer, cookie: str, now: datetime) -> Viewer | None:
+    """The advocate of a live session cookie, or None (refreshing its last use)."""
+    row = _live_session(session, signer, cookie, now)
+    if row is None:
+        return None
+    advocate = active_advocate(session, row.advocate_id)
+    if advocate is None:
+        return None
+    if now - row.last_seen_at > TOUCH_EVERY:
+        row.last_seen_at = now
+    return viewer_of(advocate)
+
+
+def _live_session(
+    session: Session, signer: Signer, cookie: str, now: datetime
+) -> models.WebSession | None:
+    try:
+        raw = signer.load("session", cookie, SESSION_MAX)
+    except BadLink:
+        return None
+    row = session.get(models.WebSession, token_hash(str(raw)))
+    if row is None or row.ended_at is not None:
+        return None
+    if now - row.created_at > SESSION_MAX or now - row.last_seen_at > SESSION_IDLE:
+        return None
+    return row
+
+
+def end_session(session: Session, signer: Signer, cookie: str, now: datetime) -> None:
+    row = _live_session(session, signer, cookie, now)
+    if row is not None:
+        row.ended_at = now
+
+
+# one-click verdict links --------------------------------------------------------------------------
+def link_used(session: Session, token: str) -> bool:
+    return session.get(models.UsedLink, token_hash(token)) is not None
+
+
+def use_link(session: Session, token: str, advocate_id: str, now: datetime) -> bool:
+    """Mark a one-click link used; False when it already was (by another click or instance)."""
+    try:
+        with session.begin_nested():
+            session.add(
+                models.UsedLink(token_hash=token_hash(token), advocate_id=advocate_id, used_at=now)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+# CSRF ---------------------------------------------------------------------------------------------
+def new_csrf_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def csrf_token(signer: Signer, csrf_id: str) -> str:
+    return signer.dump("csrf", csrf_id)
+
+
+def csrf_ok(signer: Signer, token: str, csrf_id: str | None) -> bool:
+    if not csrf_id or not token:
+        return False
+    try:
+        return bool(secrets.compare_digest(str(signer.load("csrf", token, CSRF_VALID)), csrf_id))
+    except BadLink:
+        return False
+
+
+# audit --------------------------------------------------------------------------------------------
+def audit(
+    session: Session,
+    advocate_id: str,
+    action: str,
+    now: datetime,
+    *,
+    person_id: str | None = None,
+    event_id: int | None = None,
+    **details: Any,
+) -> None:
+    session.add(
+        models.AuditEntry(
+            at=now,
+            advocate_id=advocate_id,
+            action=action,
+            person_id=person_id,
+            event_id=event_id,
+            details=details,
+        )
+    )
+
+
+# rate limits --------------------------------------------------------------------------------------
+class RateLimiter:
+    """At most `limit` hits per key in any `period` (a sliding window, in this process's memory)."""
+
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit, self.period = limit, period
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= now - self.period:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return False
+            hits.append(now)
+            if len(self._hits) > 100_000:  # a flood of addresses cannot grow memory without bound
+                self._hits = {
+                    k: v for k, v in self._hits.items() if v and v[-1] > now - self.period
+                }
+            return True
