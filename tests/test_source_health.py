@@ -83,12 +83,14 @@ def _status_data(error: str) -> dict[str, object]:
                 "consecutive_failures": 3,
                 "items_seen": 120,
                 "last_error": error,
+                "withdrawals": None,
                 "problem": f"not checked since 2026-11-30 (3 failed polls): {error}",
             }
         ],
         "queue": {"pending": 0, "sending": 0, "sent": 4, "failed": 0},
         "retrying_deliveries": [],
         "digests": [],
+        "withdrawal_notes": [],
         "attention": [],
     }
 
