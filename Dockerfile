@@ -1,5 +1,13 @@
 # redwatch: the monitoring service. Build: docker build -t redwatch .
 # Run:   docker run -v redwatch-data:/data -v $PWD/watchlist.yaml:/config/watchlist.yaml:ro redwatch
+# The image installs redwatch from its wheel, as any user would: templates and migrations are
+# package data, so nothing of the source tree is copied into the final stage.
+FROM python:3.11-slim-bookworm AS wheel
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY monitor ./monitor
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -18,12 +26,10 @@ RUN groupadd --system --gid 10001 redwatch \
     && chmod 0700 /data
 
 WORKDIR /app
-COPY pyproject.toml constraints.txt README.md ./
-COPY monitor ./monitor
-RUN pip install --no-cache-dir -c constraints.txt -e .
-COPY alembic.ini ./
-COPY alembic ./alembic
-COPY templates ./templates
+COPY constraints.txt /tmp/constraints.txt
+COPY --from=wheel /wheels /tmp/wheels
+RUN pip install --no-cache-dir -c /tmp/constraints.txt /tmp/wheels/redwatch-*.whl \
+    && rm -rf /tmp/wheels /tmp/constraints.txt
 COPY watchlist.yaml /config/watchlist.yaml
 
 USER 10001:10001

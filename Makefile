@@ -8,9 +8,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test setup lint typecheck pytest clean
 
+# No --quiet: when a pin cannot be installed, pip's own reason (e.g. "Requires-Python >=3.11.5") shows.
 $(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11, 5) else "redwatch needs Python 3.11.5 or newer; $(PYTHON) is " + sys.version.split()[0] + " (run make PYTHON=/path/to/a/newer/python3)")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --disable-pip-version-check --progress-bar off -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -20,14 +22,14 @@ run: $(STAMP)
 	$(BIN)/monitor run
 
 lint: $(STAMP)
-	$(BIN)/ruff check monitor tests bench scripts alembic fuzz
-	$(BIN)/ruff format --check monitor tests bench scripts alembic fuzz
+	$(BIN)/ruff check monitor tests bench scripts fuzz
+	$(BIN)/ruff format --check monitor tests bench scripts fuzz
 
 typecheck: $(STAMP)
 	$(BIN)/mypy monitor
 
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 test: lint typecheck pytest
 

@@ -59,7 +59,12 @@ def imported(
 
 
 def graph(root: Path) -> tuple[dict[str, set[str]], dict[str, Path]]:
-    files = {module_name(root, p): p for p in sorted(root.rglob("*.py"))}
+    # The migration scripts (monitor/migrations, package data since stage B) are Alembic's to run,
+    # not modules of the package: left out, as alembic/ was when it sat outside monitor/.
+    scripts = root / "migrations"
+    files = {
+        module_name(root, p): p for p in sorted(root.rglob("*.py")) if scripts not in p.parents
+    }
     edges: dict[str, set[str]] = {}
     for name, path in files.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))

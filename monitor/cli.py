@@ -114,9 +114,18 @@ def _add_db(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "db", help="database schema", description="Manage the database schema."
     )
     sub = cmd.add_subparsers(title="actions", metavar="ACTION")
-    up = sub.add_parser("upgrade", help="migrate the database to this version's schema")
+    up = sub.add_parser(
+        "upgrade",
+        help="migrate the database to this version's schema",
+        description="Apply the migrations shipped with this version to MONITOR_DATABASE_URL "
+        "(the SQLite file in MONITOR_DATA_DIR by default). Safe to run again.",
+    )
     up.set_defaults(command=("db", "upgrade"))
-    current = sub.add_parser("current", help="show the schema revision of the database")
+    current = sub.add_parser(
+        "current",
+        help="show the schema revision of the database",
+        description="Print the database's schema revision and whether it is this version's.",
+    )
     current.set_defaults(command=("db", "current"))
 
 
@@ -142,7 +151,12 @@ def _add_run(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _add_digest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    cmd = commands.add_parser("digest", help="print (or send) an advocate's digest")
+    cmd = commands.add_parser(
+        "digest",
+        help="print (or send) an advocate's digest",
+        description="Print each advocate's digest of the last DAYS days, or send it by email "
+        "with --send (the service sends them itself at 08:00 in MONITOR_TIMEZONE).",
+    )
     cmd.add_argument("--send", action="store_true", help="send it instead of printing it")
     cmd.add_argument("--advocate", metavar="ID", help="only this advocate")
     cmd.add_argument("--days", type=int, default=7, help="period length in days (default 7)")
@@ -150,8 +164,15 @@ def _add_digest(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _add_events(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    cmd = commands.add_parser("events", help="list stored events")
-    cmd.add_argument("--person", metavar="ID", help="only this person's events")
+    cmd = commands.add_parser(
+        "events",
+        help="list stored events",
+        description="List the stored events, oldest first: time with its zone (MONITOR_TIMEZONE), "
+        "what happened in words, the person and the source.",
+    )
+    cmd.add_argument(
+        "--person", metavar="ID", help="only this person's events (an id in watchlist.yaml)"
+    )
     cmd.add_argument("--since", type=_parse_date, metavar="DATE", help="only events since DATE")
     cmd.add_argument("--json", action="store_true", help="one JSON object per line")
     cmd.add_argument(
@@ -161,25 +182,43 @@ def _add_events(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _add_status(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    cmd = commands.add_parser("status", help="sources' health, delivery queue, last cycle")
+    cmd = commands.add_parser(
+        "status",
+        help="sources' health, delivery queue, last digests",
+        description="Show each source's health and next run, the delivery queue and each "
+        "advocate's last digest. Exit 1 when a source needs an admin (blocked, or failing for "
+        "more than a day) or an email could not be delivered.",
+    )
     cmd.add_argument("--json", action="store_true", help="machine-readable output")
     cmd.set_defaults(command=("status", "run"))
 
 
 def _add_decide(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    cmd = commands.add_parser("decide", help="record a human verdict on a possible match")
-    cmd.add_argument("event_id", type=int)
+    cmd = commands.add_parser(
+        "decide",
+        help="record a human verdict on a possible match",
+        description="Record an advocate's verdict on a possible match. A dismissed pair stays "
+        "silent until the notice's names, birth date or nationalities change.",
+    )
+    cmd.add_argument("event_id", type=int, help="the event's number, as `monitor events` shows it")
     verdict = cmd.add_mutually_exclusive_group(required=True)
-    verdict.add_argument("--not-this-person", action="store_true")
-    verdict.add_argument("--confirmed", action="store_true")
-    cmd.add_argument("--note", default="")
+    verdict.add_argument(
+        "--not-this-person", action="store_true", help="the record is about someone else"
+    )
+    verdict.add_argument("--confirmed", action="store_true", help="the record is about this person")
+    cmd.add_argument("--note", default="", help="why, in a few words (kept with the verdict)")
     cmd.set_defaults(command=("decide", "run"))
 
 
 def _add_evidence(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    cmd = commands.add_parser("evidence", help="export a person's evidence bundle")
-    cmd.add_argument("person_id")
-    cmd.add_argument("--out", required=True, metavar="FILE.zip")
+    cmd = commands.add_parser(
+        "evidence",
+        help="export a person's evidence bundle",
+        description="Write a zip of every stored version of every item about a person (raw "
+        "bytes, status, headers, retrieval time), their timeline and a manifest of SHA-256 hashes.",
+    )
+    cmd.add_argument("person_id", help="the person's id in watchlist.yaml")
+    cmd.add_argument("--out", required=True, metavar="FILE.zip", help="the zip file to write")
     cmd.set_defaults(command=("evidence", "run"))
 
 

@@ -37,13 +37,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from monitor.config.settings import DEFAULT_USER_AGENT
 from monitor.exc import FetchError, ResponseTooLarge
 
 if TYPE_CHECKING:
     from monitor.config.settings import Settings
 
 Sleep = Callable[[float], Awaitable[None]]
-DEFAULT_USER_AGENT = "redwatch/0.1 (+https://github.com/redwatch; monitoring public notices)"
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ def test_check_reports_a_broken_template(tmp_path: Path) -> None:
     import shutil
 
     templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates", templates)
+    shutil.copytree(ROOT / "monitor" / "templates", templates)
     (templates / "email" / "alert" / "subject.txt").write_text("[{{ lead.label }] broken\n")
     result = monitor(
         "check",

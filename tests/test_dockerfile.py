@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -33,3 +34,39 @@ def test_the_image_runs_as_a_non_root_user_with_a_data_volume_and_a_healthcheck(
     assert lines[0].startswith("#") and any(
         line.startswith("FROM python:") and "slim" in line for line in lines
     )
+
+
+def _readme_docker_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Docker", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    return [line for line in block.replace("\\\n", " ").splitlines() if line.strip()]
+
+
+def _env_of_dockerfile() -> dict[str, str]:
+    found = dict(re.findall(r"(MONITOR_[A-Z_]+)=(\S+)", DOCKERFILE))
+    return {key: value.rstrip("\\") for key, value in found.items()}
+
+
+def test_the_image_installs_redwatch_from_its_wheel_without_the_source_tree() -> None:
+    final = DOCKERFILE.rsplit("\nFROM ", 1)[1]
+    assert re.search(r"pip install .*redwatch-\*\.whl", final)
+    assert " -e " not in final and "COPY monitor" not in final and "alembic" not in final
+
+
+def test_the_readme_docker_run_mounts_every_file_it_names_where_the_image_looks() -> None:
+    commands = _readme_docker_commands()
+    [build] = [c for c in commands if c.startswith("docker build")]
+    [run] = [c for c in commands if c.startswith("docker run")]
+    tag = build.split("-t ", 1)[1].split()[0]
+    assert run.split()[-1] == tag
+    mounts = dict(m.split(":")[:2] for m in re.findall(r'-v "?([^"\s]+)"?', run))
+    env = _env_of_dockerfile()
+    assert (
+        env["MONITOR_WATCHLIST"] in mounts.values() and env["MONITOR_DATA_DIR"] in mounts.values()
+    )
+    for path in re.findall(r"-e MONITOR_[A-Z_]+_FILE=(\S+)", run):
+        assert path in mounts.values(), f"{path} is named but never mounted"
+    secrets = [c for c in commands if "chmod" in c]
+    assert secrets and "0644" in secrets[0]  # uid 10001 must read a file the host user wrote
+    execs = [c for c in commands if c.startswith("docker exec")]
+    assert all(c.split()[3] == "monitor" for c in execs)

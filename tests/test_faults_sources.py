@@ -1,4 +1,4 @@
-"""A hundred seeded runs against misbehaving sources: no false removal, no lost event.
+"""Forty seeded runs against misbehaving sources: no false removal, no lost event.
 
 Each run (tests/servers/faults_sources.py) polls two feeds and INTERPOL through cycles in which
 each source draws a fault for the whole cycle: 500s, timeouts, connection resets, bodies cut
@@ -6,7 +6,8 @@ short, truncated XML and JSON, a 403 ban, empty but valid answers, an INTERPOL l
 by half; meanwhile the world publishes arrest reports and notices on watched people and, in some
 runs, really takes a matched notice off the public list. The events the service recorded must
 be exactly those the publications call for. A failing run is named by its seed; replay it with
-`play_source_run(folder, seed)`.
+`play_source_run(folder, seed)`. The full campaign (100 runs) is
+`.venv/bin/python bench/bench_faults.py --runs 100`; the thresholds below scale with RUNS.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from tests.servers.faults_sources import (
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
-RUNS = 100
+RUNS = 40
+# How often each kind must at least have been served or failed, per hundred runs.
+PER_100 = RUNS / 100
 LIFECYCLE = {"notice_no_longer_public", "notice_reappeared", "notice_changed"}
 
 
@@ -65,7 +68,7 @@ def test_real_removals_were_announced_despite_the_faults(runs: list[SourceRun]) 
     announced = sum(
         n for run in runs for key, n in run.stored.items() if key[1] == "notice_no_longer_public"
     )
-    assert removed >= 10 and announced == removed
+    assert removed >= 10 * PER_100 and announced == removed
 
 
 def test_every_kind_of_fault_was_injected_and_served(runs: list[SourceRun]) -> None:
@@ -77,19 +80,19 @@ def test_every_kind_of_fault_was_injected_and_served(runs: list[SourceRun]) -> N
     assert {f"feed {kind}" for kind in FEED_FAULTS} <= set(episodes)
     for kind in INTERPOL_FAULTS:
         for path in ("full sweep", "fast path"):
-            assert episodes[f"interpol {kind} ({path})"] >= 5, (kind, path)
+            assert episodes[f"interpol {kind} ({path})"] >= 5 * PER_100, (kind, path)
     for kind in ("500", "timeout", "reset", "cut", "truncated", "ban", "empty"):
-        assert served[f"feed {kind}"] >= 20, kind
+        assert served[f"feed {kind}"] >= 20 * PER_100, kind
     for kind in ("reset", "403", "truncated", "timeout"):
-        assert served[f"interpol {kind}"] >= 20, kind
-    assert sum(n for kind, n in served.items() if kind.startswith("interpol 50")) >= 20
+        assert served[f"interpol {kind}"] >= 20 * PER_100, kind
+    assert sum(n for kind, n in served.items() if kind.startswith("interpol 50")) >= 20 * PER_100
 
 
 def test_failures_were_recorded_as_failed_polls_not_as_empty_sources(
     runs: list[SourceRun],
 ) -> None:
     failed = [o for run in runs for o in run.outcomes if not o.ok]
-    assert len(failed) >= 50 and all(o.error for o in failed)
+    assert len(failed) >= 50 * PER_100 and all(o.error for o in failed)
     assert all(o.items == 0 and o.events == 0 for o in failed)
 
 

@@ -100,10 +100,10 @@ def extracted() -> dict[str, Any]:
     """Every sentence of the code and templates, as `pybabel extract -F babel.cfg` finds them."""
     method_map = [
         ("monitor/**.py", "python"),
-        ("templates/email/**.html", "jinja2"),
-        ("templates/email/**.txt", "jinja2"),
+        ("monitor/templates/email/**.html", "jinja2"),
+        ("monitor/templates/email/**.txt", "jinja2"),
     ]
-    options = {"templates/email/**": {"extensions": "jinja2.ext.i18n"}}
+    options = {"monitor/templates/email/**": {"extensions": "jinja2.ext.i18n"}}
     found: dict[str, Any] = {}
     for _, _, message, _, _ in extract_from_dir(
         str(ROOT),

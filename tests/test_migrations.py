@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect
 
-from alembic import command
 from monitor.exc import SchemaOutOfDate
 from monitor.store import database
 from monitor.store.models import Base

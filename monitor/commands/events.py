@@ -1,11 +1,19 @@
-"""`monitor events`: the stored events, oldest first (`--json`: one object per line)."""
+"""`monitor events`: the stored events, oldest first (`--json`: one object per line).
+
+Rules:
+- each line gives the time in MONITOR_TIMEZONE with its zone, the event type in words, severity,
+  person, and title;
+- no events says so (on stderr with `--json`, so the JSON lines stay clean);
+- an unknown `--person` is refused (exit 2): a mistyped id must not look like "nothing happened".
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from monitor.commands.common import session_for, settings
 from monitor.config.settings import Settings
+from monitor.outbox.views import HEADLINES
 from monitor.store import models
 
 
@@ -74,13 +83,34 @@ def print_events(
     settings: Settings, person: str | None, since: datetime | None, as_json: bool
 ) -> int:
     with session_for(settings) as session:
-        for row in event_rows(session, person, since):
-            if as_json:
-                print(json.dumps(row, ensure_ascii=False, default=str))
-            else:
-                first = " (first scan)" if row["baseline"] else ""
-                print(
-                    f"#{row['id']} {row['detected_at'][:16]} {row['severity']:<6} {row['type']:<24} "
-                    f"{row['person_id']}{first}  {row['title'][:80]}"
-                )
+        if person and session.get(models.Person, person) is None:
+            print(
+                f"monitor: no person {person!r} in the database: use an id from watchlist.yaml",
+                file=sys.stderr,
+            )
+            return 2
+        rows = list(event_rows(session, person, since))
+    for row in rows:
+        print(
+            json.dumps(row, ensure_ascii=False, default=str) if as_json else line(row, settings.tz)
+        )
+    if not rows:
+        print(_nothing(person, since), file=sys.stderr if as_json else sys.stdout)
     return 0
+
+
+def line(row: dict[str, Any], tz: tzinfo) -> str:
+    """One event as a line: `#12 2026-12-01 15:03 CET high new notice published person  title`."""
+    when = datetime.fromisoformat(row["detected_at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+    what = HEADLINES.get(row["type"], row["type"].replace("_", " "))
+    first = " (first scan)" if row["baseline"] else ""
+    return f"#{row['id']} {when} {row['severity']:<6} {what}: {row['person_id']}{first}  {row['title'][:80]}"
+
+
+def _nothing(person: str | None, since: datetime | None) -> str:
+    said = "no events"
+    if person:
+        said += f" for {person}"
+    if since:
+        said += f" since {since.date().isoformat()}"
+    return said + " stored yet" if not since else said

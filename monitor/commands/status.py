@@ -3,6 +3,7 @@
 Rules:
 - a table of the live sources (last success, consecutive failures, next run, items seen, last
   error), the delivery queue, and each advocate's last digest; `--json` prints the same data;
+- each source's problem as store/health.py defines it (the digest's "source problems");
 - exit 1 when something needs an admin: a source failing for more than a day (or blocked), an
   email that could not be delivered, or one still being retried more than an hour after it was due,
   or a watched person's INTERPOL notice that could not be checked for more than two days;
@@ -27,10 +28,11 @@ from sqlalchemy.orm import Session
 from monitor.commands.common import session_for, settings
 from monitor.config.settings import Settings
 from monitor.store import models
+from monitor.store.health import needs_admin, source_problem
 from monitor.store.models import utcnow
+from monitor.store.states import DeliveryKind, DeliveryStatus
 from monitor.store.withdrawals import withdrawal_health
 
-STALE_AFTER = timedelta(days=1)
 EMAIL_LATE_AFTER = timedelta(hours=1)
 WIDE = 160
 
@@ -44,7 +46,7 @@ def status_data(session: Session, now: datetime | None = None) -> dict[str, Any]
     now = now or utcnow()
     sources = [_source_status(session, row, now) for row in session.scalars(_live_sources())]
     queue = _queue(session)
-    attention = [f"source {s['id']}: {s['problem']}" for s in sources if s["problem"]]
+    attention = [f"source {s['id']}: {s['problem']}" for s in sources if s["needs_admin"]]
     failed = _failed_deliveries(session)
     notes = [
         s["withdrawals"]["summary"] for s in sources if (s["withdrawals"] or {}).get("summary")
@@ -78,17 +80,12 @@ def _live_sources() -> Any:
 
 
 def _source_status(session: Session, row: models.Source, now: datetime) -> dict[str, Any]:
-    failing_since = row.last_success_at or row.created_at
     withdrawals = withdrawal_health(session, row, now) if row.enabled else None
-    problem = withdrawals.problem if withdrawals else None
-    if row.enabled and row.consecutive_failures and now - failing_since > STALE_AFTER:
-        problem = (
-            f"failing for more than a day ({row.consecutive_failures} failures): {row.last_error}"
-        )
-    elif row.enabled and row.status == "blocked":
-        problem = f"blocked by the site: {row.last_error}"
+    problem = source_problem(row)
+    # What INTERPOL's withdrawals cannot confirm is an admin's to look at, as a blocked site is.
     if withdrawals and withdrawals.problem and problem != withdrawals.problem:
-        problem = f"{problem}; {withdrawals.problem}"
+        problem = f"{problem}; {withdrawals.problem}" if problem else withdrawals.problem
+    admin = needs_admin(row, now) or bool(withdrawals and withdrawals.problem)
     return {
         "id": row.id,
         "type": row.type,
@@ -103,6 +100,7 @@ def _source_status(session: Session, row: models.Source, now: datetime) -> dict[
         "polling_now": row.lease_owner if row.lease_until and row.lease_until > now else None,
         "withdrawals": withdrawals.as_dict() if withdrawals else None,
         "problem": problem,
+        "needs_admin": admin,
     }
 
 
@@ -148,7 +146,11 @@ def _retrying() -> Any:
     """Messages waiting for another try after a temporary failure (SMTP down, 4xx, TLS, a
     channel's service refusing or unreachable)."""
     D = models.Delivery
-    return select(D).where(D.status == "pending", D.last_error.is_not(None)).order_by(D.id)
+    return (
+        select(D)
+        .where(D.status == DeliveryStatus.PENDING, D.last_error.is_not(None))
+        .order_by(D.id)
+    )
 
 
 def _retrying_view(d: models.Delivery) -> dict[str, Any]:
@@ -176,7 +178,7 @@ def _last_digests(session: Session) -> list[dict[str, Any]]:
     for advocate in advocates:
         last = session.scalars(
             select(D)
-            .where(D.advocate_id == advocate.id, D.kind == "digest")
+            .where(D.advocate_id == advocate.id, D.kind == DeliveryKind.DIGEST)
             .order_by(D.period_end.desc(), D.id.desc())
             .limit(1)
         ).first()
@@ -202,17 +204,31 @@ def print_status(settings: Settings, as_json: bool) -> int:
     if as_json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        _print_status_table(data, settings.tz)
+        # Piped into a file or a mail, the tables keep their columns instead of an 80-column squeeze.
+        width = None if sys.stdout.isatty() else WIDE
+        sys.stdout.write(render_status(data, settings.tz, width))
     return 1 if data["attention"] else 0
 
 
-def _print_status_table(data: dict[str, Any], tz: tzinfo) -> None:
+def render_status(data: dict[str, Any], tz: tzinfo, width: int | None) -> str:
+    """The status as tables for a terminal `width` columns wide (None: the terminal's own).
+
+    - errors are never cut: each source's problem or last error is a full line under the table,
+      wrapped at words;
+    - table cells fold rather than end in an ellipsis.
+    """
+    from io import StringIO
+
     from rich.console import Console
     from rich.markup import escape
 
-    # Piped into a file or a mail, the tables keep their columns instead of an 80-column squeeze.
-    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else WIDE)
+    out = StringIO()
+    console = Console(file=out, width=width or Console().width, force_terminal=False)
     console.print(_source_table(data["sources"], tz))
+    for s in data["sources"]:
+        said = s["problem"] or s["last_error"]
+        if said:
+            console.print(f"  {escape(s['id'])}: {escape(said)}")
     queue = data["queue"]
     console.print(
         f"Delivery queue: {queue['pending']} pending, {queue['sending']} sending, "
@@ -227,6 +243,7 @@ def _print_status_table(data: dict[str, Any], tz: tzinfo) -> None:
         console.print(f"[bold]withdrawals:[/] {escape(line)}")
     for line in data["attention"]:
         console.print(f"[bold red]needs attention:[/] {escape(line)}")
+    return out.getvalue()
 
 
 def _source_table(sources: list[dict[str, Any]], tz: tzinfo) -> Any:
@@ -235,10 +252,9 @@ def _source_table(sources: list[dict[str, Any]], tz: tzinfo) -> Any:
         "type",
         "status",
         "last success",
-        "failures",
+        "fails",
         "next run",
         "items",
-        "last error",
     )
     rows = [
         (
@@ -249,7 +265,6 @@ def _source_table(sources: list[dict[str, Any]], tz: tzinfo) -> Any:
             str(s["consecutive_failures"]),
             _local(s["next_run_at"], tz, "-"),
             str(s["items_seen"]),
-            (s["last_error"] or "")[:60],
         )
         for s in sources
     ]
@@ -276,8 +291,9 @@ def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]]) ->
     from rich.table import Table
 
     table = Table(title=title)
-    for column in columns:
-        table.add_column(column)
+    for index, column in enumerate(columns):
+        # The id stays whole (it is what an admin greps for); the other cells wrap at words.
+        table.add_column(column, overflow="fold", no_wrap=index == 0)
     for row in rows:
         table.add_row(*(escape(cell) for cell in row))
     return table

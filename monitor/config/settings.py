@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from monitor.exc import ConfigError
 
+# How redwatch names itself to news and court sites (MONITOR_USER_AGENT overrides it).
+DEFAULT_USER_AGENT = "redwatch/0.1 (+https://github.com/redwatch; monitoring public notices)"
+
 PREFIX = "MONITOR_"
 MIN_SECRET_KEY = 32
 DEFAULT_WEB_PORT = 8000
@@ -46,7 +49,7 @@ class Settings(BaseModel):
     log_format: Literal["auto", "json", "text"] = "auto"
     http_port: int | None = Field(default=None, ge=1, le=65535)
     http_host: str = "127.0.0.1"
-    user_agent: str = "redwatch/0.1 (+https://github.com/redwatch; monitoring public notices)"
+    user_agent: str = DEFAULT_USER_AGENT
     retention_days: int = Field(default=365, ge=1)
     http_timeout: float = Field(default=30.0, gt=0, le=600)
     http_deadline: float = Field(default=60.0, gt=0, le=3600)

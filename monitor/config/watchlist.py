@@ -33,15 +33,15 @@ from pydantic import (
 from monitor.config import yamlpos
 from monitor.config.yamlpos import Document, Problem
 from monitor.exc import ConfigError
+from monitor.interpol.constants import BASE_URL, WRITTEN_ID
 from monitor.locale import available_languages
 
-INTERPOL_API = "https://ws-public.interpol.int"
+INTERPOL_API = BASE_URL
 MIN_INTERVAL = timedelta(minutes=1)
 MAX_INTERVAL = timedelta(days=3650)
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_NOTICE_ID = re.compile(r"^(\d{4})[/-](\d{1,6})$")
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)$")
 _NOTIFY_URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.IGNORECASE)
@@ -116,7 +116,7 @@ def _country(value: str) -> str:
 
 
 def _notice_id(value: str) -> str:
-    found = _NOTICE_ID.match(value.strip())
+    found = WRITTEN_ID.match(value.strip())
     if not found:
         raise ValueError(f"{value!r} is not an INTERPOL notice id: write it as 2014/12345")
     return f"{found.group(1)}/{found.group(2)}"

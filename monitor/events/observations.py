@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from monitor.items import Item
 from monitor.store import models
+from monitor.store.states import ObservationKind
 
 if TYPE_CHECKING:
     pass
@@ -33,12 +34,12 @@ class Counts:
     same: int = 0
 
 
-def observation_kind(source: models.Source) -> str:
+def observation_kind(source: models.Source) -> ObservationKind:
     if source.type == "interpol":
-        return "notice"
+        return ObservationKind.NOTICE
     if source.type == "watch":
-        return "watch_page"
-    return str(source.config.get("kind", "news"))
+        return ObservationKind.WATCH_PAGE
+    return ObservationKind(source.config.get("kind", ObservationKind.NEWS))
 
 
 def upsert_observation(

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from monitor.exc import BlockedError, FetchError, ParseError
 from monitor.http import HttpClient, Response, RetryPolicy, Sleep
+from monitor.interpol.constants import BASE_URL
 from monitor.interpol.parse import (
     TYPE_PATHS,
     ListPage,
@@ -37,7 +38,7 @@ from monitor.interpol.parse import (
 )
 from monitor.items import Item
 
-DEFAULT_BASE_URL = "https://ws-public.interpol.int"
+DEFAULT_BASE_URL = BASE_URL
 BROWSER_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 WEBSITE = "https://www.interpol.int"
 T = TypeVar("T")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from monitor.exc import ParseError
+from monitor.interpol.constants import BASE_URL, ENTITY_ID, URL_ID
 from monitor.items import Item
 from monitor.text.urls import is_http_url
 
@@ -40,8 +41,6 @@ TYPES: Mapping[str, tuple[NoticeType, ...]] = {
     "yellow": ("yellow",),
     "un": ("un_persons",),
 }
-ENTITY_ID = re.compile(r"^(\d{4})/(\d{1,9})$")
-URL_ID = re.compile(r"^(\d{4})-(\d{1,9})$")
 _NO_NAME = frozenset({"", "-"})
 _NAME_LIMIT = 200
 
@@ -337,9 +336,7 @@ def _hrefs(links: object) -> dict[str, str]:
 
 
 def public_detail_url(notice_type: NoticeType, entity_id: str) -> str:
-    return (
-        f"https://ws-public.interpol.int/notices/v1/{TYPE_PATHS[notice_type]}/{url_id(entity_id)}"
-    )
+    return f"{BASE_URL}/notices/v1/{TYPE_PATHS[notice_type]}/{url_id(entity_id)}"
 
 
 def _dig(doc: Mapping[str, Any], *path: str) -> object:

@@ -28,9 +28,10 @@ from sqlalchemy.orm import Session
 
 from monitor.exc import ConfigError
 from monitor.outbox import present
-from monitor.outbox.i18n import N_, Translator, day, translator, when
+from monitor.outbox.i18n import Translator, day, translator, when
 from monitor.outbox.templates import render
 from monitor.store import models
+from monitor.store.health import source_problem
 from monitor.store.withdrawals import withdrawal_health
 from monitor.text.lines import one_line
 
@@ -368,7 +369,7 @@ def source_health(
 def _health(session: Session, row: models.Source, period: Period, tr: Translator) -> dict[str, Any]:
     """A source's line in the digest's health section; INTERPOL's says what cannot be confirmed."""
     checked = row.last_success_at is not None and row.last_success_at >= period.start
-    problem = _problem(row, checked, tr)
+    problem = source_problem(row, since=period.start, tr=tr)
     withdrawals = withdrawal_health(session, row, period.end)
     if withdrawals is not None and withdrawals.line:
         said = withdrawals.line.removeprefix(f"{row.id}: ")
@@ -382,29 +383,6 @@ def _health(session: Session, row: models.Source, period: Period, tr: Translator
         if row.last_success_at
         else None,
     }
-
-
-def _problem(row: models.Source, checked: bool, tr: Translator) -> str | None:
-    failed = tr.ngettext(
-        " (%(num)d failed poll): %(error)s",
-        " (%(num)d failed polls): %(error)s",
-        row.consecutive_failures,
-    ) % {"num": row.consecutive_failures, "error": row.last_error}
-    if row.last_success_at is None:
-        return tr.gettext("not read yet") + (failed if row.consecutive_failures else "")
-    since = tr.gettext("not checked since %(day)s") % {
-        "day": row.last_success_at.date().isoformat()
-    }
-    if row.consecutive_failures:
-        return since + failed
-    if not checked:
-        return since
-    if row.status in ("blocked", "degraded"):
-        return f"{tr.gettext(STATUS_WORDS[row.status])}: {row.last_error}"
-    return None
-
-
-STATUS_WORDS = {"blocked": N_("blocked by the site"), "degraded": N_("partly readable")}
 
 
 def delivery_problems(session: Session, advocate_id: str, tr: Translator) -> list[str]:

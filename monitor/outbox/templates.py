@@ -1,4 +1,4 @@
-"""An email is a name plus a context: templates/email/<name>/{subject.txt,body.txt,body.html}.
+"""An email is a name plus a context: monitor/templates/email/<name>/{subject.txt,body.txt,body.html}.
 
 Rules:
 - HTML is autoescaped: a scraped `<script>` or `<img onerror=...>` shows as text, never as markup;
@@ -26,7 +26,8 @@ PARTS = ("subject.txt", "body.txt", "body.html")
 
 
 def default_templates_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "templates"
+    """The templates shipped inside the package (monitor/templates); MONITOR_TEMPLATES_DIR overrides it."""
+    return Path(__file__).resolve().parents[1] / "templates"
 
 
 @lru_cache(maxsize=16)

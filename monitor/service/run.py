@@ -21,10 +21,12 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from monitor.config.settings import Settings
+from monitor.config.watchlist import Source
 from monitor.exc import ConfigError
 from monitor.http import open_client
 from monitor.outbox.compose import Mailing
@@ -247,15 +249,43 @@ async def _serve(runtime: Runtime) -> None:
         endpoint = await _start_endpoint(runtime, scheduler.alive)
         web = _start_web(runtime)
         scheduler.start()
+        tries = scheduler.first_tries()
+        for line in start_lines(runtime.settings, runtime.watchlist.all_sources, tries):
+            print(f"monitor: {line}", flush=True)
         log.info(
             "service started",
-            extra={"sources": len(runtime.watchlist.all_sources), "instance": runtime.owner},
+            extra={
+                "sources": len(tries),
+                "sources_configured": len(runtime.watchlist.all_sources),
+                "instance": runtime.owner,
+            },
         )
         await stopping.wait()
         if web is not None:
             await asyncio.to_thread(web.stop)
         await _stop(scheduler, endpoint)
     print("monitor: stopped", file=sys.stderr)
+
+
+def start_lines(
+    settings: Settings, sources: Sequence[Source], tries: Sequence[tuple[str, datetime]]
+) -> list[str]:
+    """What `monitor run` says at start: where emails go, the enabled sources, each first poll."""
+    if settings.smtp_host:
+        port = (
+            settings.smtp_port or {"tls": 465, "starttls": 587, "none": 25}[settings.smtp_security]
+        )
+        mail = (
+            f"emails go to the SMTP server {settings.smtp_host}:{port} ({settings.smtp_security})"
+        )
+    else:
+        mail = f"no SMTP host set: emails are written as .eml files into {settings.effective_outbox_dir}"
+    enabled = sum(1 for s in sources if s.enabled)
+    lines = [mail, f"{enabled} of {len(sources)} sources enabled"]
+    tz = settings.tz
+    for source_id, at in tries:
+        lines.append(f"first poll of {source_id} at {at.astimezone(tz):%Y-%m-%d %H:%M:%S %Z}")
+    return lines
 
 
 async def _stop(scheduler: Scheduler, endpoint: HealthServer | None) -> None:

@@ -163,6 +163,15 @@ class Scheduler:
         return job
 
     # Sources ----------------------------------------------------------------------------------
+    def first_tries(self) -> list[tuple[str, datetime]]:
+        """Each scheduled source and when its job fires next, soonest first."""
+        jobs = [
+            j for j in self.scheduler.get_jobs() if j.id.startswith("source:") and j.next_run_time
+        ]
+        return sorted(
+            ((j.id.removeprefix("source:"), j.next_run_time) for j in jobs), key=lambda t: t[1]
+        )
+
     def _schedule_sources(self) -> None:
         """Make the source jobs match the watchlist: add, remove, or reschedule on a new interval."""
         wanted = {f"source:{s.id}": s for s in self.runtime.watchlist.all_sources if s.enabled}

@@ -3,7 +3,7 @@
 Rules:
 - SQLite runs in WAL mode with a busy timeout and foreign keys on; its folder is created 0700
   and its file 0600 (it names people in danger);
-- the schema is only ever changed by Alembic migrations (alembic/versions);
+- the schema is only ever changed by Alembic migrations (monitor/migrations/versions);
 - `require_current_schema` refuses to run on an out-of-date schema with a clear message, except that
   an embedded SQLite database is upgraded automatically.
 """
@@ -70,11 +70,12 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def migrations_dir() -> Path:
-    """The alembic/ folder of the checkout this package runs from."""
-    folder = Path(__file__).resolve().parents[2] / "alembic"
+    """The migration scripts shipped inside the package (monitor/migrations), wherever it is installed."""
+    folder = Path(__file__).resolve().parents[1] / "migrations"
     if not (folder / "env.py").is_file():
         raise ConfigError(
-            f"migration scripts not found in {folder}: install redwatch from its source tree"
+            f"migration scripts not found in {folder}: this redwatch installation is incomplete;"
+            " reinstall it (pip install --force-reinstall redwatch)"
         )
     return folder
 

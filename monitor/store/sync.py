@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from monitor.config.watchlist import Watchlist
@@ -172,17 +172,3 @@ def _write_spec(row: Row, spec: dict[str, Any]) -> None:
         row.spec_hash = spec_hash(spec)
     else:
         row.spec = spec
-
-
-def active_sources(session: Session) -> list[models.Source]:
-    query = (
-        select(models.Source).where(models.Source.archived_at.is_(None)).order_by(models.Source.id)
-    )
-    return list(session.scalars(query))
-
-
-def count_rows(session: Session, tables: Iterable[type[models.Base]]) -> dict[str, int]:
-    return {
-        table.__tablename__: session.scalar(select(func.count()).select_from(table)) or 0
-        for table in tables
-    }

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from alembic import context
 from sqlalchemy import Connection, DateTime
 
-from alembic import context
 from monitor.config.settings import load_settings
 from monitor.store.database import create_db_engine
 from monitor.store.models import Base, UTCDateTime

@@ -1,0 +1,41 @@
+"""Statuses, kinds and bands are StrEnums whose values are the strings already stored: the
+database and the JSON output stay the same, and each value fits its column."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import get_args
+
+import pytest
+
+from monitor.matching.models import Band as MatchingBand
+from monitor.store import models
+from monitor.store.states import Band, DeliveryKind, DeliveryStatus, ObservationKind, SourceStatus
+
+COLUMNS: list[tuple[type[StrEnum], object]] = [
+    (SourceStatus, models.Source.__table__.c.status),
+    (DeliveryStatus, models.Delivery.__table__.c.status),
+    (DeliveryKind, models.Delivery.__table__.c.kind),
+    (ObservationKind, models.Observation.__table__.c.kind),
+    (Band, models.Match.__table__.c.band),
+]
+
+
+def test_the_stored_words_are_unchanged() -> None:
+    assert [s.value for s in SourceStatus] == ["new", "ok", "failing", "blocked", "degraded"]
+    assert [s.value for s in DeliveryStatus] == ["pending", "sending", "sent", "failed"]
+    assert [k.value for k in DeliveryKind] == ["alert", "digest"]
+    assert [k.value for k in ObservationKind] == ["notice", "watch_page", "news", "court"]
+
+
+def test_the_band_enum_and_the_matching_band_are_the_same_words() -> None:
+    assert {b.value for b in Band} == set(get_args(MatchingBand))
+
+
+@pytest.mark.parametrize(("enum", "column"), COLUMNS)
+def test_every_value_fits_its_column(enum: type[StrEnum], column) -> None:  # type: ignore[no-untyped-def]
+    assert max(len(member.value) for member in enum) <= column.type.length
+
+
+def test_a_member_is_the_stored_string_itself() -> None:
+    assert SourceStatus.BLOCKED == "blocked" and f"{DeliveryStatus.PENDING}" == "pending"
