@@ -10,7 +10,7 @@ that shrinks by half for a cycle.
 One run: a first clean cycle (the baseline), FAULTY_CYCLES cycles (INTERPOL: fast path, full
 sweep, fast path, full sweep) in which each source draws a fault for the whole cycle while the world publishes (arrest reports, notices on watched people,
 noise) and, in some runs, really takes a watched person's notice off the public list, then
-SETTLE_CYCLES clean full cycles. The same seed gives the same faults and publications.
+SETTLE_CYCLES clean full cycles, SETTLE_STEP apart (a withdrawal is confirmed over hours). The same seed gives the same faults and publications.
 
 Runs are in-process (the poll of `monitor poll`, `monitor.poll.poll_source`, on a Runtime opened
 as the service opens it) against real HTTP servers on 127.0.0.1; the HTTP client has short
@@ -31,6 +31,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from monitor.http import HttpClient, HttpPolicy, RetryPolicy
+from monitor.interpol.lifecycle import WITHDRAWAL_CONFIRM_AFTER
 from monitor.poll import Outcome, poll_source
 from monitor.service.runtime import Runtime
 from monitor.store import models
@@ -46,6 +47,9 @@ START = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 STEP = timedelta(minutes=6)  # under sweep_interval (10m): INTERPOL takes its fast path...
 FAULTY_CYCLES = 4
 SETTLE_CYCLES = 3
+# The clean cycles after the faults are this far apart: a withdrawn notice is told only after two
+# 404s of its detail at least WITHDRAWAL_CONFIRM_AFTER apart (issue 14), never within minutes.
+SETTLE_STEP = WITHDRAWAL_CONFIRM_AFTER + timedelta(minutes=1)
 TIMEOUT = 0.15  # seconds: the client's read timeout; a "slow" answer takes SLOW
 SLOW = 0.6
 ATTEMPTS = 2  # MONITOR_HTTP_ATTEMPTS
@@ -178,8 +182,10 @@ def publish_for_cycle(world: World, cycle: int, removable: list[Published]) -> i
 
 
 # The run -----------------------------------------------------------------------------------------
-async def cycle(runtime: Runtime, clock: Clock, *, full: bool = False) -> list[Outcome]:
-    clock.now += STEP
+async def cycle(
+    runtime: Runtime, clock: Clock, *, full: bool = False, step: timedelta = STEP
+) -> list[Outcome]:
+    clock.now += step
     outcomes = []
     for source_id in SOURCE_IDS:
         outcome = await poll_source(runtime, source_id, full=full, force=True)
@@ -224,7 +230,7 @@ async def play_source_run(folder: Path, seed: int) -> SourceRun:
                 outcomes += await cycle(runtime, clock, full=sweep)
                 clear_faults(world)
             for _ in range(SETTLE_CYCLES):
-                outcomes += await cycle(runtime, clock, full=True)
+                outcomes += await cycle(runtime, clock, full=True, step=SETTLE_STEP)
             stored, baseline = stored_events(runtime)
         finally:
             await runtime.http.aclose()
