@@ -46,7 +46,7 @@ def backfill(
     )
     with transaction(factory) as session:
         for person_id, digest in pending.items():
-            row = session.get(models.Person, person_id)
+            row = session.get(models.PersonRow, person_id)
             if row is not None and row.spec_hash == digest:
                 row.backfilled_hash = digest
     log.info("history matched for new people", extra={"people": len(chosen), "events": created})

@@ -92,8 +92,8 @@ def alert_link(web: WebWorld) -> str:
             )
         )
     with ThreadPoolExecutor(1) as pool:  # Playwright's loop runs in this thread
-        delivery = deliver_pending_async(web.factory, mailing_for(web.settings), "shots", web.clock)
-        pool.submit(asyncio.run, delivery).result()
+        sending = deliver_pending_async(web.factory, mailing_for(web.settings), "shots", web.clock)
+        pool.submit(asyncio.run, sending).result()
     html = web.mail_to("olga@example.org", 2)[-1].get_body(("html",)).get_content()  # type: ignore[union-attr]
     return re.findall(r'href="([^"]+/v/[^"]+)"[^>]*>Not this person<', html)[0]
 

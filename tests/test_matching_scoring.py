@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.matching import ALERT_THRESHOLD, MatchIndex, Person, score_names
+from monitor.matching import ALERT_THRESHOLD, MatchIndex, MatchPerson, score_names
 from monitor.matching.mandarin import pinyin_readings
 
 
 def record_score(query: str, watched: str) -> float:
     """The best score of a record named `query` against a watchlist of `watched` alone."""
-    matches = MatchIndex.build([Person("p", watched)]).match_name(query)
+    matches = MatchIndex.build([MatchPerson("p", watched)]).match_name(query)
     return matches[0].score if matches else 0.0
 
 
@@ -94,7 +94,7 @@ def test_a_hissing_first_sound_is_a_spelling_difference_in_a_short_name() -> Non
 
 
 def test_one_changed_syllable_of_a_korean_given_name_is_a_review_match_explained() -> None:
-    index = MatchIndex.build([Person("p", "Kim Yong-chun")])
+    index = MatchIndex.build([MatchPerson("p", "Kim Yong-chun")])
     match = index.match_name("KIM YONG CHOL")[0]
     assert match.band == "review" and match.is_alert
     assert "one syllable of a Korean given name differs" in match.explanation.notes

@@ -189,7 +189,7 @@ def _notice(session: Session, seeded: Seeded, now: datetime) -> None:
     )
     seeded.observations["notice"] = obs.id
     session.add(
-        models.Match(
+        models.MatchRow(
             observation_id=obs.id,
             person_id="person-amina",
             score=0.97,
@@ -272,7 +272,7 @@ def _possible_notice(session: Session, seeded: Seeded, now: datetime) -> None:
     )
     seeded.observations["possible_notice"] = obs.id
     session.add(
-        models.Match(
+        models.MatchRow(
             observation_id=obs.id,
             person_id="person-amina",
             score=0.91,
@@ -319,7 +319,7 @@ def _possible_news(session: Session, seeded: Seeded, now: datetime) -> None:
     )
     seeded.observations["possible_news"] = obs.id
     session.add(
-        models.Match(
+        models.MatchRow(
             observation_id=obs.id,
             person_id="person-amina",
             score=0.8,
@@ -388,7 +388,7 @@ def _boris(session: Session, seeded: Seeded, now: datetime) -> None:
     )
     seeded.observations["boris"] = obs.id
     session.add(
-        models.Match(
+        models.MatchRow(
             observation_id=obs.id,
             person_id="person-boris",
             score=0.7,

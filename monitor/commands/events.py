@@ -61,7 +61,7 @@ def print_events(
     settings: Settings, person: str | None, since: datetime | None, as_json: bool
 ) -> int:
     with session_for(settings) as session:
-        if person and session.get(models.Person, person) is None:
+        if person and session.get(models.PersonRow, person) is None:
             print(
                 f"monitor: no person {person!r} in the database: use an id from watchlist.yaml",
                 file=sys.stderr,

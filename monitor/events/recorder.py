@@ -228,7 +228,7 @@ class Recorder:
             match = stored_matches.of(self.session, row.id, person_id)
         if match is None:
             self.session.add(
-                models.Match(
+                models.MatchRow(
                     observation_id=row.id,
                     person_id=person_id,
                     score=score,

@@ -24,14 +24,14 @@ from monitor.exc import ConfigError
 from monitor.store import Session, decisions, models
 from monitor.store import events as stored_events
 from monitor.store import observations as stored
-from monitor.store.states import Verdict
+from monitor.store.states import ObservationKind, Verdict
 
 MATERIAL_NOTICE_FIELDS = ("name", "forename", "birth_date", "nationalities")
 
 
 def material_hash(observation: models.Observation) -> str:
     """What must change for a dismissed match to be looked at again."""
-    if observation.kind != "notice":
+    if observation.kind != ObservationKind.NOTICE:
         return observation.content_hash
     data = observation.data or {}
     material = {name: data.get(name) for name in MATERIAL_NOTICE_FIELDS}
@@ -86,7 +86,7 @@ def confirmed(session: Session, person_id: str, observation_id: int) -> bool:
 
 def export_evidence(session: Session, person_id: str, out: Path, now: datetime) -> dict[str, Any]:
     """Write the person's evidence bundle to `out` (a zip, mode 0600); returns the manifest."""
-    person = session.get(models.Person, person_id)
+    person = session.get(models.PersonRow, person_id)
     if person is None:
         raise ConfigError(f"no person with id {person_id!r} (see watchlist.yaml)")
     events = stored_events.listed(session, person_id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from monitor.matching.declension import decline, infer_sex
-from monitor.matching.models import Person
+from monitor.matching.models import MatchPerson
 from monitor.matching.names import ParsedName, latin_form, parse_name
 from monitor.matching.normalize import fold_name
 from monitor.matching.translit import (
@@ -75,7 +75,7 @@ def _add(table: dict[str, Variant], variant: Variant) -> None:
         table[variant.text] = variant
 
 
-def person_parts(person: Person) -> NameParts:
+def person_parts(person: MatchPerson) -> NameParts:
     """All variants of a person's name and aliases, by role.
 
     - each written name is parsed into roles (`names.parse_name`)

@@ -31,8 +31,7 @@ from monitor.backfill import backfill
 from monitor.config import watchlist as schema
 from monitor.config.watchlist import Watchlist, WatchlistError, load_watchlist
 from monitor.exc import ConfigError
-from monitor.matching import MatchIndex
-from monitor.matching import Person as MatchPerson
+from monitor.matching import MatchIndex, MatchPerson
 from monitor.store import Engine, Session, database, sessionmaker
 from monitor.store.models import utcnow
 from monitor.store.sync import SyncReport, sync_watchlist

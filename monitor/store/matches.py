@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from monitor.store import models
 from monitor.store.states import Band
 
-M, Obs = models.Match, models.Observation
+M, Obs = models.MatchRow, models.Observation
 
 
-def of(session: Session, observation_id: int, person_id: str) -> models.Match | None:
+def of(session: Session, observation_id: int, person_id: str) -> models.MatchRow | None:
     """The match of one person in one observation, if any."""
     query = select(M).where(M.observation_id == observation_id, M.person_id == person_id)
     return session.scalar(query)
@@ -39,7 +39,7 @@ def stored_at(session: Session, source_id: str, when: datetime) -> int:
 
 def weak(
     session: Session, person_id: str | None = None, since: datetime | None = None
-) -> Iterator[tuple[models.Match, models.Observation]]:
+) -> Iterator[tuple[models.MatchRow, models.Observation]]:
     """Weak matches with their observations, oldest first (of one person, since a time)."""
     query = (
         select(M, Obs)
@@ -52,8 +52,3 @@ def weak(
     if since:
         query = query.where(M.created_at >= since)
     yield from session.execute(query).tuples()
-
-
-def observation_ids_of(session: Session, person_id: str) -> list[int]:
-    """The observations a person was matched in (any band)."""
-    return list(session.scalars(select(M.observation_id).where(M.person_id == person_id)))

@@ -67,7 +67,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}  # noqa: RUF012
 
 
-class Person(Base):
+class PersonRow(Base):
     """A watched person, synced from watchlist.yaml (`spec` is their entry, as validated)."""
 
     __tablename__ = "people"
@@ -207,7 +207,7 @@ class Evidence(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Match(Base):
+class MatchRow(Base):
     """A watched person found in an observation, with the score and the explanation."""
 
     __tablename__ = "matches"
@@ -368,3 +368,10 @@ class AuditEntry(Base):
 
 
 # --- end of the web app ------------------------------------------------------------------------
+
+
+# The names before issue 13 split the clash of three Persons and two Matches: still used by
+# monitor/web, monitor/interpol, monitor/outbox/{compose,digest}.py (owned by other branches this
+# session); remove once they say PersonRow and MatchRow.
+Person = PersonRow
+Match = MatchRow

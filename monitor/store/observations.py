@@ -44,7 +44,7 @@ def about_person(
     session: Session, person_id: str, also: Collection[int]
 ) -> list[models.Observation]:
     """The observations a person was matched in, and those of `also` (their events'), by id."""
-    matched = select(models.Match.observation_id).where(models.Match.person_id == person_id)
+    matched = select(models.MatchRow.observation_id).where(models.MatchRow.person_id == person_id)
     query = select(Obs).where(or_(Obs.id.in_(also), Obs.id.in_(matched)))
     return list(session.scalars(query.order_by(Obs.id)))
 

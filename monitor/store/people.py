@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from monitor.store import models
 
 
-def pending_backfill(session: Session) -> list[models.Person]:
+def pending_backfill(session: Session) -> list[models.PersonRow]:
     """Current people whose present watchlist entry was not yet matched against stored history."""
-    P = models.Person
+    P = models.PersonRow
     query = select(P).where(
         P.archived_at.is_(None), or_(P.backfilled_hash.is_(None), P.backfilled_hash != P.spec_hash)
     )
