@@ -50,7 +50,11 @@ def print_handlers(root: Path, edges: dict[str, set[str]], files: dict[str, Path
         for m in edges.get(cli, set())
         if m.removeprefix(prefix) not in NOT_HANDLERS and m != f"{prefix}__init__"
     }
-    cli_tree = ast.parse(files[cli].read_text(encoding="utf-8")) if cli in files else ast.Module()
+    cli_tree = (
+        ast.parse(files[cli].read_text(encoding="utf-8"))
+        if cli in files
+        else ast.Module(body=[], type_ignores=[])
+    )
     if any(isinstance(n, ast.FunctionDef) and n.name.startswith("cmd_") for n in cli_tree.body):
         homes.add("cli")
     homes |= {

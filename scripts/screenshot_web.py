@@ -27,7 +27,7 @@ from monitor.outbox.send import deliver_pending_async  # noqa: E402
 from monitor.service.run import mailing_for  # noqa: E402
 from monitor.store import database, models  # noqa: E402
 from tests.servers.smtp_server import SmtpTestServer  # noqa: E402
-from tests.webapp import START, WebWorld  # noqa: E402
+from tests.webapp import START, WebWorld, queue_alert  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 WIDTHS = (390, 1280)
@@ -75,22 +75,7 @@ def healthy_sources(web: WebWorld) -> None:
 
 
 def alert_link(web: WebWorld) -> str:
-    with database.transaction(web.factory) as session:
-        delivery = models.Delivery(
-            key="alert:shots",
-            advocate_id="adv-one",
-            kind="alert",
-            person_id="person-amina",
-            next_attempt_at=START,
-            created_at=START,
-        )
-        session.add(delivery)
-        session.flush()
-        session.add(
-            models.DeliveryEvent(
-                delivery_id=delivery.id, event_id=web.seeded.events["possible_notice"]
-            )
-        )
+    queue_alert(web, "alert:shots", "possible_notice")
     with ThreadPoolExecutor(1) as pool:  # Playwright's loop runs in this thread
         sending = deliver_pending_async(web.factory, mailing_for(web.settings), "shots", web.clock)
         pool.submit(asyncio.run, sending).result()

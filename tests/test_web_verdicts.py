@@ -26,7 +26,7 @@ from monitor.outbox.send import deliver_pending_async
 from monitor.service.run import mailing_for
 from monitor.store import database, models
 from tests.servers.smtp_server import SmtpTestServer
-from tests.webapp import START, WebWorld, csrf
+from tests.webapp import START, WebWorld, csrf, queue_alert
 
 
 @pytest.fixture
@@ -65,20 +65,7 @@ def decision(web: WebWorld, event_id: int) -> models.Decision | None:
 
 
 def send_alert(web: WebWorld, event_name: str, advocate_id: str = "adv-one") -> EmailMessage:
-    with database.transaction(web.factory) as session:
-        delivery = models.Delivery(
-            key=f"alert:test:{event_name}",
-            advocate_id=advocate_id,
-            kind="alert",
-            person_id="person-amina",
-            next_attempt_at=START,
-            created_at=START,
-        )
-        session.add(delivery)
-        session.flush()
-        session.add(
-            models.DeliveryEvent(delivery_id=delivery.id, event_id=web.seeded.events[event_name])
-        )
+    queue_alert(web, f"alert:test:{event_name}", event_name, advocate_id)
     report = asyncio.run(
         deliver_pending_async(web.factory, mailing_for(web.settings), "test", web.clock)
     )

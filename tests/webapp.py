@@ -34,6 +34,7 @@ from monitor.config.settings import Settings, load_settings
 from monitor.config.watchlist import load_watchlist
 from monitor.service.run import mailing_for
 from monitor.store import database, models
+from monitor.store.states import DeliveryKind
 from monitor.store.sync import sync_watchlist
 from monitor.web.server import uvicorn_config, web_context
 from tests.servers.smtp_server import SmtpTestServer, free_port
@@ -505,3 +506,20 @@ def csrf(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, "no csrf_token in the page"
     return found.group(1)
+
+
+def queue_alert(web: WebWorld, key: str, event_name: str, advocate_id: str = "adv-one") -> None:
+    """A pending alert email about one seeded event, due now (the outbox sends it next)."""
+    with database.transaction(web.factory) as session:
+        delivery = models.Delivery(
+            key=key,
+            advocate_id=advocate_id,
+            kind=DeliveryKind.ALERT,
+            person_id="person-amina",
+            next_attempt_at=START,
+            created_at=START,
+        )
+        session.add(delivery)
+        session.flush()
+        event_id = web.seeded.events[event_name]
+        session.add(models.DeliveryEvent(delivery_id=delivery.id, event_id=event_id))
