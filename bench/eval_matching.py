@@ -88,7 +88,7 @@ def half(row: dict[str, str]) -> str:
 
 def bench_rows() -> list[dict[str, str]]:
     return [
-        r for r in csv.DictReader(_lines("name_bench_cases.csv")) if r["schema"] == "MatchPerson"
+        r for r in csv.DictReader(_lines("name_bench_cases.csv")) if r["schema"] == "Person"
     ]
 
 
@@ -116,7 +116,7 @@ def logicv2_rows() -> list[tuple[float, bool, str]]:
     return [
         (float(r["score"] or 0), r["is_match"] == "true", r["quality"])
         for r in rows
-        if r["schema"] == "MatchPerson"
+        if r["schema"] == "Person"
     ]
 
 

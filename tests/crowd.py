@@ -103,7 +103,7 @@ def bench_people() -> list[MatchPerson]:
         {
             r["name2"]
             for r in rows("name_bench_cases.csv")
-            if r["schema"] == "MatchPerson" and r["is_match"] == "true"
+            if r["schema"] == "Person" and r["is_match"] == "true"
         }
     )
     return [MatchPerson(f"bench{i}", name) for i, name in enumerate(names)]

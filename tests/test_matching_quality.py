@@ -35,7 +35,7 @@ def _rows(name: str) -> list[dict[str, str]]:
 def test_the_name_bench_reaches_the_recall_and_precision_the_issue_asks_for() -> None:
     tp = fp = positives = 0
     for row in _rows("name_bench_cases.csv"):
-        if row["schema"] != "MatchPerson":
+        if row["schema"] != "Person":
             continue
         matches = MatchIndex.build([MatchPerson("x", row["name2"])]).match_name(row["name1"])
         alert = bool(matches) and matches[0].score >= ALERT_THRESHOLD
