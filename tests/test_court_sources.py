@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from sqlalchemy import select, update
@@ -76,9 +77,22 @@ def test_each_saved_court_feed_parses_to_its_golden_file(path: Path) -> None:
 
 
 def test_the_saved_district_feeds_keep_every_docket_entry_apart() -> None:
-    for name in ("wvsd", "mdb_1", "nyed_1_excerpt", "nysb_1"):
+    for name in ("wvsd", "mdb_1", "nysb_1", "sdny_1"):
         body = (COURTS / "pacer" / f"{name}.xml").read_bytes()
         assert len(parse(body).items) == body.count(b"<item>"), name
+
+
+def test_entries_that_differ_in_title_guid_or_text_stay_apart_in_a_feed_keyed_by_docket() -> None:
+    # nyed_1 gives every entry of a case the docket link as GUID; 23 of its 432 entries repeat
+    # another one's title, GUID and text (13 of them byte for byte) and are merged into it.
+    body = (COURTS / "pacer" / "nyed_1.xml").read_bytes()
+    entries = ElementTree.fromstring(body).iter("item")
+    distinct = {
+        tuple(entry.findtext(tag) for tag in ("title", "guid", "description")) for entry in entries
+    }
+    result = parse(body)
+    assert body.count(b"<item>") == 432 and len(result.items) == len(distinct) == 409
+    assert "23 repeated entries merged" in result.warnings
 
 
 def test_each_docket_entry_of_one_case_in_a_saved_feed_is_an_item() -> None:
@@ -194,7 +208,7 @@ def test_items_stored_under_their_former_keys_are_not_new_after_an_upgrade(tmp_p
     with HttpTestServer() as server:
         server.route("/rss", Reply.raw(body))
         server.route("/news", Reply.raw(news))
-        sources = [
+        sources: list[dict[str, Any]] = [
             court_feed(server),
             {"id": "news", "type": "feed", "url": server.url("/news"), "interval": "30m"},
         ]
