@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from monitor.feeds.parse import FeedResult, parse_feed
 from monitor.store import database, models
+from monitor.store.health import source_problem
 from tests.e2e import cycle, outbox, settings_for, write_watchlist
 from tests.paths import FIXTURES
 from tests.servers.http_server import HttpTestServer, Reply
@@ -292,3 +293,27 @@ def test_entries_an_earlier_version_merged_go_to_the_digest_and_new_ones_alert(
         (True, False),  # the surrender warrant, new: an alert
     ]
     assert len(outbox(settings)) == 1
+
+
+def test_a_court_feed_with_only_benign_notes_is_healthy_and_no_source_problem(
+    tmp_path: Path,
+) -> None:
+    # nyed_1's notes (links shared by a case's entries, exact repeats merged) describe the feed;
+    # they are no reason to tell an advocate that the court is "partly readable".
+    with HttpTestServer() as server:
+        body = (COURTS / "pacer" / "nyed_1.xml").read_bytes()
+        server.route("/rss", Reply.raw(body, content_type=RSS))
+        settings = settings_for(
+            tmp_path, write_watchlist(tmp_path / "w.yaml", [court_feed(server)])
+        )
+        [outcome] = cycle(settings)
+    assert outcome.ok and outcome.items == 409
+    assert "23 repeated entries merged" in outcome.warnings
+    engine = database.create_db_engine(settings.effective_database_url)
+    try:
+        with database.make_session_factory(engine)() as session:
+            row = session.get_one(models.Source, "district")
+            assert (row.status, row.last_error) == ("ok", None)
+            assert source_problem(row) is None
+    finally:
+        engine.dispose()
