@@ -21,15 +21,21 @@ from typing import Any
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config.watchlist import WatchlistError, parse_watchlist
 from monitor.locale import LOCALE_DIR, available_languages
 from monitor.outbox import channels, present
+from monitor.outbox.compose import Mailing, build_message
 from monitor.outbox.i18n import day, translator, when
 from monitor.outbox.templates import default_templates_dir, render
+from monitor.outbox.transports import OutboxTransport
+from monitor.store import database, models
 from monitor.store.health import source_problem
 from monitor.store.models import Source
+from monitor.store.sync import sync_watchlist
 from monitor.store.withdrawals import UNREACHABLE, WithdrawalHealth
+from monitor.web.signing import EmailLinks, Signer
 from tests.paths import ROOT
 
 LANGUAGES = sorted(available_languages() - {"en"})
@@ -378,3 +384,44 @@ def test_the_compiled_catalogues_ship_inside_the_wheel(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for language in ("ru", "uk", "fr", "de"):
         assert f"monitor/locale/{language}/LC_MESSAGES/redwatch.mo" in names
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "It works once, until March 2, 2026, 7:45\u202fAM (CET)."),
+        ("ru", "Она действует один раз, до 2 марта 2026\u202fг., 07:45 (CET)."),
+    ],
+)
+def test_the_sign_in_email_speaks_the_advocates_language_in_their_time_zone(
+    factory: sessionmaker[Session], tmp_path: Path, language: str, said: str
+) -> None:
+    text = (
+        "people:\n  - id: p\n    name: P Q\n    advocates: [a]\n"
+        "advocates:\n  - id: a\n    name: A\n    email: a@example.org\n"
+        f"    language: {language}\n    timezone: Europe/Paris\nsources: []\n"
+    )
+    with database.transaction(factory) as session:
+        sync_watchlist(session, parse_watchlist(text.encode()), NOW)
+        delivery = models.Delivery(key="login:1", advocate_id="a", kind="login", created_at=NOW)
+        session.add(delivery)
+        session.flush()
+        session.add(
+            models.SignInLink(
+                advocate_id="a", delivery_id=delivery.id, expires_at=NOW + timedelta(minutes=15)
+            )
+        )
+    public = "https://redwatch.example.org"
+    mailing = Mailing(
+        OutboxTransport(tmp_path),
+        "redwatch <r@example.org>",
+        default_templates_dir(),
+        UTC,
+        public_url=public,
+        links=EmailLinks(Signer("i18n-test-secret-key-0123456789abcdef"), public),
+    )
+    with factory() as session:
+        message = build_message(session, mailing, delivery.id)
+    body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert said in body and message["Content-Language"] == language
+    assert message["Subject"] == translator(language).gettext("Your redwatch sign-in link")
