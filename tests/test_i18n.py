@@ -341,6 +341,22 @@ def test_plural_forms_follow_each_language() -> None:
         21: "И ещё 21 событие.",
     }
     assert uk.ngettext("And %(num)d more event.", "", 4) % {"num": 4} == "І ще 4 події."
+    notes = {n: ru.ngettext("%(num)d new event", "", n) % {"num": n} for n in (1, 3, 5, 21)}
+    assert notes == {
+        1: "1 новое событие",
+        3: "3 новых события",
+        5: "5 новых событий",
+        21: "21 новое событие",
+    }
+    lines = {
+        n: ru.ngettext(
+            "withdrawals of %(num)d stored notice cannot be confirmed by the sweep", "", n
+        )
+        % {"num": n}
+        for n in (1, 2)
+    }
+    assert lines[1].startswith("снятие 1 сохранённого уведомления")
+    assert lines[2].startswith("снятие 2 сохранённых уведомлений")
     assert (
         en.ngettext("%(head)s, and %(num)d more", "%(head)s, and %(num)d more", 5)
         % {
