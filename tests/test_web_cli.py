@@ -42,6 +42,16 @@ def wait_for(url: str, process: subprocess.Popen[str], seconds: float = 60) -> h
     raise AssertionError(f"{url} never answered")
 
 
+def upgrade(env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "monitor", "db", "upgrade"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
 def stop(process: subprocess.Popen[str]) -> tuple[int, str]:
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=20)
@@ -100,13 +110,7 @@ def test_monitor_web_serves_the_app_on_loopback_and_stops_on_sigterm(tmp_path: P
     env = environment(
         tmp_path, MONITOR_WEB_PORT=str(port), MONITOR_SECRET_KEY_FILE=str(secret_file)
     )
-    subprocess.run(
-        [sys.executable, "-m", "monitor", "db", "upgrade"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    upgrade(env)
     process = subprocess.Popen(
         [sys.executable, "-m", "monitor", "web"],
         env=env,
@@ -230,13 +234,7 @@ def test_monitor_web_started_for_a_parent_that_is_not_its_own_stops_by_itself(
     (a parent that died while this process started, or any system without prctl) stops it."""
     port = free_port()
     env = environment(tmp_path, MONITOR_WEB_PORT=str(port), MONITOR_SECRET_KEY=SECRET)
-    subprocess.run(
-        [sys.executable, "-m", "monitor", "db", "upgrade"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    upgrade(env)
     stranger = subprocess.Popen(["sleep", "120"])
     try:
         run = subprocess.run(
