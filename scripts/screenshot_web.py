@@ -106,9 +106,12 @@ def shoot(page: Page, folder: Path, name: str) -> None:
         print(path)
 
 
-def sign_in(page: Page, web: WebWorld, address: str, folder: Path | None) -> None:
+def sign_in(
+    page: Page, web: WebWorld, address: str, folder: Path | None, start: str = "/login"
+) -> None:
+    """Sign in from `start` (a page opened signed out leads to the sign-in form, then back)."""
     before = len([m for m in web.smtp.messages if address in str(m["To"])])  # type: ignore[union-attr]
-    page.goto(f"{web.base_url}/login")
+    page.goto(f"{web.base_url}{start}")
     if folder:
         shoot(page, folder, "login")
     page.fill("input[name=email]", address)
@@ -133,10 +136,12 @@ def main() -> None:
         healthy_sources(web)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         olga = browser.new_context(java_script_enabled=False).new_page()
-        sign_in(olga, web, "olga@example.org", folder)
-        shoot(olga, folder, "home")
-        olga.goto(f"{web.base_url}/people/person-amina")
+        # as from an alert email's link, signed out: the form, then the page that was asked for
+        sign_in(olga, web, "olga@example.org", folder, start="/people/person-amina")
+        assert olga.url == f"{web.base_url}/people/person-amina", olga.url
         shoot(olga, folder, "person")
+        olga.goto(f"{web.base_url}/")
+        shoot(olga, folder, "home")
         olga.goto(f"{web.base_url}/review")
         shoot(olga, folder, "review")
         olga.goto(f"{web.base_url}/people/someone-else")
