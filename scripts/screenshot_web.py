@@ -74,28 +74,13 @@ def healthy_sources(web: WebWorld) -> None:
 
 
 def alert_link(web: WebWorld) -> str:
-    with database.transaction(web.factory) as session:
-        delivery = models.Delivery(
-            key="alert:shots",
-            advocate_id="adv-one",
-            kind="alert",
-            person_id="person-amina",
-            next_attempt_at=START,
-            created_at=START,
-        )
-        session.add(delivery)
-        session.flush()
-        session.add(
-            models.DeliveryEvent(
-                delivery_id=delivery.id, event_id=web.seeded.events["possible_notice"]
-            )
-        )
+    web.queue_alert("possible_notice")
     with ThreadPoolExecutor(1) as pool:  # Playwright's loop runs in this thread
         pool.submit(
             deliver_pending, web.factory, mailing_for(web.settings), "shots", web.clock
         ).result()
     html = web.mail_to("olga@example.org", 2)[-1].get_body(("html",)).get_content()  # type: ignore[union-attr]
-    return re.findall(r'href="([^"]+/v/[^"]+)"[^>]*>Not this person<', html)[0]
+    return str(re.findall(r'href="([^"]+/v/[^"]+)"[^>]*>Not this person<', html)[0])
 
 
 def shoot(page: Page, folder: Path, name: str) -> None:

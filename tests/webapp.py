@@ -478,6 +478,22 @@ class WebWorld:
     def session(self) -> Session:
         return self.factory()
 
+    def queue_alert(self, event_name: str, advocate_id: str = "adv-one") -> None:
+        """A pending alert email to the advocate about one of Amina's seeded events."""
+        with database.transaction(self.factory) as session:
+            delivery = models.Delivery(
+                key=f"alert:test:{event_name}:{advocate_id}",
+                advocate_id=advocate_id,
+                kind="alert",
+                person_id="person-amina",
+                next_attempt_at=START,
+                created_at=START,
+            )
+            session.add(delivery)
+            session.flush()
+            event_id = self.seeded.events[event_name]
+            session.add(models.DeliveryEvent(delivery_id=delivery.id, event_id=event_id))
+
     def mail_to(self, address: str, count: int = 1, timeout: float = 15) -> list[EmailMessage]:
         """The messages the SMTP server received for `address`, once there are `count`."""
         assert self.smtp is not None
