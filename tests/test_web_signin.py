@@ -113,6 +113,27 @@ def test_at_most_thirty_requests_to_login_per_client_address_per_hour(web: WebWo
     assert client.get("/login").status_code == 200
 
 
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_login_limit(web: WebWorld) -> None:
+    # the app sees every request from its reverse proxy (127.0.0.1 here, trusted by default)
+    one, two = ({"X-Forwarded-For": address} for address in ("203.0.113.7", "198.51.100.9"))
+    client = web.client()
+    assert {client.get("/login", headers=one).status_code for _ in range(30)} == {200}
+    assert client.get("/login", headers=one).status_code == 429
+    assert client.get("/login", headers=two).status_code == 200
+
+
+def test_a_forwarded_address_from_an_untrusted_peer_does_not_escape_the_login_limit(
+    db_url: str, tmp_path: Path, smtp: SmtpTestServer
+) -> None:
+    with WebWorld.start(db_url, tmp_path, smtp, MONITOR_WEB_TRUSTED_PROXIES="none") as web:
+        client = web.client()
+        answers = [
+            client.get("/login", headers={"X-Forwarded-For": f"192.0.2.{n}"}).status_code
+            for n in range(31)
+        ]
+        assert answers == [200] * 30 + [429]
+
+
 def test_the_login_limit_holds_across_a_restart_and_two_instances_and_keeps_no_address(
     db_url: str, tmp_path: Path, smtp: SmtpTestServer
 ) -> None:

@@ -69,6 +69,8 @@ def uvicorn_config(ctx: WebContext, port: int | None = None) -> uvicorn.Config:
         access_log=False,
         log_config=None,
         server_header=False,
+        proxy_headers=settings.trusted_proxies is not None,
+        forwarded_allow_ips=settings.trusted_proxies,
         lifespan="off",
         timeout_graceful_shutdown=int(STOP_SECONDS),
     )
