@@ -376,6 +376,29 @@ def test_dates_are_written_in_the_advocates_locale(language: str, month: str) ->
     assert month in view["detected_at"]
 
 
+@pytest.mark.parametrize(
+    ("language", "birth"),
+    [
+        ("en", "May 16, 1963"),
+        ("ru", "16 мая 1963 г."),
+        ("uk", "16 травня 1963 р."),
+        ("de", "16. Mai 1963"),
+    ],
+)
+def test_a_notices_birth_date_is_written_as_the_advocates_locale_writes_dates(
+    language: str, birth: str
+) -> None:
+    notice = event(3, "notice_published", NOTICE)
+    [view] = [present.event_view(notice, PERSON, UTC, translator(language), language)]
+    facts = " ".join(view["facts"].split())  # the locale may join with no-break spaces
+    assert birth in facts and "1963-05-16" not in facts
+    partial = event(
+        3, "notice_published", {**NOTICE, "notice": {**NOTICE["notice"], "birth_date": "1963"}}
+    )
+    [view] = [present.event_view(partial, PERSON, UTC, translator(language), language)]
+    assert "1963" in view["facts"]  # a year alone stays a year, never a made-up day
+
+
 def test_a_language_without_a_catalogue_is_refused_at_its_position() -> None:
     text = (
         "people:\n  - id: p\n    name: P Q\n    advocates: [a]\n"
