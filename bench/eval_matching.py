@@ -87,9 +87,7 @@ def half(row: dict[str, str]) -> str:
 
 
 def bench_rows() -> list[dict[str, str]]:
-    return [
-        r for r in csv.DictReader(_lines("name_bench_cases.csv")) if r["schema"] == "Person"
-    ]
+    return [r for r in csv.DictReader(_lines("name_bench_cases.csv")) if r["schema"] == "Person"]
 
 
 def bench_scores() -> list[tuple[float, bool, str, dict[str, str]]]:

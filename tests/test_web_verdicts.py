@@ -26,7 +26,7 @@ from monitor.outbox.send import deliver_pending_async
 from monitor.service.run import mailing_for
 from monitor.store import database, models
 from tests.servers.smtp_server import SmtpTestServer
-from tests.webapp import START, WebWorld, csrf, queue_alert
+from tests.webapp import START, WebWorld, csrf
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def decision(web: WebWorld, event_id: int) -> models.Decision | None:
 
 
 def send_alert(web: WebWorld, event_name: str, advocate_id: str = "adv-one") -> EmailMessage:
-    queue_alert(web, f"alert:test:{event_name}", event_name, advocate_id)
+    web.queue_alert(event_name, advocate_id)
     report = asyncio.run(
         deliver_pending_async(web.factory, mailing_for(web.settings), "test", web.clock)
     )
