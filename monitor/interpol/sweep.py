@@ -41,9 +41,10 @@ import math
 import re
 import string
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import groupby
 from typing import Protocol
 
 from monitor.exc import BlockedError, MonitorError
@@ -95,12 +96,13 @@ class SweepOptions:
         "name_length",
         "forename_length",
     )
-    target: int = 130
+    target: int = 150
     max_requests: int = 2000
     residual_budget: int = 250
     max_drop: float = MAX_DROP
     max_errors: int = 3
     sentinels: int = SENTINELS
+    marginals: bool = True
 
 
 @dataclass(frozen=True)
@@ -306,7 +308,9 @@ DIMENSIONS: Mapping[str, Dimension] = {
 
 
 # UN notices: `name` is the only filter the UN lists take (bundesAPI openapi.yaml).
-UN_OPTIONS = SweepOptions(plan=("name", "name+"), residual_plan=("name_exotic", "name_length"))
+UN_OPTIONS = SweepOptions(
+    plan=("name", "name+"), residual_plan=("name_exotic", "name_length"), marginals=False
+)
 
 
 # The full sweep -----------------------------------------------------------------------------------
@@ -390,6 +394,7 @@ class _Sweep:
         self._errors_in_a_row = 0
         self._residual_depth = 0
         self._deferred: list[tuple[_Node, str | None]] = []
+        self._answers: dict[tuple[tuple[str, str], ...], tuple[int, frozenset[str]]] = {}
 
     async def run(self) -> None:
         root = _Node({})
@@ -411,6 +416,15 @@ class _Sweep:
         - a notice found by any query counts for every node that must contain it, so a node's
           shortfall is computed again, just before its search, from everything collected.
         """
+        self._residual_depth += 1
+        try:
+            await self._routes()
+            if self.options.marginals:
+                await self._marginals()
+        except _ResidualSpent:
+            pass
+        finally:
+            self._residual_depth -= 1
         for node, exclude in sorted(self._deferred, key=lambda deferred: -deferred[0].total):
             if self.counted():
                 return
@@ -418,12 +432,157 @@ class _Sweep:
             if node.total > len(node.ids):
                 await self._find_missing(node, node.total - len(node.ids), exclude=exclude)
 
+    # Locating by counts ----------------------------------------------------------------------
+    async def _routes(self) -> None:
+        """Ask, for each earlier notice the plan did not reach, a small query that holds it."""
+        for filters in self._route_queries():
+            if self.counted():
+                return
+            await self.ask(_Node(filters))
+
+    def _route_queries(self) -> list[dict[str, str]]:
+        missing = [
+            item
+            for item, _ in self.prior
+            if str(item.data.get("entity_id", "")) not in self.items
+            and not any(must_contain(f, item.data, self.today) for f in self.enumerated)
+        ]
+        queries: list[dict[str, str]] = []
+        for item in missing:
+            if any(must_contain(f, item.data, self.today) for f in queries):
+                continue
+            route = self._route(item)
+            if route is not None:
+                queries.append(route)
+        return queries
+
+    def _route(self, item: Item) -> dict[str, str] | None:
+        for filters in _route_candidates(item.data, self.today):
+            if not must_contain(filters, item.data, self.today):
+                continue
+            size = self._known_count(filters, self.items)
+            if size <= self.options.target:
+                return filters  # the candidates come likeliest-to-be-ordinary first
+        return None
+
+    def _known_count(self, filters: Filters, pool: Iterable[str]) -> int:
+        return sum(
+            1 for i in pool if _locally_in(self.items[i], self.published[i], filters, self.today)
+        )
+
+    async def _marginals(self) -> None:
+        """Forename initials over the whole list: each one's total, minus the notices collected
+        that have it, is how many are still hidden there; only those are followed."""
+        dimension = DIMENSIONS["forename"]
+        for filters in dimension.children({}, self.published.values()):
+            if self.counted():
+                return
+            known = {i for i in self.items if dimension.local(self.published[i], filters)}
+            node = _Node(filters)
+            if not await self.ask(node) or node.total <= CAP:
+                continue
+            hidden = node.total - len(known | node.ids)
+            if hidden > 0:
+                await self._follow(filters, hidden, known | node.ids)
+
+    async def _follow(self, filters: dict[str, str], hidden: int, pool: set[str]) -> None:
+        """Split a forename initial's hidden notices into those with an age and the others."""
+        aged_filters = {**filters, "ageMin": str(AGE_FLOOR), "ageMax": str(AGE_CEILING)}
+        known_aged = self._known_count(aged_filters, pool)
+        aged = _Node(aged_filters)
+        if not await self.ask(aged):
+            return
+        with_age = aged.total - len(self._in(aged_filters, pool) | aged.ids)
+        if with_age > 0 and aged.total > CAP:
+            await self._bisect(aged_filters, with_age)
+        without_age = hidden - max(0, aged.total - known_aged)
+        if without_age > 0:
+            await self._cells(filters, without_age)
+
+    def _in(self, filters: Filters, pool: Iterable[str]) -> set[str]:
+        return {
+            i for i in pool if _locally_in(self.items[i], self.published[i], filters, self.today)
+        }
+
+    async def _bisect(self, filters: dict[str, str], hidden: int) -> None:
+        """Halve an age range over the cap that hides `hidden` notices, following only halves
+        whose total exceeds the notices collected in them (a half known to hold none is skipped,
+        and a half whose count follows from its sibling's is not asked, only split)."""
+        halves = self._halves(filters)
+        if halves is None:
+            return  # one year still over the cap: the residual search takes it
+        for half in halves:
+            if hidden <= 0 or self.counted():
+                return
+            known = self._in(half, self.items)
+            if half is halves[1] and len(known) + hidden > CAP:
+                await self._bisect(half, hidden)  # its count is known: split it unasked
+                return
+            node = _Node(half)
+            if not await self.ask(node):
+                return
+            inside = node.total - len(known)
+            left = node.total - len(known | node.ids)
+            if left > 0 and node.total > CAP:
+                await self._bisect(half, left)
+            hidden -= max(0, inside)
+
+    def _halves(self, filters: Filters) -> tuple[dict[str, str], dict[str, str]] | None:
+        low, high = _age_range(filters)
+        if high <= low:
+            return None
+        ages = [a for i in self._in(filters, self.items) if (a := _age(self.items[i], self.today))]
+        cut = _age_cuts(low, high, 2, ages, target=1)[0][1]
+        return (
+            {**filters, "ageMin": str(low), "ageMax": str(cut)},
+            {**filters, "ageMin": str(cut + 1), "ageMax": str(high)},
+        )
+
+    async def _cells(self, filters: dict[str, str], hidden: int) -> None:
+        """Notices of a forename initial without an age: each lies in a surname node whose age
+        split fell short; the node x forename cells are small, and only those are asked."""
+        for node, _ in sorted(self._deferred, key=lambda deferred: -deferred[0].total):
+            if hidden <= 0 or self.counted():
+                return
+            if not node.filters or "forename" in node.filters:
+                continue
+            node.ids |= self._certainly_in(node.filters)
+            if node.total <= len(node.ids):
+                continue
+            cell = {**node.filters, **filters}
+            known = self._in(cell, self.items)
+            child = _Node(cell)
+            if not await self.ask(child):
+                continue
+            node.ids |= child.ids
+            hidden -= max(0, child.total - len(known))
+        if hidden > 0:  # then the surname is missing or starts with no letter A-Z
+            await self._exotic_cells(filters, hidden)
+
+    async def _exotic_cells(self, filters: dict[str, str], hidden: int) -> None:
+        dimension = DIMENSIONS["name_exotic"]
+        for cell in dimension.children(filters, self.published.values()):
+            if hidden <= 0 or self.counted():
+                return
+            known = self._in(cell, self.items)
+            child = _Node(cell)
+            if await self.ask(child):
+                hidden -= max(0, child.total - len(known))
+
     def _certainly_in(self, filters: Filters) -> set[str]:
         return {i for i, item in self.items.items() if must_contain(filters, item.data, self.today)}
 
     # Asking ---------------------------------------------------------------------------------
     async def ask(self, node: _Node) -> bool:
-        """Query one node (page 1, at the cap); False if the query failed."""
+        """Query one node (page 1, at the cap); False if the query failed.
+
+        - a query already answered in this sweep is not sent again: its answer is reused.
+        """
+        key = tuple(sorted(node.filters.items()))
+        if key in self._answers:
+            node.total, ids = self._answers[key]
+            node.ids = set(ids)
+            return True
         if self.requests >= self.options.max_requests:
             raise _Abort(f"the budget of {self.options.max_requests} list requests was spent")
         if self._residual_depth:
@@ -438,6 +597,7 @@ class _Sweep:
             node.ids |= await self._retry_short(node)
         if node.total <= CAP and len(node.ids) >= node.total:
             self.enumerated.append(dict(node.filters))
+        self._answers[key] = (node.total, frozenset(node.ids))
         return True
 
     async def _list(self, filters: Filters) -> ListPage | None:
@@ -510,7 +670,8 @@ class _Sweep:
         """
         accounted = failures = 0
         disjoint = _disjoint(dimension)
-        for filters in self._children(node, dimension):
+        children = self._age_children(node) if dimension == AGE else self._children(node, dimension)
+        for filters in children:
             if len(node.ids) >= node.total or (disjoint and accounted >= node.total):
                 break
             child = _Node(filters)
@@ -521,7 +682,29 @@ class _Sweep:
             await self._explore(child)
             node.ids |= child.ids
             accounted += child.total
+            if dimension == AGE:
+                children.send(child.total)  # type: ignore[attr-defined]
         return accounted, failures
+
+    def _age_children(self, node: _Node) -> Generator[dict[str, str], int | None, None]:
+        """Age ranges cut one after the other, youngest first, each from what is left.
+
+        - each cut is placed so that the range should hold about `target` notices, from the
+          sampled ages above the previous cut, scaled to the notices not yet accounted for:
+          a sample that over-represents the young (the newest page) is corrected as it goes;
+        - once what is left fits under the cap, the last range runs to the node's upper age.
+        """
+        low, high = _age_range(node.filters)
+        target = self.options.target
+        ages = sorted(age for age in self._ages(node) if low <= age <= high)
+        start, left = low, node.total
+        while start <= high:
+            rest = [age for age in ages if age >= start]
+            end = _next_cut(start, high, rest, left, target)
+            total = yield {**node.filters, "ageMin": str(start), "ageMax": str(end)}
+            yield {}  # answers send(); the next range follows on the next iteration
+            left -= total or 0
+            start = end + 1
 
     def _children(self, node: _Node, dimension: str) -> list[dict[str, str]]:
         if dimension == AGE:
@@ -747,6 +930,33 @@ def published(item: Item) -> Published:
     return raw if isinstance(raw, dict) else item.data
 
 
+def _route_candidates(data: Mapping[str, object], today: date) -> list[dict[str, str]]:
+    """Small queries that must hold a notice with these fields: pairs of its initials, its
+    nationalities and its age (one letter at most, as the partition sends)."""
+    parts: list[dict[str, str]] = []
+    for param in ("name", "forename"):
+        value = data.get(param)
+        if isinstance(value, str) and value[:1].upper() in string.ascii_uppercase:
+            parts.append({param: f"^{value[0].upper()}"})
+    codes = data.get("nationalities")
+    for code in codes if isinstance(codes, list | tuple) else ():
+        parts.append({"nationality": str(code)})
+    age = _age(Item(key="", title="", data=dict(data)), today)
+    if age is not None:
+        parts.append({"ageMin": str(max(AGE_FLOOR, age - 1)), "ageMax": str(age + 1)})
+    pairs = [
+        {**a, **b} for n, a in enumerate(parts) for b in parts[n + 1 :] if not a.keys() & b.keys()
+    ]
+    longer = [
+        {param: f"^{value[:size].upper()}"}
+        for param in ("forename", "name")
+        if isinstance(value := data.get(param), str) and _prefix(f"^{value[:3]}") is not None
+        for size in (2, 3)
+        if len(value) >= size
+    ]
+    return parts + pairs + longer
+
+
 # Ages -------------------------------------------------------------------------------------------
 def _age_range(filters: Filters) -> tuple[int, int]:
     return int(filters.get("ageMin", AGE_FLOOR)), int(filters.get("ageMax", AGE_CEILING))
@@ -774,6 +984,20 @@ def _age_cuts(
         starts.append((low + high + 1) // 2)
     ends = [start - 1 for start in starts[1:]] + [high]
     return list(zip(starts, ends, strict=True))
+
+
+def _next_cut(start: int, high: int, rest: Sequence[int], left: int, target: int) -> int:
+    """The upper age of the range starting at `start` (see _Sweep._age_children)."""
+    if left <= CAP or not rest:
+        return high if left <= CAP or start >= high else (start + high) // 2
+    scale = left / len(rest)  # notices each sampled age stands for
+    end, count = start, 0
+    for age, group in groupby(rest):
+        count += len(list(group))
+        if count * scale > target:
+            return min(high, max(start, end))
+        end = age
+    return high
 
 
 def _age(item: Item, today: date) -> int | None:
