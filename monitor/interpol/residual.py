@@ -32,13 +32,13 @@ SEX_SPLIT_MAX = 240
 
 async def residuals(state: SweepState) -> None:
     """Locate by counts, then search each deferred node while the count falls short."""
-    with state.residual():
-        try:
-            await routes(state)
-            if state.options.locate:
+    if state.options.locate:  # lists that take forename, nationality and age filters
+        with state.residual():
+            try:
+                await routes(state)
                 await marginals(state)
-        except ResidualSpent:
-            pass  # the node searches below say so
+            except ResidualSpent:
+                pass  # the node searches below say so
     for node, exclude in sorted(state.deferred, key=lambda deferred: -deferred[0].total):
         if state.counted():
             return

@@ -44,7 +44,8 @@ class SweepOptions:
     - `plan`: dimensions tried, in order, on a query over the cap (see DIMENSIONS; `age`);
     - `residual_plan`: dimensions for the residual search (`cover` = ages then sex, no names);
     - `locate`: whether the residual search first locates hidden notices by counts
-      (monitor.interpol.locate: forename initials, ages); False where lists filter by name only;
+      (monitor.interpol.locate: routes, forename initials, ages); False where lists filter by
+      name only (UN);
     - `target`: the size aimed at when cutting age ranges (headroom under the cap);
     - `max_requests`: list requests allowed in all; `residual_budget`: of which residual search;
     - `max_drop`: a root total this fraction below `previous_total` makes the sweep incomplete;
