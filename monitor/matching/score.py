@@ -39,6 +39,7 @@ from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
 from monitor.matching import datafiles
 from monitor.matching.equivalents import FILIATION, particle_group, shared_affix
+from monitor.matching.mandarin import pinyin_readings
 from monitor.matching.names import translit_key
 from monitor.matching.tokens import INITIAL_WEIGHT, Token, make_token, tokenize
 
@@ -127,8 +128,8 @@ def token_similarity(a: Token, b: Token) -> float:
 def alike(a: Token, b: Token) -> bool:
     """Two spellings a person would take for one name: typing errors few for their length.
 
-    - a spelling of 3 letters or fewer: the same letters, or one letter left out of four
-      (Asad / Ssad); other short forms meet through the vowel, sibilant, prefix and nickname
+    - a spelling of 3 letters or fewer: the same letters, one letter left out of four
+      (Asad / Ssad), or two neighbours of three swapped (Sok / Sko); other short forms meet through the vowel, sibilant, prefix and nickname
       rules
     - else, by the longer spelling: one typing error in 4 letters, two in 5 to 8 if at most one
       of them touches a consonant (or, in 7 or 8 letters, both come after the same first
@@ -137,8 +138,12 @@ def alike(a: Token, b: Token) -> bool:
     """
     x, y = a.key, b.key
     shorter, longer = sorted((len(x), len(y)))
-    if shorter <= 3:  # Asad / Ssad, Jon / John: one letter left out of four
-        return x == y or (shorter == 3 and longer == 4 and Indel.distance(x, y) == 1)
+    if shorter <= 3:  # Asad / Ssad, Jon / John: one letter left out of four; Sok / Sko
+        return (
+            x == y
+            or (shorter == 3 and longer == 4 and Indel.distance(x, y) == 1)
+            or (shorter == longer == 3 and sorted(x) == sorted(y) and OSA.distance(x, y) == 1)
+        )
     allowed = 1 if longer == 4 else 2 if longer <= 8 else 3
     distance = OSA.distance(x, y, score_cutoff=allowed + 1)
     if distance <= 1 or (distance <= allowed and longer >= 9):
@@ -239,10 +244,20 @@ _SHORT = 4
 
 
 def _vowel_variant(a: str, b: str) -> bool:
-    """Short tokens that differ only in their vowels (Un/On, Jong/Jung): romanisations disagree
-    most on vowels, and edit similarity is too coarse on two or three letters."""
+    """Short tokens that differ only in their vowels (Un/On, Jong/Jung, Cook/Cock): romanisations
+    disagree most on vowels, and edit similarity is too coarse on two or three letters. Both must
+    start and end alike (with a vowel or not): Abiy / Ayoub and Il / Ilya are other names."""
     consonants = _single(a.translate(_VOWELS))
-    return bool(consonants) and consonants == _single(b.translate(_VOWELS))
+    return (
+        bool(consonants)
+        and consonants == _single(b.translate(_VOWELS))
+        and _is_vowel(a[0]) == _is_vowel(b[0])
+        and _is_vowel(a[-1]) == _is_vowel(b[-1])
+    )
+
+
+def _is_vowel(letter: str) -> bool:
+    return letter in "aeiouy"
 
 
 def _single(text: str) -> str:
@@ -319,10 +334,55 @@ def compare_names(query: list[Token], target: list[Token]) -> NameScore:
             query, target = joined_q, joined_t
             sims = _matrix(query, target)
     pairs = _uncross(query, target, _align(sims))
-    scored = _score(query, target, pairs)
+    scored = _loosely_agreed(query, target, pairs, _score(query, target, pairs))
     if scored.score < KOREAN_SYLLABLE_SCORE and _one_korean_syllable(query, target, pairs):
         return replace(scored, score=KOREAN_SYLLABLE_SCORE, notes=(KOREAN_SYLLABLE_NOTE,))
     return scored
+
+
+# A name part agrees closely when it is the same name (a key, a listed form, the same consonants)
+# or one typing error from it; two typing errors, other vowels in a short name or a prefix are a
+# loose agreement: as often another person's name with similar letters (Amir / Amin, Perez /
+# Teresa) as a misspelling of this one.
+CLOSE_SIM = 0.8
+# What a name whose agreement rests on loose parts scores at most: a weak match, kept for the
+# record, never an alert.
+LOOSE_CAP = 0.55
+NONE_CLOSE_NOTE = "no name part agrees closely"
+LOOSE_AND_MISSING_NOTE = "a name part agrees only loosely and another one is missing"
+
+
+def _loosely_agreed(
+    query: list[Token], target: list[Token], pairs: list[tuple[int, int, float]], scored: NameScore
+) -> NameScore:
+    """Cap a name that agrees only loosely to a weak match (LOOSE_CAP).
+
+    - two or more name parts paired and none of them closely (Rumana Hossin / Hassan Rouhani,
+      Salim Hossen / Saddam Hussein): different names with similar letters; an initial is no
+      close agreement
+    - a loose pair beside a name part on one side only, particles and patronymics aside (Ilya
+      Kim / Kim Kyong Il, Yeycol Hernande Perez / Fernando Perez): one agreeing part and one
+      guessed one do not make up for a part that is not there; an initial is no loose pair
+    """
+    if scored.score <= LOOSE_CAP or not pairs:
+        return scored
+    sims = [sim for i, j, sim in pairs if not (query[i].initial or target[j].initial)]
+    if len(pairs) >= 2 and all(sim < CLOSE_SIM for _, _, sim in pairs):
+        return replace(scored, score=LOOSE_CAP, notes=(*scored.notes, NONE_CLOSE_NOTE))
+    if any(sim < CLOSE_SIM for sim in sims) and _missing_parts(query, target, pairs):
+        return replace(scored, score=LOOSE_CAP, notes=(*scored.notes, LOOSE_AND_MISSING_NOTE))
+    return scored
+
+
+def _missing_parts(
+    query: list[Token], target: list[Token], pairs: list[tuple[int, int, float]]
+) -> bool:
+    """Whether a name part (not a particle, not a patronymic) has no counterpart on either side."""
+    used_q = {i for i, _, _ in pairs}
+    used_t = {j for _, j, _ in pairs}
+    left = [t for k, t in enumerate(query) if k not in used_q]
+    left += [t for k, t in enumerate(target) if k not in used_t]
+    return any(t.particle < 0 and not t.patronymic for t in left)
 
 
 @lru_cache(maxsize=1)
@@ -535,9 +595,18 @@ def _join_at(
         if not parts[0].abjad and all(abs(length - n) > 2 for n in sizes):
             continue  # vowels unwritten in abjads: their Latin form is shorter
         joined = make_token("".join(t.latin for t in parts))
+        if any(t.readings for t in tokens):  # a name in Wade-Giles: Hsi Chin-ping
+            joined = _in_wade_giles(joined)
         if max(token_similarity(joined, o) for o in other if not o.initial) >= JOIN_MIN_SIM:
             return joined, size
     return None
+
+
+@lru_cache(maxsize=4096)
+def _in_wade_giles(token: Token) -> Token:
+    """A token read as Wade-Giles because another part of its name is (one object per token)."""
+    readings = pinyin_readings(token.latin, marked=False)
+    return replace(token, readings=readings) if readings else token
 
 
 def score_names(query: str, target: str) -> NameScore:
