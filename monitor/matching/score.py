@@ -134,7 +134,8 @@ def alike(a: Token, b: Token) -> bool:
     - else, by the longer spelling: one typing error in 4 letters, two in 5 to 8 if at most one
       of them touches a consonant (or, in 7 or 8 letters, both come after the same first
       letter), three in 9 or more (Abdurrahim / Abdurrahman); a typing error is a letter
-      changed, added, left out, or two neighbours swapped
+      changed, added, left out, or two neighbours swapped; a name-forming ending both share
+      (-enko, -ovich) does not count in that length (Tkachenko / Lukashenko are other names)
     """
     x, y = a.key, b.key
     shorter, longer = sorted((len(x), len(y)))
@@ -144,7 +145,10 @@ def alike(a: Token, b: Token) -> bool:
             or (shorter == 3 and longer == 4 and Indel.distance(x, y) == 1)
             or (shorter == longer == 3 and sorted(x) == sorted(y) and OSA.distance(x, y) == 1)
         )
-    allowed = 1 if longer == 4 else 2 if longer <= 8 else 3
+    # the errors allowed go by the length of what differs: a name-forming ending both share
+    # (-enko, -ovich) is no room for more (Tkachenko / Lukashenko: Tkach / Lukash)
+    stem = longer - shared_affix(x, y)
+    allowed = 1 if longer == 4 else 2 if stem <= 8 else 3
     distance = OSA.distance(x, y, score_cutoff=allowed + 1)
     if distance <= 1 or (distance <= allowed and longer >= 9):
         return True
@@ -216,9 +220,30 @@ def _spelling_similarity(a: Token, b: Token) -> float:
         sim = max(sim, REVERSED_CREDIT if x == y[::-1] else SCRAMBLED_CREDIT)
     if a.vowelless != b.vowelless:
         sim = max(sim, _consonant_similarity(a.consonants, b.consonants))
-    elif (a.syllabic or b.syllabic) and len(a.skel) >= 2 and a.skel == b.skel:
+    elif (
+        (a.syllabic or b.syllabic)
+        and len(a.skel) >= 2
+        and a.skel == b.skel
+        and _as_many_syllables(a, b)
+    ):
         sim = max(sim, SYLLABIC_SKELETON_CREDIT)  # 贝拉克 (bei-la-ke) / Barack: the same consonants
     return sim
+
+
+def _as_many_syllables(a: Token, b: Token) -> bool:
+    """A Hangul token meets a romanised one only when that reads as as many Korean syllables as
+    it has characters: 정희 (Jeong-hui) is not Jong, 선우 (Seon-u) is not Son."""
+    for hangul, latin in ((a, b), (b, a)):
+        if hangul.syllabic == "HANGUL" and not latin.syllabic:
+            return bool(_korean_syllables(len(hangul.text)).fullmatch(latin.latin))
+    return True
+
+
+@lru_cache(maxsize=8)
+def _korean_syllables(count: int) -> re.Pattern[str]:
+    # a lone "y" is no vowel here, or Yong would read as two syllables (y-ong)
+    one = _KOREAN_SYLLABLE.pattern.replace("|u|i|y)", "|u|i)")
+    return re.compile(f"(?:{one}){{{count}}}")
 
 
 VOWELLESS_CREDIT = 0.9
