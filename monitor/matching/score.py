@@ -218,7 +218,7 @@ def _spelling_similarity(a: Token, b: Token) -> float:
         sim = max(sim, PREFIX_CREDIT)  # Ben/Benjamin, Alex/Alexander
     if len(x) == len(y) >= _MIN_SCRAMBLED and sorted(x) == sorted(y):
         sim = max(sim, REVERSED_CREDIT if x == y[::-1] else SCRAMBLED_CREDIT)
-    if a.vowelless != b.vowelless:
+    if a.vowelless != b.vowelless and _same_ending(a, b):
         sim = max(sim, _consonant_similarity(a.consonants, b.consonants))
     elif (
         (a.syllabic or b.syllabic)
@@ -244,6 +244,25 @@ def _korean_syllables(count: int) -> re.Pattern[str]:
     # a lone "y" is no vowel here, or Yong would read as two syllables (y-ong)
     one = _KOREAN_SYLLABLE.pattern.replace("|u|i|y)", "|u|i)")
     return re.compile(f"(?:{one}){{{count}}}")
+
+
+# Arabic script writes long vowels (alif, ya, waw) and a final -a (ta marbuta, alif maqsura) even
+# where it leaves short vowels out: a name ends in a vowel in both scripts or in neither.
+_ARABIC_VOWEL_ENDS = frozenset("اىيیوۀةهءأئؤإآ")
+_ARABIC_EITHER_ENDS = frozenset("ةهۀ")  # -a, -ah, -at, -e: written alike
+
+
+def _same_ending(a: Token, b: Token) -> bool:
+    """An Arabic-script token and a Latin one end alike: in a vowel (علي / Ali, موسى / Musa) or
+    in a consonant (محمد / Muhammad); سلمان (Salman) is not Slimani, محمدی (Mohammadi) not
+    Mohammed. A Latin final e may be silent, and ta marbuta may be read or not: either way."""
+    arabic, latin = (a, b) if a.vowelless else (b, a)
+    last = arabic.text[-1:]
+    if not ("\u0600" <= last <= "\u06ff") or last in _ARABIC_EITHER_ENDS:
+        return True
+    if latin.latin.endswith("e"):  # often silent: Therese / تيريز, George / جورج
+        return True
+    return (last in _ARABIC_VOWEL_ENDS) == _is_vowel(latin.latin[-1])
 
 
 VOWELLESS_CREDIT = 0.9
