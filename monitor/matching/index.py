@@ -38,7 +38,7 @@ from monitor.matching.normalize import FoldedText, fold_text
 from monitor.matching.qualify import qualify
 from monitor.matching.score import NameScore, Token, compare_names, tokenize
 from monitor.matching.text import Anchor, Lookups, Mention, on_boundaries, read_hit, verify
-from monitor.matching.variants import NameParts, Variant, person_parts
+from monitor.matching.variants import NameParts, Variant, national_names, person_parts
 
 STRONG_THRESHOLD = 0.85
 ALERT_THRESHOLD = 0.6
@@ -497,7 +497,7 @@ def _lookups(entries: list[_Entry]) -> Lookups:
 def _entry(person: Person) -> _Entry:
     parts = person_parts(person)
     targets: dict[tuple[str, ...], tuple[tuple[Token, ...], str]] = {}
-    for written in (person.name, *person.aliases):
+    for written in (person.name, *person.aliases, *national_names(parts)):
         tokens = tuple(tokenize(written))
         targets.setdefault(tuple(sorted(t.latin for t in tokens)), (tokens, written))
     surnames = [" ".join(p.surname) for p in parts.parsed]
@@ -541,7 +541,14 @@ def _target_keys(entry: _Entry) -> set[str]:
 
 def _record_provenance(entry: _Entry, written: str, tokens: list[Token]) -> str:
     """Which watchlist variant each record token is, and the rule that made it."""
-    source = "name as written" if written == entry.person.name else "alias as written"
+    person = entry.person
+    source = (
+        "name as written"
+        if written == person.name
+        else "alias as written"
+        if written in person.aliases
+        else "name's Belarusian or Kazakh form"
+    )
     found = []
     for token in tokens:
         for table in (entry.parts.surnames, entry.parts.forenames, entry.parts.patronymics):

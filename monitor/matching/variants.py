@@ -13,12 +13,15 @@ from functools import lru_cache
 
 from monitor.matching.declension import decline, infer_sex
 from monitor.matching.models import Person
-from monitor.matching.names import ParsedName, latin_form, parse_name
+from monitor.matching.names import ParsedName, latin_form, parse_name, translit_key
+from monitor.matching.national import BELARUSIAN, PROVENANCE, national_forms
 from monitor.matching.normalize import fold_name
 from monitor.matching.translit import (
     BELARUSIAN_PROVENANCE,
+    KAZAKH_LETTERS,
     UKRAINIAN_SURNAME_PROVENANCE,
     belarusian_forms,
+    belarusian_latin,
     cyrillic_to_latin,
     is_cyrillic,
     latin_to_cyrillic,
@@ -29,6 +32,7 @@ from monitor.matching.translit import (
 OTHER_GENDER_WEIGHT = 0.75
 GUESSED_CYRILLIC_WEIGHT = 0.9
 BRIDGED_WEIGHT = 0.95
+NATIONAL_WEIGHT = 0.95  # a Belarusian or Kazakh form made by rule from the Russian one
 _ROUND_TRIP = frozenset(
     ["BGN/PCGN", "ICAO Doc 9303 (Russian passports since 2014)", "Wikipedia",
      "MVD 310-1997 (Russian passports 1997)", "MVD 782-2000 (Russian passports 2000)"]
@@ -51,6 +55,7 @@ class Variant:
     other_gender: bool = False
     case: str | None = None
     display: str = ""  # the unfolded spelling, for people to read (folding merges lookalikes)
+    national: bool = False  # a Belarusian or Kazakh form made from the Russian one
 
     @property
     def shown(self) -> str:
@@ -83,22 +88,47 @@ def person_parts(person: Person) -> NameParts:
       surname forms are the person's own and which are the other gender's
     """
     parts = NameParts()
+    kazakh = is_kazakh(person)
     for written in (person.name, *person.aliases):
         parsed = parse_name(written)
         if not parsed.surname:
             continue
         parts.parsed.append(parsed)
         sex = person.sex or _guess_sex(parsed)
-        for variant in _part_variants(" ".join(parsed.surname), "surname", sex):
+        for variant in _part_variants(" ".join(parsed.surname), "surname", sex, kazakh):
             _add(parts.surnames, variant)
         for forename in parsed.forenames:
-            for variant in _part_variants(forename, "forename", sex):
+            for variant in _part_variants(forename, "forename", sex, kazakh):
                 _add(parts.forenames, variant)
         if parsed.patronymic:
-            for variant in _part_variants(parsed.patronymic, "patronymic", sex):
+            for variant in _part_variants(parsed.patronymic, "patronymic", sex, kazakh):
                 _add(parts.patronymics, variant)
     parts.initials = frozenset(text[0] for text in parts.forenames if text)
     return parts
+
+
+def national_names(parts: NameParts) -> list[str]:
+    """Each written name with a Belarusian or Kazakh form in place of its Russian surname or
+    patronymic (Светлана tsikhanouskaya), one per form up to transliteration, so that structured
+    records compare with the national forms too."""
+    out: dict[tuple[int, str], str] = {}
+    for n, parsed in enumerate(parts.parsed):
+        middle = (parsed.patronymic,) if parsed.patronymic else ()
+        for text, variant in parts.surnames.items():
+            if variant.national and text.isascii():
+                written = " ".join((*parsed.forenames, *middle, text))
+                out.setdefault((n, translit_key(text)), written)
+        for text, variant in parts.patronymics.items():
+            if variant.national and text.isascii() and parsed.patronymic:
+                written = " ".join((*parsed.forenames, text, *parsed.surname))
+                out.setdefault((n, "p:" + translit_key(text)), written)
+    return list(out.values())
+
+
+def is_kazakh(person: Person) -> bool:
+    """A Kazakh national, or a name written with Kazakh letters: Kazakh forms are made."""
+    written = " ".join((person.name, *person.aliases)).lower()
+    return "KZ" in person.nationalities or bool(KAZAKH_LETTERS & set(written))
 
 
 def _guess_sex(parsed: ParsedName) -> str | None:
@@ -112,22 +142,22 @@ def _guess_sex(parsed: ParsedName) -> str | None:
 
 
 @lru_cache(maxsize=65536)
-def _part_variants(token: str, role: str, sex: str | None) -> tuple[Variant, ...]:
+def _part_variants(token: str, role: str, sex: str | None, kazakh: bool) -> tuple[Variant, ...]:
     """Variants of one name part (a surname may hold spaces: "le pen")."""
     out: list[Variant] = [Variant(fold_name(token), "as written", display=token.lower())]
     if is_cyrillic(token):
-        out += _from_cyrillic(token, role, sex, 1.0, "")
+        out += _from_cyrillic(token, role, sex, 1.0, "", kazakh)
         for bridged, provenance in ukrainian_russian_forms(token):
-            out += _from_cyrillic(bridged, role, sex, BRIDGED_WEIGHT, provenance + ", ")
+            out += _from_cyrillic(bridged, role, sex, BRIDGED_WEIGHT, provenance + ", ", kazakh)
     elif token.isascii():
-        out += _from_latin(token, role, sex)
+        out += _from_latin(token, role, sex, kazakh)
     else:
         out.append(Variant(latin_form(token), "anyascii"))
     return tuple(v for v in out if v.text)
 
 
 def _from_cyrillic(
-    token: str, role: str, sex: str | None, weight: float, via: str
+    token: str, role: str, sex: str | None, weight: float, via: str, kazakh: bool
 ) -> list[Variant]:
     written = via + "as written" if via else "as written"
     out = [Variant(fold_name(token), written, weight, display=token.lower())]
@@ -145,6 +175,7 @@ def _from_cyrillic(
     for latin, scheme in cyrillic_to_latin(token.lower()):
         out.append(Variant(latin, via + scheme, weight))
     out += _national_forms(token, role, weight, via)
+    out += _belarusian_kazakh(token, role, sex, weight * NATIONAL_WEIGHT, via, kazakh)
     out += _latin_other_gender(token, role, sex, weight, via)
     return out
 
@@ -166,6 +197,28 @@ def _national_forms(token: str, role: str, weight: float, via: str) -> list[Vari
     return out
 
 
+def _belarusian_kazakh(
+    token: str, role: str, sex: str | None, weight: float, via: str, kazakh: bool
+) -> list[Variant]:
+    """Belarusian (and for a Kazakh person, Kazakh) forms of a Russian surname or patronymic,
+    in Cyrillic and in Latin: Тихановская -> ціханоўская, tsikhanouskaya; Назарбаев ->
+    назарбайұлы, nazarbayuly (`national.national_forms`)."""
+    if role not in ("surname", "patronymic"):
+        return []
+    out: list[Variant] = []
+    for cyrillic, lang in national_forms(token, role, sex, kazakh):
+        provenance = via + PROVENANCE[lang]
+        out.append(
+            Variant(fold_name(cyrillic), provenance, weight, display=cyrillic, national=True)
+        )
+        if lang == BELARUSIAN:
+            out.append(Variant(belarusian_latin(cyrillic), provenance, weight, national=True))
+            continue
+        for latin, scheme in cyrillic_to_latin(cyrillic):
+            out.append(Variant(latin, f"{provenance}, {scheme}", weight, national=True))
+    return out
+
+
 def _latin_other_gender(
     token: str, role: str, sex: str | None, weight: float, via: str
 ) -> list[Variant]:
@@ -184,7 +237,7 @@ def _latin_other_gender(
     return out
 
 
-def _from_latin(token: str, role: str, sex: str | None) -> list[Variant]:
+def _from_latin(token: str, role: str, sex: str | None, kazakh: bool) -> list[Variant]:
     """A Latin token: its Cyrillic readings (declined), and every scheme's spelling of them.
 
     Only tokens that some passport scheme spells exactly this way from their Cyrillic reading take
@@ -198,5 +251,5 @@ def _from_latin(token: str, role: str, sex: str | None) -> list[Variant]:
         if not round_trips and provenance != "Wikidata Russian spelling":
             continue
         via = f"Cyrillic reading {cyrillic} ({provenance}), "
-        out += _from_cyrillic(cyrillic, role, sex, GUESSED_CYRILLIC_WEIGHT, via)
+        out += _from_cyrillic(cyrillic, role, sex, GUESSED_CYRILLIC_WEIGHT, via, kazakh)
     return out
