@@ -8,10 +8,13 @@ forms makes a false alert in a crowd of 21,453 real names.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from monitor.matching import MatchIndex, Person, Record
+from monitor.matching import MatchIndex, Person, Record, datafiles
 from monitor.matching.national import PROVENANCE
+from monitor.matching.translit import belarusian_latin
 from tests import crowd as crowds
 
 BELARUSIAN = PROVENANCE["be"]
@@ -101,3 +104,11 @@ def test_no_belarusian_or_kazakh_form_makes_a_false_alert_in_a_crowd_of_real_nam
         and (BELARUSIAN in m.explanation.provenance or KAZAKH in m.explanation.provenance)
     ]
     assert national == []
+
+
+def test_the_belarusian_romanisation_gives_the_spellings_belarusians_use() -> None:
+    schemes = json.loads(datafiles.text("press_schemes.json"))
+    (scheme,) = [s for s in schemes if s["name"] == "be_national"]
+    for cyrillic, latin in scheme["samples"]:
+        spelled = " ".join(belarusian_latin(word) for word in cyrillic.split())
+        assert spelled == latin.lower()
