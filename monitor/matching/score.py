@@ -219,7 +219,7 @@ def _spelling_similarity(a: Token, b: Token) -> float:
     if len(x) == len(y) >= _MIN_SCRAMBLED and sorted(x) == sorted(y):
         sim = max(sim, REVERSED_CREDIT if x == y[::-1] else SCRAMBLED_CREDIT)
     if a.vowelless != b.vowelless and _same_ending(a, b):
-        sim = max(sim, _consonant_similarity(a.consonants, b.consonants))
+        sim = max(sim, _consonant_similarity(*_without_final_a(a, b)))
     elif (
         (a.syllabic or b.syllabic)
         and len(a.skel) >= 2
@@ -263,6 +263,19 @@ def _same_ending(a: Token, b: Token) -> bool:
     if latin.latin.endswith("e"):  # often silent: Therese / تيريز, George / جورج
         return True
     return (last in _ARABIC_VOWEL_ENDS) == _is_vowel(latin.latin[-1])
+
+
+def _without_final_a(a: Token, b: Token) -> tuple[str, str]:
+    """The consonants of both, without a final ta marbuta (ة, read -a, -ah or -at) and the -h or
+    -t a Latin spelling may give it: أسامة is Osama and Usamah, فاطمة Fatima."""
+    arabic, latin = (a, b) if a.vowelless else (b, a)
+    if arabic.text[-1:] not in "ةۀ":
+        return a.consonants, b.consonants
+    ours = arabic.consonants[:-1] if arabic.consonants.endswith(("h", "t")) else arabic.consonants
+    theirs = latin.consonants
+    if latin.latin[-1:] in ("h", "t") and latin.latin[-2:-1] in tuple("aeiou"):
+        theirs = theirs[:-1]
+    return ours, theirs
 
 
 VOWELLESS_CREDIT = 0.9

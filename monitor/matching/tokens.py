@@ -97,9 +97,9 @@ def consonant_form(raw: str, latin: str) -> str:
       apart (مراد is Murad, not Marat)
     """
     if raw.startswith(_ARABIC_ARTICLE) and len(raw) > 4:
-        latin = latin_form(raw[2:])
-    if raw:
-        latin = translit_key(latin.translate(_MATRES))
+        raw = raw[2:]
+    if raw:  # letter by letter: ز then ه is z-h, not the digraph zh (حمزة is Hamza)
+        latin = "".join(translit_key(latin_form(c).translate(_MATRES)) for c in raw)
     bare = _NOT_CONSONANT.sub("", latin).replace("th", "t").replace("dh", "d")
     bare = bare.translate(_CONSONANT_MERGE)
     return re.sub(r"(.)\1+", r"\1", bare.translate(_MATRES) if raw else bare)
