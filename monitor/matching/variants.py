@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from monitor.matching.declension import decline, infer_sex
+from monitor.matching.equivalents import nicknames_of
 from monitor.matching.models import Person
 from monitor.matching.names import ParsedName, latin_form, parse_name, translit_key
-from monitor.matching.national import BELARUSIAN, PROVENANCE, national_forms
+from monitor.matching.national import BELARUSIAN, KAZAKH, PROVENANCE, national_forms
 from monitor.matching.normalize import fold_name
 from monitor.matching.translit import (
     BELARUSIAN_PROVENANCE,
@@ -207,6 +208,8 @@ def _belarusian_kazakh(
         return []
     out: list[Variant] = []
     for cyrillic, lang in national_forms(token, role, sex, kazakh):
+        if lang == KAZAKH and _given_name(cyrillic):
+            continue  # Марков -> Марк: a Russian given name's surname keeps its -ов
         provenance = via + PROVENANCE[lang]
         out.append(
             Variant(fold_name(cyrillic), provenance, weight, display=cyrillic, national=True)
@@ -217,6 +220,11 @@ def _belarusian_kazakh(
         for latin, scheme in cyrillic_to_latin(cyrillic):
             out.append(Variant(latin, f"{provenance}, {scheme}", weight, national=True))
     return out
+
+
+def _given_name(cyrillic: str) -> bool:
+    """A given name of the nickname and name-form tables (Mark, Petr, Ivan), in any spelling."""
+    return any(nicknames_of(translit_key(latin)) for latin, _ in cyrillic_to_latin(cyrillic))
 
 
 def _latin_other_gender(
