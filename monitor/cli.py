@@ -231,6 +231,12 @@ def _add_web(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "127.0.0.1:8000) until SIGTERM or Ctrl-C. Needs MONITOR_SECRET_KEY. `monitor run` serves "
         "it too when MONITOR_WEB_PORT is set.",
     )
+    cmd.add_argument(
+        "--parent-pid",
+        type=int,
+        metavar="PID",
+        help="stop when process PID ends (how `monitor run` starts the app beside it)",
+    )
     cmd.set_defaults(command=("web", "run"))
 
 

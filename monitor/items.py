@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from monitor.text.notes import Note
@@ -107,7 +108,9 @@ class Inputs(Generic[K]):
     - `may_concern`: whether structured fields (a notice's names, birth date, nationalities) may
       concern a watched person, i.e. the matcher's pre-filter as a yes/no question;
     - `known`: the read-only snapshot of what the store already holds that the source type reads
-      before collecting (see `poll.SOURCE_TYPES`).
+      before collecting (see `poll.SOURCE_TYPES`);
+    - `watchlist_file`: the file the sources were written in, so a problem with a source's
+      setting can point at its line (None when the sources came from elsewhere).
     """
 
     http: HttpClient
@@ -115,6 +118,7 @@ class Inputs(Generic[K]):
     people: Sequence[Person]
     may_concern: Callable[[Record], bool]
     known: K
+    watchlist_file: Path | None = None
 
 
 # --------------------------------------------------------------------------------------------

@@ -156,6 +156,7 @@ async def collect(runtime: PollContext, source: models.Source, full: bool) -> Co
         people=runtime.watchlist.people,
         may_concern=functools.partial(may_concern, runtime),
         known=kind.known(runtime.factory, source),
+        watchlist_file=runtime.settings.watchlist,
     )
     return await kind.collect(inputs, source, config, full)
 

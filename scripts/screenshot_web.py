@@ -74,28 +74,13 @@ def healthy_sources(web: WebWorld) -> None:
 
 
 def alert_link(web: WebWorld) -> str:
-    with database.transaction(web.factory) as session:
-        delivery = models.Delivery(
-            key="alert:shots",
-            advocate_id="adv-one",
-            kind="alert",
-            person_id="person-amina",
-            next_attempt_at=START,
-            created_at=START,
-        )
-        session.add(delivery)
-        session.flush()
-        session.add(
-            models.DeliveryEvent(
-                delivery_id=delivery.id, event_id=web.seeded.events["possible_notice"]
-            )
-        )
+    web.queue_alert("possible_notice")
     with ThreadPoolExecutor(1) as pool:  # Playwright's loop runs in this thread
         pool.submit(
             deliver_pending, web.factory, mailing_for(web.settings), "shots", web.clock
         ).result()
     html = web.mail_to("olga@example.org", 2)[-1].get_body(("html",)).get_content()  # type: ignore[union-attr]
-    return re.findall(r'href="([^"]+/v/[^"]+)"[^>]*>Not this person<', html)[0]
+    return str(re.findall(r'href="([^"]+/v/[^"]+)"[^>]*>Not this person<', html)[0])
 
 
 def shoot(page: Page, folder: Path, name: str) -> None:
@@ -106,9 +91,12 @@ def shoot(page: Page, folder: Path, name: str) -> None:
         print(path)
 
 
-def sign_in(page: Page, web: WebWorld, address: str, folder: Path | None) -> None:
+def sign_in(
+    page: Page, web: WebWorld, address: str, folder: Path | None, start: str = "/login"
+) -> None:
+    """Sign in from `start` (a page opened signed out leads to the sign-in form, then back)."""
     before = len([m for m in web.smtp.messages if address in str(m["To"])])  # type: ignore[union-attr]
-    page.goto(f"{web.base_url}/login")
+    page.goto(f"{web.base_url}{start}")
     if folder:
         shoot(page, folder, "login")
     page.fill("input[name=email]", address)
@@ -133,10 +121,12 @@ def main() -> None:
         healthy_sources(web)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         olga = browser.new_context(java_script_enabled=False).new_page()
-        sign_in(olga, web, "olga@example.org", folder)
-        shoot(olga, folder, "home")
-        olga.goto(f"{web.base_url}/people/person-amina")
+        # as from an alert email's link, signed out: the form, then the page that was asked for
+        sign_in(olga, web, "olga@example.org", folder, start="/people/person-amina")
+        assert olga.url == f"{web.base_url}/people/person-amina", olga.url
         shoot(olga, folder, "person")
+        olga.goto(f"{web.base_url}/")
+        shoot(olga, folder, "home")
         olga.goto(f"{web.base_url}/review")
         shoot(olga, folder, "review")
         olga.goto(f"{web.base_url}/people/someone-else")

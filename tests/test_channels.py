@@ -1,6 +1,7 @@
 """Alerts reach advocates on their channels (webhooks, Signal, Telegram, Matrix) through Apprise,
-through the same outbox as email: once, retried, recorded; and no name leaves for a third-party
-server unless the advocate's target allows it.
+through the same outbox as email: once, retried, recorded; so does a short note that their
+digest is ready; and no name leaves for a third-party server unless the advocate's target
+allows it.
 
 Every channel is sent end to end: Apprise speaks HTTP to a real server on 127.0.0.1 standing in
 for the service (tests/servers/webhook_server.py); Telegram's fixed API host is pointed at it
@@ -26,9 +27,9 @@ from monitor.commands.check import check
 from monitor.commands.status import status_data
 from monitor.config.watchlist import Watchlist, parse_watchlist
 from monitor.outbox.compose import Mailing
-from monitor.outbox.digest import Period, digest_context
+from monitor.outbox.digest import Period, digest_context, queue_due_digests
 from monitor.outbox.route import queue_alerts
-from monitor.outbox.send import deliver_pending_async
+from monitor.outbox.send import claim_next, deliver_pending_async
 from monitor.outbox.templates import default_templates_dir, render
 from monitor.outbox.transports import OutboxTransport
 from monitor.store import database, models
@@ -304,3 +305,119 @@ def test_the_digest_health_names_a_channel_that_could_not_deliver(
     [problem] = context["delivery_problems"]
     assert problem.startswith("json: still being retried after 1 attempt (json:// not delivered")
     assert "1 message not delivered" in subject and problem in text
+
+
+# Digests on channels: a short note that the digest is ready ---------------------------------
+def weekly_digest(factory: sessionmaker[Session], watchlist: Watchlist) -> list[models.Delivery]:
+    """A week with one arrest in it, and the digests due on Monday 08:00 queued as the job does."""
+    with database.transaction(factory) as session:
+        sync_watchlist(session, watchlist, NOW - timedelta(days=1))
+        session.add(
+            models.Event(
+                key="week:arrest",
+                person_id="mukhtar-ablyazov",
+                type="news_mention",
+                severity="high",
+                title="Мухтар Аблязов задержан",
+                url="https://news.example.org/ablyazov",
+                evidence=SENTENCE,
+                source_id="news",
+                details={"sentence": SENTENCE, "context_labels": ["arrest"]},
+                detected_at=NOW - timedelta(days=1),
+            )
+        )
+        session.get_one(models.Source, "news").last_success_at = NOW - timedelta(hours=3)
+        return list(queue_due_digests(session, NOW, UTC))
+
+
+def test_a_digest_sends_every_channel_one_ready_note_through_its_own_row(
+    factory: sessionmaker[Session], hooks: WebhookServer, tmp_path: Path
+) -> None:
+    weekly_digest(factory, watchlist_for(every_channel(hooks)))
+    report = deliver(factory, tmp_path)
+    deliveries = rows(factory)
+    assert sorted(d.channel_label for d in deliveries) == [
+        "email",
+        "form",
+        "json",
+        "matrix",
+        "signal",
+        "tgram",
+    ]
+    assert {d.kind for d in deliveries} == {"digest"} and report.sent == 6
+    paths = [r.path for r in hooks.received]
+    assert paths.count("/hook") == 1 and paths.count("/form") == 1
+    assert paths.count("/v2/send") == 1 and paths.count(f"/bot{SECRET}/sendMessage") == 1
+    signal = next(r for r in hooks.received if r.path == "/v2/send").json()["message"]
+    assert "Your weekly digest is ready: 1 new event for 1 person you follow." in signal
+    assert "Details: https://redwatch.example.org/" in signal
+    assert deliver(factory, tmp_path).sent == 0  # nothing is sent twice
+
+
+def test_no_watched_name_or_alias_reaches_a_channel_with_the_digest_by_default(
+    factory: sessionmaker[Session], hooks: WebhookServer, tmp_path: Path
+) -> None:
+    weekly_digest(factory, watchlist_for(every_channel(hooks)))
+    deliver(factory, tmp_path)
+    payloads = [r.text().casefold() for r in hooks.received if r.body]
+    assert len(payloads) >= 5
+    for payload in payloads:
+        assert all(name.casefold() not in payload for name in NAMES)
+        assert "mukhtar" not in payload  # nor the person's id, which spells the name
+    [body] = hooks.bodies("/hook")
+    document = json.loads(body["message"])
+    assert document["kind"] == "digest" and document["frequency"] == "weekly"
+    assert (document["event_count"], document["people_count"]) == (1, 1)
+    assert document["details"] == "https://redwatch.example.org/" and "people" not in document
+
+
+def test_names_true_lets_the_digest_note_name_the_people(
+    factory: sessionmaker[Session], hooks: WebhookServer, tmp_path: Path
+) -> None:
+    weekly_digest(factory, watchlist_for(every_channel(hooks, names=True)))
+    deliver(factory, tmp_path)
+    [body] = hooks.bodies("/hook")
+    [person] = json.loads(body["message"])["people"]
+    assert person == {
+        "person_id": "mukhtar-ablyazov",
+        "person_name": "Mukhtar Ablyazov",
+        "events": 1,
+    }
+    signal = next(r for r in hooks.received if r.path == "/v2/send").json()["message"]
+    assert "People: Mukhtar Ablyazov (1)." in signal
+
+
+def test_the_digest_note_is_in_the_advocates_language_and_says_what_was_not_checked(
+    factory: sessionmaker[Session], hooks: WebhookServer, tmp_path: Path
+) -> None:
+    watchlist = watchlist_for(
+        f"      - url: signal://127.0.0.1:{hooks.port}/+15550000001/+15550000002"
+    )
+    data = watchlist.model_dump()
+    data["advocates"][0]["language"] = "ru"
+    weekly_digest(factory, Watchlist.model_validate(data))
+    with database.transaction(factory) as session:
+        session.get_one(models.Source, "news").last_success_at = NOW - timedelta(days=9)
+    deliver(factory, tmp_path)
+    signal = next(r for r in hooks.received if r.path == "/v2/send").json()["message"]
+    assert "Ваша еженедельная сводка готова: 1 новое событие для 1 человека" in signal
+    assert "1 источник не удалось проверить полностью" in signal
+    assert "Подробности: https://redwatch.example.org/" in signal
+
+
+def test_a_digest_note_is_queued_once_and_sent_once_across_a_crash_and_a_double_fired_job(
+    factory: sessionmaker[Session], hooks: WebhookServer, tmp_path: Path
+) -> None:
+    watchlist = watchlist_for(f"      - url: json://127.0.0.1:{hooks.port}/hook")
+    assert len(weekly_digest(factory, watchlist)) == 1  # the email row; the note rides with it
+    with database.transaction(factory) as session:
+        assert queue_due_digests(session, NOW + timedelta(minutes=5), UTC) == []
+    [note] = [d for d in rows(factory) if d.channel != "email"]
+    assert note.key == f"digest:legal:2026-03-02:{note.channel}"
+    # An instance claims the note and dies before sending it: its lease runs out, then it goes.
+    assert claim_next(factory, "killed", NOW, skip={d.id for d in rows(factory)} - {note.id})
+    assert deliver(factory, tmp_path, NOW + timedelta(seconds=30)).sent == 1  # the email only
+    assert hooks.bodies("/hook") == []
+    assert deliver(factory, tmp_path, NOW + timedelta(minutes=3)).sent == 1
+    assert len(hooks.bodies("/hook")) == 1
+    assert deliver(factory, tmp_path, NOW + timedelta(hours=1)).sent == 0

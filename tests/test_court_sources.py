@@ -10,12 +10,14 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from sqlalchemy import select, update
 
 from monitor.feeds.parse import FeedResult, parse_feed
 from monitor.store import database, models
+from monitor.store.health import source_problem
 from tests.e2e import cycle, outbox, settings_for, write_watchlist
 from tests.paths import FIXTURES
 from tests.servers.http_server import HttpTestServer, Reply
@@ -76,9 +78,22 @@ def test_each_saved_court_feed_parses_to_its_golden_file(path: Path) -> None:
 
 
 def test_the_saved_district_feeds_keep_every_docket_entry_apart() -> None:
-    for name in ("wvsd", "mdb_1", "nyed_1_excerpt", "nysb_1"):
+    for name in ("wvsd", "mdb_1", "nysb_1", "sdny_1"):
         body = (COURTS / "pacer" / f"{name}.xml").read_bytes()
         assert len(parse(body).items) == body.count(b"<item>"), name
+
+
+def test_entries_that_differ_in_title_guid_or_text_stay_apart_in_a_feed_keyed_by_docket() -> None:
+    # nyed_1 gives every entry of a case the docket link as GUID; 23 of its 432 entries repeat
+    # another one's title, GUID and text (13 of them byte for byte) and are merged into it.
+    body = (COURTS / "pacer" / "nyed_1.xml").read_bytes()
+    entries = ElementTree.fromstring(body).iter("item")
+    distinct = {
+        tuple(entry.findtext(tag) for tag in ("title", "guid", "description")) for entry in entries
+    }
+    result = parse(body)
+    assert body.count(b"<item>") == 432 and len(result.items) == len(distinct) == 409
+    assert "23 repeated entries merged" in result.warnings
 
 
 def test_each_docket_entry_of_one_case_in_a_saved_feed_is_an_item() -> None:
@@ -194,7 +209,7 @@ def test_items_stored_under_their_former_keys_are_not_new_after_an_upgrade(tmp_p
     with HttpTestServer() as server:
         server.route("/rss", Reply.raw(body))
         server.route("/news", Reply.raw(news))
-        sources = [
+        sources: list[dict[str, Any]] = [
             court_feed(server),
             {"id": "news", "type": "feed", "url": server.url("/news"), "interval": "30m"},
         ]
@@ -278,3 +293,27 @@ def test_entries_an_earlier_version_merged_go_to_the_digest_and_new_ones_alert(
         (True, False),  # the surrender warrant, new: an alert
     ]
     assert len(outbox(settings)) == 1
+
+
+def test_a_court_feed_with_only_benign_notes_is_healthy_and_no_source_problem(
+    tmp_path: Path,
+) -> None:
+    # nyed_1's notes (links shared by a case's entries, exact repeats merged) describe the feed;
+    # they are no reason to tell an advocate that the court is "partly readable".
+    with HttpTestServer() as server:
+        body = (COURTS / "pacer" / "nyed_1.xml").read_bytes()
+        server.route("/rss", Reply.raw(body, content_type=RSS))
+        settings = settings_for(
+            tmp_path, write_watchlist(tmp_path / "w.yaml", [court_feed(server)])
+        )
+        [outcome] = cycle(settings)
+    assert outcome.ok and outcome.items == 409
+    assert "23 repeated entries merged" in outcome.warnings
+    engine = database.create_db_engine(settings.effective_database_url)
+    try:
+        with database.make_session_factory(engine)() as session:
+            row = session.get_one(models.Source, "district")
+            assert (row.status, row.last_error) == ("ok", None)
+            assert source_problem(row) is None
+    finally:
+        engine.dispose()

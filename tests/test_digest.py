@@ -7,10 +7,12 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.config.watchlist import load_watchlist
+from monitor.config.watchlist import Watchlist, load_watchlist, parse_watchlist
 from monitor.outbox.digest import last_scheduled, preview, queue_due_digests
 from monitor.outbox.send import deliver_pending_async
 from monitor.outbox.templates import default_templates_dir
@@ -25,9 +27,19 @@ WATCHLIST = load_watchlist(ROOT / "watchlist.yaml")
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # Monday 08:00 in Paris
 
 
-def setup(factory: sessionmaker[Session]) -> None:
+def setup(factory: sessionmaker[Session], language: str = "en") -> None:
     with database.transaction(factory) as session:
-        sync_watchlist(session, WATCHLIST, START - timedelta(days=30))
+        sync_watchlist(session, in_language(language), START - timedelta(days=30))
+
+
+def in_language(language: str) -> Watchlist:
+    """The sample watchlist, every advocate reading `language`."""
+    if language == "en":
+        return WATCHLIST
+    data = yaml.safe_load((ROOT / "watchlist.yaml").read_text(encoding="utf-8"))
+    for advocate in data["advocates"]:
+        advocate["language"] = language
+    return parse_watchlist(yaml.safe_dump(data, allow_unicode=True).encode())
 
 
 def digest_rows(
@@ -212,8 +224,11 @@ def test_a_failing_interpol_source_is_not_checked_since_its_last_read(
     setup(factory)
     last = datetime(2026, 2, 10, 9, 0, tzinfo=UTC)
     text = preview_text(factory, last_success_at=last, consecutive_failures=40, last_error="503")
-    assert "- interpol-red (interpol): not checked since 2026-02-10 (40 failed polls): 503" in text
-    assert "not on the public list, as of 2026-02-10 (not checked since)" in text
+    assert (
+        "- interpol-red (interpol): not checked since February 10, 2026 (40 failed polls): 503"
+        in text
+    )
+    assert "not on the public list, as of February 10, 2026 (not checked since)" in text
     assert "Sources checked in this period: none." in text
 
 
@@ -222,7 +237,7 @@ def test_a_source_read_before_the_period_only_is_not_counted_as_checked(
 ) -> None:
     setup(factory)
     text = preview_text(factory, last_success_at=START - timedelta(days=8), status="ok")
-    assert "- interpol-red (interpol): not checked since 2026-02-22" in text
+    assert "- interpol-red (interpol): not checked since February 22, 2026" in text
     assert "0 of 1 source was checked" in text
 
 
@@ -254,3 +269,82 @@ def test_weak_matches_of_the_period_are_worth_a_look(factory: sessionmaker[Sessi
     assert "Worth a look (weak matches: no alert was sent" in text
     assert "M. Ablyazova opens a bakery (like the watchlist form 'Ablyazov', score 0.52)" in text
     assert text.index("== Mukhtar Ablyazov ==") < text.index("Worth a look")
+
+
+# The advocate's language and dates in the health part ----------------------------------------
+SWEPT = datetime(2026, 2, 24, 23, 30, tzinfo=UTC)  # already 25 February in Paris
+
+
+def incomplete_sweep(factory: sessionmaker[Session]) -> None:
+    """INTERPOL's last full sweep could not reach 12 notices; one stored notice was not listed."""
+    with database.transaction(factory) as session:
+        reason = "12 notices could not be reached with the supported filters"
+        session.add(
+            models.SourceRun(
+                source_id="interpol-red",
+                cycle_id="c",
+                started_at=SWEPT,
+                status="ok",
+                full=True,
+                complete=False,
+                coverage={"red": {"reported_total": 100, "collected": 88, "reasons": [reason]}},
+            )
+        )
+        session.add(
+            models.Observation(
+                key="notice:red:2020-11111",
+                source_id="interpol-red",
+                kind="notice",
+                content_hash="x",
+                last_seen_at=SWEPT - timedelta(days=3),
+            )
+        )
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "en",
+            "- interpol-red (interpol): not checked since February 25, 2026 (3 failed polls): "
+            "HTTP 503; 12 notices unreachable by any filter since February 25, 2026; "
+            "withdrawals of 1 stored notice cannot be confirmed by the sweep",
+        ),
+        (
+            "ru",
+            "- interpol-red (interpol): не проверялся с 25 февраля 2026\u202fг. "
+            "(3 неудачные проверки): HTTP 503; 12 уведомлений недоступно ни через один фильтр "
+            "с 25 февраля 2026\u202fг.; снятие 1 сохранённого уведомления нельзя подтвердить полным "
+            "обходом списка",
+        ),
+    ],
+)
+def test_health_and_withdrawal_lines_speak_the_advocates_language_with_local_dates(
+    factory: sessionmaker[Session], language: str, said: str
+) -> None:
+    setup(factory, language)
+    incomplete_sweep(factory)
+    text = preview_text(
+        factory, last_success_at=SWEPT, consecutive_failures=3, last_error="HTTP 503"
+    )
+    assert said in text
+    assert "2026-02-2" not in text  # no ISO date left for the advocate to decode
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "not on the public list, as of February 10, 2026 (not checked since)"),
+        (
+            "ru",
+            "нет в открытом списке, по состоянию на 10 февраля 2026\u202fг. (с тех пор не проверялось)",
+        ),
+    ],
+)
+def test_a_stale_interpol_line_gives_its_date_in_the_advocates_locale(
+    factory: sessionmaker[Session], language: str, said: str
+) -> None:
+    setup(factory, language)
+    last = datetime(2026, 2, 10, 9, 0, tzinfo=UTC)
+    text = preview_text(factory, last_success_at=last, consecutive_failures=40, last_error="503")
+    assert said in text

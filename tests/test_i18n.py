@@ -1,4 +1,5 @@
-"""Alerts, digests and channel messages in the advocate's language: every sentence translated,
+"""Alerts, digests (their source-health and withdrawal lines too), the sign-in email and channel
+messages in the advocate's language: every sentence translated,
 plural forms right, dates in the locale, names as the source wrote them; and a language without
 a catalogue refused by `monitor check`.
 
@@ -20,12 +21,21 @@ from typing import Any
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config.watchlist import WatchlistError, parse_watchlist
 from monitor.locale import LOCALE_DIR, available_languages
 from monitor.outbox import channels, present
-from monitor.outbox.i18n import translator
+from monitor.outbox.compose import Mailing, build_message
+from monitor.outbox.i18n import day, translator, when
 from monitor.outbox.templates import default_templates_dir, render
+from monitor.outbox.transports import OutboxTransport
+from monitor.store import database, models
+from monitor.store.health import source_problem
+from monitor.store.models import Source
+from monitor.store.sync import sync_watchlist
+from monitor.store.withdrawals import UNREACHABLE, WithdrawalHealth
+from monitor.web.signing import EmailLinks, Signer
 from tests.paths import ROOT
 
 LANGUAGES = sorted(available_languages() - {"en"})
@@ -145,10 +155,101 @@ def views(language: str) -> list[dict[str, Any]]:
     return made
 
 
+def health_lines(language: str) -> list[str]:
+    """Every source-health and withdrawal sentence the digest can give, in `language`."""
+    tr, write = translator(language), (lambda moment: day(moment, UTC, language))
+    rows = [
+        Source(id="a", enabled=True, consecutive_failures=2, last_error="HTTP 503"),
+        Source(id="b", enabled=True, last_success_at=NOW, consecutive_failures=1, last_error="e"),
+        Source(
+            id="c", enabled=True, last_success_at=NOW - timedelta(days=9), consecutive_failures=0
+        ),
+        Source(
+            id="d",
+            enabled=True,
+            last_success_at=NOW,
+            status="blocked",
+            last_error="403",
+            consecutive_failures=0,
+        ),
+        Source(
+            id="e",
+            enabled=True,
+            last_success_at=NOW,
+            status="degraded",
+            last_error="0 items",
+            consecutive_failures=0,
+        ),
+    ]
+    lines = [source_problem(row, NOW - timedelta(days=7), tr, write) or "" for row in rows]
+    for unreachable, unchecked, reason in (
+        (1, 0, UNREACHABLE),
+        (12, 3, UNREACHABLE),
+        (0, 1, None),
+        (0, 0, "HTTP 500"),
+    ):
+        health = WithdrawalHealth(
+            source_id="interpol-red",
+            sweeps_incomplete_since=NOW - timedelta(days=2) if reason else None,
+            reason=reason and f"notices {reason}",
+            unreachable=unreachable,
+            unlisted=unreachable or 5,
+            watched=2,
+            unchecked=unchecked,
+            unchecked_since=NOW - timedelta(days=1),
+            unchecked_reason="HTTP 503" if unchecked == 3 else None,
+            overdue=0,
+        )
+        lines.append(health.sentence(tr, write) or "")
+    none = WithdrawalHealth("i", NOW, None, 0, 2, 1, 0, None, None, 0)
+    return [*lines, none.sentence(tr, write) or ""]
+
+
+def channel_notes(language: str, alert_views: list[dict[str, Any]]) -> list[str]:
+    """The channel messages of an alert and of a digest that is ready, on every kind of target."""
+    tr, parts = translator(language), []
+    for names in (False, True):
+        for url in ("signal://h/+1/+2", "json://h/x"):
+            target = channels.Target(url, names=names)
+            for public in ("https://r.example.org", None):
+                notice = channels.compose(target, "k", alert_views, public, tr)
+                parts += [notice.title, notice.body]
+                for frequency, events, people, unchecked in (
+                    ("weekly", 0, 1, 0),
+                    ("daily", 1, 1, 1),
+                    ("weekly", 5, 2, 3),
+                ):
+                    summary = channels.DigestSummary(
+                        frequency,
+                        NOW,
+                        NOW,
+                        events,
+                        people,
+                        unchecked,
+                        (("p", "Mukhtar Ablyazov", events),),
+                    )
+                    notice = channels.compose_digest(target, "k", summary, public, tr)
+                    parts += [notice.title, notice.body]
+    return parts
+
+
+def sign_in_email(language: str) -> tuple[str, str, str]:
+    context = {
+        "advocate": {"name": "Legal team", "email": "legal@example.org"},
+        "language": language,
+        "link": "https://r.example.org/login/1",
+        "valid_until": when(NOW, UTC, language),
+        "generated_at": when(NOW, UTC, language),
+    }
+    return render("login", context, default_templates_dir(), language)
+
+
 def every_email(language: str) -> str:
-    """The alert, a full digest and the channel messages, all rendered in `language`."""
+    """The alert, a full digest with every health and withdrawal line, the sign-in email and
+    the channel messages, all rendered in `language`."""
     tr = translator(language)
     made = views(language)
+    health = [{"id": "s", "type": "interpol", "problem": line} for line in health_lines(language)]
     advocate = {"name": "Legal team", "email": "legal@example.org"}
     alert = present.alert_context(advocate, made, "now", tr)
     sections = [
@@ -170,10 +271,10 @@ def every_email(language: str) -> str:
         "event_count": 0,
         "sources": [{"id": "news"}, {"id": "interpol-red"}],
         "checked": [{"id": "news"}],
-        "unchecked": [{"id": "interpol-red", "type": "interpol", "problem": "q"}],
-        "degraded": [{"id": "news", "type": "feed", "problem": "p"}],
+        "unchecked": [{"id": "interpol-red", "type": "interpol", "problem": "q"}, *health],
+        "degraded": [{"id": "news", "type": "feed", "problem": "p"}, *health],
         "interpol_watch": {"state": "unwatched"},
-        "problems": [{"id": "news", "type": "feed", "problem": "p"}],
+        "problems": [{"id": "news", "type": "feed", "problem": "p"}, *health],
         "delivery_problems": ["d"],
         "generated_at": "now",
     }
@@ -181,12 +282,8 @@ def every_email(language: str) -> str:
     for name, context in (("alert", {**alert, "language": language}), ("digest", digest)):
         parts += render(name, context, default_templates_dir(), language)
         parts += render(name, {**context, "event_count": 3}, default_templates_dir(), language)
-    for names in (False, True):
-        for url in ("signal://h/+1/+2", "json://h/x"):
-            target = channels.Target(url, names=names)
-            for public in ("https://r.example.org", None):
-                notice = channels.compose(target, "k", alert["events"], public, tr)
-                parts += [notice.title, notice.body]
+    parts += sign_in_email(language)
+    parts += channel_notes(language, alert["events"])
     return "\n".join(parts)
 
 
@@ -244,6 +341,22 @@ def test_plural_forms_follow_each_language() -> None:
         21: "И ещё 21 событие.",
     }
     assert uk.ngettext("And %(num)d more event.", "", 4) % {"num": 4} == "І ще 4 події."
+    notes = {n: ru.ngettext("%(num)d new event", "", n) % {"num": n} for n in (1, 3, 5, 21)}
+    assert notes == {
+        1: "1 новое событие",
+        3: "3 новых события",
+        5: "5 новых событий",
+        21: "21 новое событие",
+    }
+    lines = {
+        n: ru.ngettext(
+            "withdrawals of %(num)d stored notice cannot be confirmed by the sweep", "", n
+        )
+        % {"num": n}
+        for n in (1, 2)
+    }
+    assert lines[1].startswith("снятие 1 сохранённого уведомления")
+    assert lines[2].startswith("снятие 2 сохранённых уведомлений")
     assert (
         en.ngettext("%(head)s, and %(num)d more", "%(head)s, and %(num)d more", 5)
         % {
@@ -261,6 +374,29 @@ def test_plural_forms_follow_each_language() -> None:
 def test_dates_are_written_in_the_advocates_locale(language: str, month: str) -> None:
     [view] = [present.event_view(event(1, *EVENTS[0]), PERSON, UTC, translator(language), language)]
     assert month in view["detected_at"]
+
+
+@pytest.mark.parametrize(
+    ("language", "birth"),
+    [
+        ("en", "May 16, 1963"),
+        ("ru", "16 мая 1963 г."),
+        ("uk", "16 травня 1963 р."),
+        ("de", "16. Mai 1963"),
+    ],
+)
+def test_a_notices_birth_date_is_written_as_the_advocates_locale_writes_dates(
+    language: str, birth: str
+) -> None:
+    notice = event(3, "notice_published", NOTICE)
+    [view] = [present.event_view(notice, PERSON, UTC, translator(language), language)]
+    facts = " ".join(view["facts"].split())  # the locale may join with no-break spaces
+    assert birth in facts and "1963-05-16" not in facts
+    partial = event(
+        3, "notice_published", {**NOTICE, "notice": {**NOTICE["notice"], "birth_date": "1963"}}
+    )
+    [view] = [present.event_view(partial, PERSON, UTC, translator(language), language)]
+    assert "1963" in view["facts"]  # a year alone stays a year, never a made-up day
 
 
 def test_a_language_without_a_catalogue_is_refused_at_its_position() -> None:
@@ -287,3 +423,44 @@ def test_the_compiled_catalogues_ship_inside_the_wheel(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for language in ("ru", "uk", "fr", "de"):
         assert f"monitor/locale/{language}/LC_MESSAGES/redwatch.mo" in names
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "It works once, until March 2, 2026, 7:45\u202fAM (CET)."),
+        ("ru", "Она действует один раз, до 2 марта 2026\u202fг., 07:45 (CET)."),
+    ],
+)
+def test_the_sign_in_email_speaks_the_advocates_language_in_their_time_zone(
+    factory: sessionmaker[Session], tmp_path: Path, language: str, said: str
+) -> None:
+    text = (
+        "people:\n  - id: p\n    name: P Q\n    advocates: [a]\n"
+        "advocates:\n  - id: a\n    name: A\n    email: a@example.org\n"
+        f"    language: {language}\n    timezone: Europe/Paris\nsources: []\n"
+    )
+    with database.transaction(factory) as session:
+        sync_watchlist(session, parse_watchlist(text.encode()), NOW)
+        delivery = models.Delivery(key="login:1", advocate_id="a", kind="login", created_at=NOW)
+        session.add(delivery)
+        session.flush()
+        session.add(
+            models.SignInLink(
+                advocate_id="a", delivery_id=delivery.id, expires_at=NOW + timedelta(minutes=15)
+            )
+        )
+    public = "https://redwatch.example.org"
+    mailing = Mailing(
+        OutboxTransport(tmp_path),
+        "redwatch <r@example.org>",
+        default_templates_dir(),
+        UTC,
+        public_url=public,
+        links=EmailLinks(Signer("i18n-test-secret-key-0123456789abcdef"), public),
+    )
+    with factory() as session:
+        message = build_message(session, mailing, delivery.id)
+    body = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert said in body and message["Content-Language"] == language
+    assert message["Subject"] == translator(language).gettext("Your redwatch sign-in link")

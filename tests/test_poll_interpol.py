@@ -322,7 +322,7 @@ def test_status_metrics_and_digest_say_when_withdrawals_cannot_be_confirmed(
         )
     assert baseline.complete is False
     [note] = told["withdrawal_notes"]
-    assert note.startswith(f"interpol-red: 1 notice(s) unreachable by any filter since {day}")
+    assert note.startswith(f"interpol-red: 1 notice unreachable by any filter since {day}")
     assert note.endswith(
         "withdrawals of your people's notices are still confirmed by direct checks"
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -103,9 +104,12 @@ def test_an_admin_sees_everyone_the_sources_and_the_audit_log(web: WebWorld) -> 
 
 def test_pages_ask_for_sign_in_without_saying_whether_anything_exists(web: WebWorld) -> None:
     anonymous = web.client()
-    for path in ("/", "/review", "/sources", "/audit", "/people/person-amina", "/events/1"):
+    assert anonymous.get("/").headers["location"] == "/login"
+    paths = ["/review", "/sources", "/audit", "/people/person-amina", "/people/nobody", "/events/1"]
+    for path in paths:  # the page asked for comes back after sign-in, whether it exists or not
         answer = anonymous.get(path)
-        assert answer.status_code == 303 and answer.headers["location"] == "/login", path
+        assert answer.status_code == 303, path
+        assert answer.headers["location"] == f"/login?next={quote(path, safe='')}", path
 
 
 def test_every_post_without_a_valid_csrf_token_is_refused_with_403_and_changes_nothing(

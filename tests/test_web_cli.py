@@ -42,6 +42,16 @@ def wait_for(url: str, process: subprocess.Popen[str], seconds: float = 60) -> h
     raise AssertionError(f"{url} never answered")
 
 
+def upgrade(env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "monitor", "db", "upgrade"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
 def stop(process: subprocess.Popen[str]) -> tuple[int, str]:
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=20)
@@ -100,13 +110,7 @@ def test_monitor_web_serves_the_app_on_loopback_and_stops_on_sigterm(tmp_path: P
     env = environment(
         tmp_path, MONITOR_WEB_PORT=str(port), MONITOR_SECRET_KEY_FILE=str(secret_file)
     )
-    subprocess.run(
-        [sys.executable, "-m", "monitor", "db", "upgrade"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    upgrade(env)
     process = subprocess.Popen(
         [sys.executable, "-m", "monitor", "web"],
         env=env,
@@ -174,3 +178,75 @@ def test_logs_at_info_carry_ids_only_never_a_name_or_an_email(
     text = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in logged)
     for word in [*NAMES, *EMAILS, "stranger@example.org", *(p["id"] for p in PEOPLE)]:
         assert word not in text, [t for t in text.splitlines() if word in t][:2]
+
+
+def children_of(pid: int) -> list[int]:
+    return [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+
+
+def gone(pid: int) -> bool:
+    """No such process, or only its zombie (nobody may reap an orphan in a container)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def answers(url: str) -> bool:
+    try:
+        httpx.get(url, timeout=2)
+    except httpx.TransportError:
+        return False
+    return True
+
+
+def test_a_hard_killed_monitor_run_takes_its_web_app_with_it(tmp_path: Path) -> None:
+    port = free_port()
+    env = environment(tmp_path, MONITOR_WEB_PORT=str(port), MONITOR_SECRET_KEY=SECRET)
+    url = f"http://127.0.0.1:{port}/login"
+    with (tmp_path / "run.log").open("w") as log:  # a file: the orphan would hold a pipe open
+        process = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "run"], env=env, text=True, stdout=log, stderr=log
+        )
+        try:
+            assert wait_for(url, process).status_code == 200
+            [web] = children_of(process.pid)
+            process.send_signal(signal.SIGKILL)  # no handler runs: the child must see it alone
+            process.wait(10)
+            deadline = time.monotonic() + 30  # generous: the app stops within a few seconds
+            while (answers(url) or not gone(web)) and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            process.kill()
+            process.wait(10)
+    assert not answers(url), "the web app still answers after its parent was killed"
+    assert gone(web), (tmp_path / "run.log").read_text()
+
+
+def test_monitor_web_started_for_a_parent_that_is_not_its_own_stops_by_itself(
+    tmp_path: Path,
+) -> None:
+    """The check that needs no signal from the kernel: a parent pid other than the real one
+    (a parent that died while this process started, or any system without prctl) stops it."""
+    port = free_port()
+    env = environment(tmp_path, MONITOR_WEB_PORT=str(port), MONITOR_SECRET_KEY=SECRET)
+    upgrade(env)
+    stranger = subprocess.Popen(["sleep", "120"])
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "monitor", "web", "--parent-pid", str(stranger.pid)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        stranger.kill()
+        stranger.wait(5)
+    assert run.returncode == 0, run.stderr
+    assert "the process that started the web app is gone: stopping" in run.stderr
+    assert "monitor: stopped" in run.stderr

@@ -3,6 +3,7 @@ changes nothing (mail scanners open links). Real uvicorn, real SMTP, SQLite and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,6 +109,105 @@ def test_at_most_thirty_requests_to_login_per_client_address_per_hour(web: WebWo
     refused = client.get("/login")
     assert refused.status_code == 429
     assert client.post("/login", data={"email": "olga@example.org"}).status_code == 429
+    web.clock.advance(minutes=61)
+    assert client.get("/login").status_code == 200
+
+
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_login_limit(web: WebWorld) -> None:
+    # the app sees every request from its reverse proxy (127.0.0.1 here, trusted by default)
+    one, two = ({"X-Forwarded-For": address} for address in ("203.0.113.7", "198.51.100.9"))
+    client = web.client()
+    assert {client.get("/login", headers=one).status_code for _ in range(30)} == {200}
+    assert client.get("/login", headers=one).status_code == 429
+    assert client.get("/login", headers=two).status_code == 200
+
+
+def test_a_forwarded_address_from_an_untrusted_peer_does_not_escape_the_login_limit(
+    db_url: str, tmp_path: Path, smtp: SmtpTestServer
+) -> None:
+    with WebWorld.start(db_url, tmp_path, smtp, MONITOR_WEB_TRUSTED_PROXIES="none") as web:
+        client = web.client()
+        answers = [
+            client.get("/login", headers={"X-Forwarded-For": f"192.0.2.{n}"}).status_code
+            for n in range(31)
+        ]
+        assert answers == [200] * 30 + [429]
+
+
+def test_the_login_limit_holds_across_a_restart_and_two_instances_and_keeps_no_address(
+    db_url: str, tmp_path: Path, smtp: SmtpTestServer
+) -> None:
+    with WebWorld.start(db_url, tmp_path, smtp) as first:
+        assert {first.client().get("/login").status_code for _ in range(20)} == {200}
+        seeded = first.seeded
+    # the first process has ended: a restarted one and a second one, on the same database
+    with (
+        WebWorld.start(db_url, tmp_path, smtp, seeded=seeded) as restarted,
+        WebWorld.start(db_url, tmp_path, smtp, seeded=seeded) as other,
+    ):
+        answers = [web.client().get("/login").status_code for web in [restarted, other] * 5]
+        assert answers == [200] * 10
+        assert restarted.client().get("/login").status_code == 429
+        assert other.client().get("/login").status_code == 429
+        with other.session() as session:
+            clients = session.scalars(select(models.LoginHit.client)).all()
+        assert len(clients) == 30 and len(set(clients)) == 1
+        assert "127.0.0.1" not in clients[0] and re.fullmatch("[0-9a-f]{64}", clients[0])
+
+        other.clock.advance(minutes=61)
+        assert other.client().get("/login").status_code == 200
+        with other.session() as session:  # the hour-old requests are gone
+            assert session.scalar(select(func.count()).select_from(models.LoginHit)) == 1
+
+
+def test_at_most_five_sign_in_emails_per_address_per_hour_across_two_instances(
+    db_url: str, tmp_path: Path, smtp: SmtpTestServer
+) -> None:
+    with WebWorld.start(db_url, tmp_path, smtp) as first:
+        for _ in range(3):
+            first.ask_for_link(first.client(), "tom@example.org")
+        first.mail_to("tom@example.org", count=3)
+        with WebWorld.start(db_url, tmp_path, smtp, seeded=first.seeded) as second:
+            for _ in range(3):
+                second.ask_for_link(second.client(), "tom@example.org")
+            second.mail_to("tom@example.org", count=5)
+            with second.session() as session:
+                assert session.scalar(select(func.count()).select_from(models.SignInLink)) == 5
+
+
+def test_signing_in_from_a_link_to_a_page_lands_on_that_page(web: WebWorld) -> None:
+    client = web.client()
+    asked = client.get("/people/person-amina?tab=notices")  # opened from an email, signed out
+    assert asked.status_code == 303
+    landed = web.sign_in(client, "olga@example.org", form_path=asked.headers["location"])
+    assert landed == "/people/person-amina?tab=notices"
+    page = client.get(landed)
+    assert page.status_code == 200 and "Amina Sadykova" in page.text
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        "https://evil.example/x",
+        "//evil.example/x",
+        "/\\evil.example/x",
+        "/\t/evil.example/x",
+        "javascript:alert(1)",
+    ],
+)
+def test_a_next_that_leads_off_the_site_lands_on_home(web: WebWorld, elsewhere: str) -> None:
+    client = web.client()
+    form = client.get("/login", params={"next": elsewhere})
+    assert 'name="next"' not in form.text  # not carried by the form
+    asked = client.post(  # nor taken when posted by hand
+        "/login",
+        data={"email": "olga@example.org", "next": elsewhere, "csrf_token": csrf(form.text)},
+    )
+    assert asked.status_code == 200
+    link = web.sign_in_link(web.mail_to("olga@example.org")[-1])
+    button = client.get(link)
+    done = client.post(link, data={"csrf_token": csrf(button.text)})
+    assert done.status_code == 303 and done.headers["location"] == "/"
 
 
 def test_sign_out_ends_the_session_even_for_a_copied_cookie(web: WebWorld) -> None:

@@ -64,20 +64,7 @@ def decision(web: WebWorld, event_id: int) -> models.Decision | None:
 
 
 def send_alert(web: WebWorld, event_name: str, advocate_id: str = "adv-one") -> EmailMessage:
-    with database.transaction(web.factory) as session:
-        delivery = models.Delivery(
-            key=f"alert:test:{event_name}",
-            advocate_id=advocate_id,
-            kind="alert",
-            person_id="person-amina",
-            next_attempt_at=START,
-            created_at=START,
-        )
-        session.add(delivery)
-        session.flush()
-        session.add(
-            models.DeliveryEvent(delivery_id=delivery.id, event_id=web.seeded.events[event_name])
-        )
+    web.queue_alert(event_name, advocate_id)
     report = deliver_pending(web.factory, mailing_for(web.settings), "test", web.clock)
     assert report.sent == 1
     return web.mail_to("olga@example.org")[-1]

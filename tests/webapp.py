@@ -13,6 +13,7 @@ article that are possible matches, and a case-page diff. The clock is the app's 
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 import threading
 import time
@@ -427,14 +428,22 @@ class WebWorld:
     @classmethod
     @contextmanager
     def start(
-        cls, db_url: str, tmp_path: Path, smtp: SmtpTestServer | None = None, **extra: str
+        cls,
+        db_url: str,
+        tmp_path: Path,
+        smtp: SmtpTestServer | None = None,
+        *,
+        seeded: Seeded | None = None,
+        **extra: str,
     ) -> Iterator[WebWorld]:
+        """An app instance; over a new world, or (`seeded`) over the database of one already made,
+        as a restarted process or a second instance on the same database would be."""
         port = free_port()
         settings = settings_for(tmp_path, db_url, port, smtp.port if smtp else None, **extra)
         engine = database.create_db_engine(settings.effective_database_url)
         database.upgrade(engine)
         factory = database.make_session_factory(engine)
-        seeded = seed(factory, settings)
+        seeded = seeded or seed(factory, settings)
         clock = Clock(START)
         ctx = dataclasses.replace(
             web_context(settings, engine, "test-web", mailing_for(settings)), clock=clock
@@ -469,6 +478,22 @@ class WebWorld:
     def session(self) -> Session:
         return self.factory()
 
+    def queue_alert(self, event_name: str, advocate_id: str = "adv-one") -> None:
+        """A pending alert email to the advocate about one of Amina's seeded events."""
+        with database.transaction(self.factory) as session:
+            delivery = models.Delivery(
+                key=f"alert:test:{event_name}:{advocate_id}",
+                advocate_id=advocate_id,
+                kind="alert",
+                person_id="person-amina",
+                next_attempt_at=START,
+                created_at=START,
+            )
+            session.add(delivery)
+            session.flush()
+            event_id = self.seeded.events[event_name]
+            session.add(models.DeliveryEvent(delivery_id=delivery.id, event_id=event_id))
+
     def mail_to(self, address: str, count: int = 1, timeout: float = 15) -> list[EmailMessage]:
         """The messages the SMTP server received for `address`, once there are `count`."""
         assert self.smtp is not None
@@ -486,19 +511,26 @@ class WebWorld:
         assert found, text
         return found.group(0)
 
-    def ask_for_link(self, client: httpx.Client, address: str) -> httpx.Response:
-        form = client.get("/login")
-        return client.post("/login", data={"email": address, "csrf_token": csrf(form.text)})
+    def ask_for_link(
+        self, client: httpx.Client, address: str, form_path: str = "/login"
+    ) -> httpx.Response:
+        """Fill in the sign-in form of `form_path` (with its hidden fields) and send it."""
+        form = client.get(form_path)
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.text))
+        sent = {name: html.unescape(value) for name, value in fields.items()}
+        return client.post("/login", data={**sent, "email": address})
 
-    def sign_in(self, client: httpx.Client, address: str) -> None:
-        """Sign in as an advocate through the real email: ask, read the link, press the button."""
+    def sign_in(self, client: httpx.Client, address: str, form_path: str = "/login") -> str:
+        """Sign in as an advocate through the real email: ask (on the form of `form_path`), read
+        the link, press the button. Returns where the app sends the browser then."""
         before = len([m for m in self.smtp.messages if address in str(m["To"])]) if self.smtp else 0
-        self.ask_for_link(client, address)
+        self.ask_for_link(client, address, form_path)
         link = self.sign_in_link(self.mail_to(address, before + 1)[-1])
         button = client.get(link)
         assert button.status_code == 200, button.text
         done = client.post(link, data={"csrf_token": csrf(button.text)})
         assert done.status_code == 303, done.text
+        return done.headers["location"]
 
 
 def csrf(html: str) -> str:

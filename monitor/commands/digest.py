@@ -36,8 +36,9 @@ def digest_command(settings: Any, *, send: bool, advocate_id: str | None, days: 
         with database.transaction(runtime.factory) as session:
             for one in ids:
                 period = Period(previous_end(session, one) or now - timedelta(days=days), now)
-                delivery = queue_digest(session, one, period, now)
-                delivery.key = f"digest:{one}:manual:{now.isoformat()}"
+                queue_digest(
+                    session, one, period, now, key=f"digest:{one}:manual:{now.isoformat()}"
+                )
         report = asyncio.run(
             deliver_pending_async(
                 runtime.factory, mailing_for(settings), runtime.owner, runtime.clock

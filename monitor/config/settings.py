@@ -60,6 +60,9 @@ class Settings(BaseModel):
     # --- the web app (monitor/web/) ---
     web_host: str = "127.0.0.1"
     web_port: int | None = Field(default=None, ge=1, le=65535)
+    # whose X-Forwarded-For names the client (the /login limit counts per client): the reverse
+    # proxies' addresses or networks, comma-separated; "none" believes no header
+    web_trusted_proxies: str = "127.0.0.1,::1"
     public_url: str | None = None
     secret_key: SecretStr | None = None
     # --- end of the web app ---
@@ -110,6 +113,12 @@ class Settings(BaseModel):
     def effective_public_url(self) -> str:
         """The base of links in emails: MONITOR_PUBLIC_URL, else the app's own address."""
         return self.public_url or f"http://{self.web_host}:{self.web_port or DEFAULT_WEB_PORT}"
+
+    @property
+    def trusted_proxies(self) -> str | None:
+        """The peers whose X-Forwarded-For is believed, or None ("none": the peer is the client)."""
+        value = self.web_trusted_proxies.strip()
+        return None if value.lower() == "none" else value
 
     @property
     def tz(self) -> ZoneInfo:

@@ -8,6 +8,8 @@ Rules:
   happened and links to the page that holds the details ({MONITOR_PUBLIC_URL}/events/<id>, or
   the person's page when names are allowed); webhooks (json://, form://, xml://) get JSON with
   ids and types under the same rule;
+- when a digest is sent, each target also gets a short note that it is ready (counts of events,
+  people and sources not checked; names only with `names: true`) linking to the web app;
 - `check_targets` validates every URL with Apprise for `monitor check`, with the position of
   the URL in watchlist.yaml, and never prints a secret;
 - a refused or unreachable channel is a temporary failure (retried with the outbox's backoff);
@@ -23,6 +25,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from monitor.config.settings import secret_from_environment
@@ -143,11 +146,14 @@ def _text(lead: Mapping[str, Any], more: int, link: str | None, names: bool, tr:
         lines.append(
             tr.ngettext("And %(num)d more event.", "And %(num)d more events.", more) % {"num": more}
         )
-    if link:
-        lines.append(tr.gettext("Details: %(link)s") % {"link": link})
-    else:
-        lines.append(tr.gettext("Details are in the email redwatch sent you."))
+    lines.append(_details(link, tr))
     return "\n".join(lines)[:MAX_TEXT]
+
+
+def _details(link: str | None, tr: Translator) -> str:
+    if link:
+        return tr.gettext("Details: %(link)s") % {"link": link}
+    return tr.gettext("Details are in the email redwatch sent you.")
 
 
 def webhook_json(
@@ -171,6 +177,88 @@ def webhook_json(
         "events": events,
         "details": link,
     }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class DigestSummary:
+    """What a channel may say of a digest: counts, and the names only a `names: true` target sees."""
+
+    frequency: str  # "weekly" or "daily"
+    start: datetime
+    end: datetime
+    events: int
+    people: int  # the people the period's events concern (all followed people when none)
+    unchecked_sources: int  # sources not checked in full in the period: the digest says which
+    named: tuple[tuple[str, str, int], ...] = ()  # (person id, name, events), most urgent first
+
+
+def compose_digest(
+    target: Target, key: str, summary: DigestSummary, public_url: str | None, tr: Translator
+) -> Notice:
+    """The short channel message that says an advocate's digest is ready (no name by default)."""
+    link = f"{public_url}/" if public_url else None
+    if target.webhook:
+        return Notice("redwatch", digest_json(key, summary, link, names=target.names))
+    lines = [_digest_ready(summary, tr)]
+    if summary.unchecked_sources:
+        lines.append(
+            tr.ngettext(
+                "%(num)d source could not be checked in full: the digest says which.",
+                "%(num)d sources could not be checked in full: the digest says which.",
+                summary.unchecked_sources,
+            )
+            % {"num": summary.unchecked_sources}
+        )
+    if target.names and summary.named:
+        named = ", ".join(f"{name} ({count})" for _, name, count in summary.named)
+        lines.append(tr.gettext("People: %(names)s.") % {"names": named})
+    lines.append(_details(link, tr))
+    return Notice("redwatch", "\n".join(lines)[:MAX_TEXT])
+
+
+def _digest_ready(summary: DigestSummary, tr: Translator) -> str:
+    people = tr.ngettext(
+        "%(num)d person you follow", "%(num)d people you follow", summary.people
+    ) % {"num": summary.people}
+    if not summary.events:
+        sentence = (
+            tr.gettext("Your daily digest is ready: no new events for %(people)s.")
+            if summary.frequency == "daily"
+            else tr.gettext("Your weekly digest is ready: no new events for %(people)s.")
+        )
+        return sentence % {"people": people}
+    events = tr.ngettext("%(num)d new event", "%(num)d new events", summary.events) % {
+        "num": summary.events
+    }
+    sentence = (
+        tr.gettext("Your daily digest is ready: %(events)s for %(people)s.")
+        if summary.frequency == "daily"
+        else tr.gettext("Your weekly digest is ready: %(events)s for %(people)s.")
+    )
+    return sentence % {"events": events, "people": people}
+
+
+def digest_json(key: str, summary: DigestSummary, link: str | None, *, names: bool) -> str:
+    """Counts only (and each person's id, name and event count with `names: true`)."""
+    document: dict[str, Any] = {
+        "delivery": hashlib.sha256(key.encode()).hexdigest()[:32],
+        "kind": "digest",
+        "frequency": summary.frequency,
+        "period": {
+            "start": summary.start.isoformat(timespec="minutes"),
+            "end": summary.end.isoformat(timespec="minutes"),
+        },
+        "event_count": summary.events,
+        "people_count": summary.people,
+        "unchecked_sources": summary.unchecked_sources,
+        "details": link,
+    }
+    if names:
+        document["people"] = [
+            {"person_id": pid, "person_name": name, "events": count}
+            for pid, name, count in summary.named
+        ]
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -21,8 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.exc import DeliveryError
-from monitor.outbox import channels, present, views
-from monitor.outbox.digest import Period, digest_context
+from monitor.outbox import channels, present
+from monitor.outbox.digest import Period, digest_context, digest_summary
 from monitor.outbox.i18n import translator, when
 from monitor.outbox.templates import make_message
 from monitor.outbox.transports import Transport
@@ -80,9 +80,12 @@ def build_outgoing(session: Session, mailing: Mailing, delivery_id: int) -> Outg
     target = channels.target_for(advocate.spec, delivery.channel)
     if target is None:
         raise DeliveryError("this notify target is no longer in watchlist.yaml", permanent=True)
-    views = _alert_views(session, mailing, delivery, advocate, show_name=target.names)
     tr = translator(present.advocate_language(advocate.spec))
-    notice = channels.compose(target, delivery.key, views, mailing.public_url, tr)
+    if delivery.kind == "digest":
+        notice = _digest_notice(session, mailing, delivery, advocate, target)
+    else:
+        views = _alert_views(session, mailing, delivery, advocate, show_name=target.names)
+        notice = channels.compose(target, delivery.key, views, mailing.public_url, tr)
     return Outgoing(
         message_id(delivery.key, mailing.sender), notice.title, target=target, notice=notice
     )
@@ -173,6 +176,22 @@ def _digest_message(
     )
 
 
+def _digest_notice(
+    session: Session,
+    mailing: Mailing,
+    delivery: models.Delivery,
+    advocate: models.Advocate,
+    target: channels.Target,
+) -> channels.Notice:
+    """The channel note that the digest is ready, counted from the same context as the email."""
+    assert delivery.period_start is not None and delivery.period_end is not None
+    period = Period(delivery.period_start, delivery.period_end)
+    context = digest_context(session, advocate, period, mailing.tz, show_names=target.names)
+    summary = digest_summary(advocate, period, context)
+    tr = translator(context["language"])
+    return channels.compose_digest(target, delivery.key, summary, mailing.public_url, tr)
+
+
 # --- the web app's links (issue 17) ---------------------------------------------------------------
 def add_verdict_links(
     event_views: Iterable[dict[str, Any]], mailing: Mailing, advocate_id: str
@@ -193,11 +212,14 @@ def _sign_in_message(
     )
     if link is None or mailing.links is None:
         raise DeliveryError("a sign-in email needs MONITOR_SECRET_KEY", permanent=True)
+    language = present.advocate_language(advocate.spec)
+    zone = present.advocate_tz(advocate.spec, mailing.tz)
     context = {
         "advocate": advocate.spec,
+        "language": language,
         "link": mailing.links.sign_in(link.id),
-        "valid_until": views.local_time(link.expires_at, mailing.tz),
-        "generated_at": views.local_time(delivery.created_at, mailing.tz),
+        "valid_until": when(link.expires_at, zone, language),
+        "generated_at": when(delivery.created_at, zone, language),
     }
     headers = {
         "Message-ID": message_id(delivery.key, mailing.sender),
@@ -210,6 +232,7 @@ def _sign_in_message(
         sender=mailing.sender,
         recipient=str(advocate.spec["email"]),
         headers=headers,
+        language=language,
     )
 
 

@@ -4,8 +4,9 @@ Rules:
 - a weekly digest covers up to Monday 08:00 and a daily one up to 08:00, in the advocate's
   `timezone:` (MONITOR_TIMEZONE when they have none);
   a period starts where the advocate's previous digest ended;
-- one delivery row per (advocate, local date of the period's end): a job that fires twice, two
-  instances, or a clock that jumps at a DST change still queue exactly one digest per period;
+- one delivery row per (advocate, local date of the period's end) for the email, and one per
+  `notify:` target saying the digest is ready: a job that fires twice, two instances, or a
+  clock that jumps at a DST change still queue exactly one digest per period and channel;
 - after downtime only the most recent period is queued (it covers everything since the last one);
 - a new advocate's first digest is the first one scheduled after they were added (a new
   installation does not greet everyone with a digest of the week before it existed);
@@ -27,11 +28,11 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.exc import ConfigError
-from monitor.outbox import present
+from monitor.outbox import channels, present
 from monitor.outbox.i18n import Translator, day, translator, when
 from monitor.outbox.templates import render
 from monitor.store import models
-from monitor.store.health import source_problem
+from monitor.store.health import Day, iso_day, source_problem
 from monitor.store.withdrawals import withdrawal_health
 from monitor.text.lines import one_line
 
@@ -106,19 +107,37 @@ def queue_due_digests(session: Session, now: datetime, tz: tzinfo) -> list[model
 
 
 def queue_digest(
-    session: Session, advocate_id: str, period: Period, now: datetime
+    session: Session, advocate_id: str, period: Period, now: datetime, key: str | None = None
+) -> models.Delivery:
+    """The digest's email row (returned), and one row per `notify:` target saying it is ready.
+
+    - the email's key is `key` (the period's key by default); a target's is `<key>:<channel>`,
+      so the unique key keeps each channel to one message per period, whatever crashes;
+    - every row is due at once and goes through the same outbox (claim, send, retry, record).
+    """
+    key = key or period_key(advocate_id, period.end)
+    delivery = _digest_row(session, key, advocate_id, channels.EMAIL, period, now)
+    advocate = session.get(models.Advocate, advocate_id)
+    for target in channels.targets(advocate.spec if advocate else {}):
+        _digest_row(session, f"{key}:{target.channel}", advocate_id, target.channel, period, now)
+    session.flush()
+    return delivery
+
+
+def _digest_row(
+    session: Session, key: str, advocate_id: str, channel: str, period: Period, now: datetime
 ) -> models.Delivery:
     delivery = models.Delivery(
-        key=period_key(advocate_id, period.end),
+        key=key,
         advocate_id=advocate_id,
         kind="digest",
+        channel=channel,
         period_start=period.start,
         period_end=period.end,
         next_attempt_at=now,
         created_at=now,
     )
     session.add(delivery)
-    session.flush()
     return delivery
 
 
@@ -136,7 +155,7 @@ def digest_context(
     people = followed_people(session, advocate.id)
     events = _events_by_person(session, [p.id for p in people], period)
     statuses = _interpol_statuses(session, [p.id for p in people])
-    sources = source_health(session, period, tr)
+    sources = source_health(session, period, tr, _day_in(tz, language))
     watch = interpol_watch(sources)
     weak = _weak_by_person(session, [p.id for p in people], period, tz, tr, language)
     sections = [
@@ -171,6 +190,22 @@ def digest_context(
     }
 
 
+def digest_summary(
+    advocate: models.Advocate, period: Period, context: dict[str, Any]
+) -> channels.DigestSummary:
+    """What a channel may say of the digest whose `context` is given (see channels.DigestSummary)."""
+    with_events = [s for s in context["active"] if s["events"]]
+    return channels.DigestSummary(
+        frequency=str(advocate.spec.get("digest", "weekly")),
+        start=period.start,
+        end=period.end,
+        events=int(context["event_count"]),
+        people=len(with_events) if with_events else len(context["people"]),
+        unchecked_sources=len(context["unchecked"]) + len(context["degraded"]),
+        named=tuple((s["id"], s["name"], len(s["events"])) for s in with_events),
+    )
+
+
 def followed_people(session: Session, advocate_id: str) -> list[models.Person]:
     people = session.scalars(
         select(models.Person).where(models.Person.archived_at.is_(None)).order_by(models.Person.id)
@@ -192,6 +227,8 @@ def person_section(
     views = [present.event_view(e, person.spec, tz, tr, language) for e in events]
     timeline = present.digest_order(views, {e.id: e.detected_at for e in events})
     interpol = {**interpol_status(person, notices), **(watch or {"state": "checked"})}
+    if interpol.get("since") is not None:
+        interpol["since"] = day(interpol["since"], tz, language)
     return {
         "id": person.id,
         "name": name,
@@ -243,10 +280,10 @@ def interpol_watch(sources: Sequence[dict[str, Any]]) -> dict[str, Any]:
         return {"state": "unwatched", "since": None}
     if any(s["checked"] for s in interpol):
         return {"state": "checked", "since": None}
-    read = [s["last_success_at"] for s in interpol if s["last_success_at"]]
+    read = [s["last_success"] for s in interpol if s["last_success"]]
     if not read:
         return {"state": "unread", "since": None}
-    return {"state": "stale", "since": max(read)[:10]}
+    return {"state": "stale", "since": max(read)}
 
 
 def _weak_by_person(
@@ -348,7 +385,7 @@ def interpol_status(person: models.Person, notices: Sequence[tuple[str, bool]]) 
 
 
 def source_health(
-    session: Session, period: Period, tr: Translator = ENGLISH
+    session: Session, period: Period, tr: Translator = ENGLISH, write_day: Day = iso_day
 ) -> list[dict[str, Any]]:
     """Each enabled source: whether it was checked in the period, and what is wrong with it.
 
@@ -356,33 +393,41 @@ def source_health(
     - never read successfully: "not read yet", however many polls failed;
     - failing or not polled in the period: "not checked since DATE";
     - blocked or degraded: what its last poll could not see (benign notes never make a poll
-      degraded: see `items.Note`).
+      degraded: see `items.Note`);
+    - dates written by `write_day` (the advocate's locale and time zone in a digest).
     """
     rows = session.scalars(
         select(models.Source)
         .where(models.Source.archived_at.is_(None), models.Source.enabled.is_(True))
         .order_by(models.Source.id)
     )
-    return [_health(session, row, period, tr) for row in rows]
+    return [_health(session, row, period, tr, write_day) for row in rows]
 
 
-def _health(session: Session, row: models.Source, period: Period, tr: Translator) -> dict[str, Any]:
+def _health(
+    session: Session, row: models.Source, period: Period, tr: Translator, write_day: Day
+) -> dict[str, Any]:
     """A source's line in the digest's health section; INTERPOL's says what cannot be confirmed."""
     checked = row.last_success_at is not None and row.last_success_at >= period.start
-    problem = source_problem(row, since=period.start, tr=tr)
+    problem = source_problem(row, since=period.start, tr=tr, day=write_day)
     withdrawals = withdrawal_health(session, row, period.end)
-    if withdrawals is not None and withdrawals.line:
-        said = withdrawals.line.removeprefix(f"{row.id}: ")
+    said = withdrawals.sentence(tr, write_day) if withdrawals is not None else None
+    if said:
         problem = f"{problem}; {said}" if problem else said
     return {
         "id": row.id,
         "type": row.type,
         "checked": checked,
         "problem": problem,
+        "last_success": row.last_success_at,
         "last_success_at": row.last_success_at.isoformat(timespec="minutes")
         if row.last_success_at
         else None,
     }
+
+
+def _day_in(tz: tzinfo, language: str) -> Day:
+    return lambda moment: day(moment, tz, language)
 
 
 def delivery_problems(session: Session, advocate_id: str, tr: Translator) -> list[str]:

@@ -13,11 +13,12 @@ Rules:
 from __future__ import annotations
 
 import gettext
-from datetime import datetime, tzinfo
+import re
+from datetime import date, datetime, tzinfo
 from functools import lru_cache
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
 from babel.support import Translations
 
 from monitor.locale import DOMAIN, LOCALE_DIR, SOURCE_LANGUAGE
@@ -60,6 +61,27 @@ def when(moment: datetime, tz: tzinfo, language: str) -> str:
 def day(moment: datetime, tz: tzinfo, language: str) -> str:
     """'2 марта 2026 г.': the date alone, in `tz`."""
     return format_date(moment.astimezone(tz), "long", locale=_locale(language))
+
+
+_PARTIAL_DATE = re.compile(r"(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?")
+
+
+def calendar_day(value: str, language: str) -> str:
+    """A date as a record gives it (a birth date: '1963-05-16', '1963/05', '1963'), written the
+    way the locale writes it ('16 мая 1963 г.', 'May 1963'); what is not a date stays as it is."""
+    found = _PARTIAL_DATE.fullmatch(value.strip())
+    if not found:
+        return value
+    year, month, day_of_month = (int(part) if part else None for part in found.groups())
+    locale = _locale(language)
+    try:
+        if day_of_month is not None and month is not None:
+            return format_date(date(year or 1, month, day_of_month), "long", locale=locale)
+        if month is not None:
+            return format_skeleton("yMMMM", date(year or 1, month, 1), locale=locale)
+    except ValueError:  # 1963-13-40: not a calendar date, shown as the record gives it
+        return value
+    return str(year)
 
 
 def country(code: str, language: str) -> str:

@@ -71,12 +71,12 @@ def make_message(
     message["To"] = recipient
     message["Subject"] = subject
     message["Auto-Submitted"] = "auto-generated"
-    message["Content-Language"] = language
     for key, value in headers.items():
         message[key] = one_line(value, limit=2000)
     message.set_content(text, subtype="plain", charset="utf-8")
     # base64 for HTML: long inline-styled lines, and much cheaper to encode than quoted-printable.
     message.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
+    message["Content-Language"] = language  # after the body: set_content drops Content-* headers
     return message
 
 

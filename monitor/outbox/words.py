@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from monitor.outbox.i18n import N_, Translator, country
+from monitor.outbox.i18n import N_, Translator, calendar_day, country
 from monitor.outbox.urgency import Kind
 
 TAGS = {
@@ -167,7 +167,9 @@ def notice_facts(details: Mapping[str, Any], tr: Translator, language: str) -> s
     name = " ".join(str(notice[part]) for part in ("name", "forename") if notice.get(part))
     parts = [tr.gettext("Notice %(id)s") % {"id": details.get("entity_id", "")}, name]
     countries = {
-        FIELDS["Birth date"]: [str(notice["birth_date"])] if notice.get("birth_date") else [],
+        FIELDS["Birth date"]: (
+            [calendar_day(str(notice["birth_date"]), language)] if notice.get("birth_date") else []
+        ),
         FIELDS["Nationalities"]: [country(c, language) for c in notice.get("nationalities") or []],
         N_("Wanted by"): [country(c, language) for c in notice.get("issuing_countries") or []],
     }

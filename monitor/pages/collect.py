@@ -1,13 +1,13 @@
 """Collecting an HTML listing page (court decisions, hearing lists) and a person's case page.
 
 Rules:
-- a listing whose selector suddenly matches nothing is a health warning ("layout changed?") and
-  an incomplete poll, never "all items removed";
-- a listing whose selector matches nothing at its first poll (nor its container) fails it,
-  with a hint: the admin who just added it learns the selector finds nothing (a typo, a page
-  built by JavaScript) instead of "ok, 0 items" and a source that is never watched; when the
-  container is there but empty (a list with nothing today, or a typo in the last part), the
-  first poll is degraded with the same hint;
+- a listing whose item selector yields no item at its first poll fails it (`monitor poll` exits
+  1), whatever its container did, with a hint and the selector's FILE:LINE:COLUMN in
+  watchlist.yaml: the admin who just added it learns the selector finds nothing (a typo, a page
+  built by JavaScript) instead of "ok, 0 items" and a source that is never watched; a list that
+  is truly empty today passes once it lists something;
+- a listing that found items before and none now is a health warning ("layout changed?") and an
+  incomplete poll, never "every item removed", whether or not its container is still there;
 - a case page is one item whose text is the followed part of the page; a selector that matches
   nothing fails the poll (LayoutChanged), so an emptied page never reads as a deleted case.
 """
@@ -15,7 +15,9 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+from monitor.config import yamlpos
 from monitor.config.watchlist import PageSource, Source, WatchSource
 from monitor.exc import ParseError
 from monitor.items import Collected, Inputs, Item, content_hash
@@ -44,14 +46,16 @@ async def collect(
     )
     warnings = list(result.warnings)
     if not result.items and row.last_success_at is None:
-        hint = first_poll_found_nothing(config.item_selector, result)
-        if result.matched_nothing:
-            raise ParseError(hint)
-        warnings.append(hint)
+        where = await asyncio.to_thread(
+            setting_position, inputs.watchlist_file, row.id, "item_selector"
+        )
+        raise FoundNothing(where + first_poll_found_nothing(row.id, config.item_selector, result))
+    if not result.items and not result.matched_nothing:
+        warnings.append(emptied(config.item_selector, row.items_seen))
     return Collected(
         items=result.items,
         full=True,
-        complete=not result.matched_nothing,
+        complete=bool(result.items),
         requests=1,
         warnings=warnings,
         etag=response.etag,
@@ -88,7 +92,16 @@ async def collect_watch(
     )
 
 
-def first_poll_found_nothing(item_selector: str, result: PageResult) -> str:
+class FoundNothing(ParseError):
+    """A new listing source's item selector found no item: the admin must look at it.
+
+    Not permanent: a list that is empty today, or a page that was mid-update, passes later.
+    """
+
+    permanent = False
+
+
+def first_poll_found_nothing(source_id: str, item_selector: str, result: PageResult) -> str:
     """What to tell the admin when a new listing source finds no item at all."""
     where = (
         "nothing on the page matches it"
@@ -96,10 +109,37 @@ def first_poll_found_nothing(item_selector: str, result: PageResult) -> str:
         else "its list is on the page but holds nothing it matches"
     )
     return (
-        f"item selector {item_selector!r} found no item at this source's first poll ({where}): "
-        "check the selector; the page may be built by JavaScript (redwatch reads the HTML as "
-        "the server sends it: compare with the browser's view-source)"
+        f"source {source_id!r}: item selector {item_selector!r} found no item at this source's "
+        f"first poll ({where}): check the selector; the page may be built by JavaScript "
+        "(redwatch reads the HTML as the server sends it: compare with the browser's "
+        "view-source); a list that is empty today passes once it lists something"
     )
+
+
+def emptied(item_selector: str, items_before: int) -> str:
+    """The warning for a listing that read before and now lists nothing (its container is there)."""
+    before = f"{items_before} at the last poll" if items_before else "items before"
+    return (
+        f"item selector {item_selector!r} found no item (it found {before}; layout changed?): "
+        "nothing was marked removed"
+    )
+
+
+def setting_position(path: Path | None, source_id: str, setting: str) -> str:
+    """`FILE:LINE:COLUMN: ` of a source's setting in watchlist.yaml, or "" if it cannot be told
+    (no file, a file that changed since it was loaded, a source not written there)."""
+    if path is None:
+        return ""
+    try:
+        doc = yamlpos.load(path.read_bytes().decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yamlpos.YamlProblems):
+        return ""
+    sources = doc.data.get("sources") if isinstance(doc.data, dict) else None
+    for index, source in enumerate(sources if isinstance(sources, list) else []):
+        if isinstance(source, dict) and source.get("id") == source_id and setting in source:
+            line, column = doc.position(("sources", index, setting))
+            return f"{path}:{line}:{column}: "
+    return ""
 
 
 def _watch_key(config: WatchSource) -> str:

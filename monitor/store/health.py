@@ -16,22 +16,34 @@ Rules:
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from monitor.store.models import Source
 from monitor.store.states import SourceStatus
 
 STALE_AFTER = timedelta(days=1)
+Day = Callable[[datetime], str]  # how a reader's dates are written
+
+
+def iso_day(when: datetime) -> str:
+    """'2026-11-24': the date as `monitor status` and /metrics write it."""
+    return when.date().isoformat()
 
 
 def source_problem(
-    row: Source, since: datetime | None = None, tr: gettext.NullTranslations | None = None
+    row: Source,
+    since: datetime | None = None,
+    tr: gettext.NullTranslations | None = None,
+    day: Day = iso_day,
 ) -> str | None:
     """What the source is not watching, in one sentence; None when it is healthy.
 
     - `since`: the start of the period asked about (a digest's); a source with no success since
       then was not checked in it, even if it is not failing now;
-    - `tr`: the reader's language (the digest's advocate); English without it.
+    - `tr`: the reader's language (the digest's advocate); English without it;
+    - `day`: how the reader's dates are written (the digest: their locale and time zone);
+      ISO dates without it.
     """
     if not row.enabled:
         return None
@@ -43,9 +55,7 @@ def source_problem(
     ) % {"num": row.consecutive_failures, "error": row.last_error}
     if row.last_success_at is None:
         return tr.gettext("not read yet") + (failed if row.consecutive_failures else "")
-    not_since = tr.gettext("not checked since %(day)s") % {
-        "day": row.last_success_at.date().isoformat()
-    }
+    not_since = tr.gettext("not checked since %(day)s") % {"day": day(row.last_success_at)}
     if row.consecutive_failures:
         return not_since + failed
     if since is not None and row.last_success_at < since:

@@ -327,6 +327,8 @@ class SignInLink(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # The local path the advocate asked for before signing in (checked when stored and when used).
+    next_path: Mapped[str | None] = mapped_column(String(512))
 
 
 class WebSession(Base):
@@ -363,6 +365,21 @@ class AuditEntry(Base):
     person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class LoginHit(Base):
+    """One request to the sign-in pages: the hourly limit per client, shared by every instance.
+
+    `client` is a keyed hash of the client's address (HMAC with MONITOR_SECRET_KEY), never the
+    address; rows older than the limit's hour are deleted as new ones come.
+    """
+
+    __tablename__ = "login_hits"
+    __table_args__ = (Index("ix_login_hits_client_at", "client", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(index=True)
 
 
 # --- end of the web app ------------------------------------------------------------------------

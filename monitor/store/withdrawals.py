@@ -9,11 +9,14 @@ Rules:
   detail answered (200 or 404) then; one not checked is counted with the oldest last check and
   the reason the last sweep gave; one not checked for more than UNCHECKED_LIMIT is overdue (a
   problem that makes `monitor status` exit 1);
-- counts and dates only: never a name.
+- counts and dates only: never a name;
+- the digest says it in the advocate's language (plural forms right) with dates in their locale;
+  `monitor status` in English with ISO dates; the collector's reason is quoted as recorded.
 """
 
 from __future__ import annotations
 
+import gettext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from monitor.interpol.lifecycle import UNCHECKED_LIMIT, unchecked_for
 from monitor.store import models
+from monitor.store.health import Day, iso_day
 
 UNREACHABLE = "could not be reached"
 
@@ -45,21 +49,28 @@ class WithdrawalHealth:
 
     @property
     def line(self) -> str | None:
-        """One sentence for people (status, digest), or None when everything can be confirmed."""
+        """One sentence for `monitor status` (English, ISO dates), or None when all can be confirmed."""
+        said = self.sentence()
+        return f"{self.source_id}: {said}" if said else None
+
+    def sentence(
+        self, tr: gettext.NullTranslations | None = None, day: Day | None = None
+    ) -> str | None:
+        """What cannot be confirmed, in the reader's language (`tr`) with dates written by `day`
+        (the digest: the advocate's locale and time zone); None when everything can be."""
+        tr, day = tr or gettext.NullTranslations(), day or iso_day
         parts = []
         if self.sweeps_incomplete_since is not None:
-            parts.append(self._sweeps())
+            parts.append(self._sweeps(tr, day))
         if self.unchecked:
-            since = _day(self.unchecked_since)
-            parts.append(
-                f"{self.unchecked} of your people's notices could not be checked since {since}"
-                + (f" ({self.unchecked_reason})" if self.unchecked_reason else "")
-            )
+            parts.append(self._unchecked(tr, day))
         elif parts and self.watched:
             parts.append(
-                "withdrawals of your people's notices are still confirmed by direct checks"
+                tr.gettext(
+                    "withdrawals of your people's notices are still confirmed by direct checks"
+                )
             )
-        return f"{self.source_id}: " + "; ".join(parts) if parts else None
+        return "; ".join(parts) if parts else None
 
     @property
     def problem(self) -> str | None:
@@ -72,14 +83,35 @@ class WithdrawalHealth:
             f"(since {_day(self.overdue_since)}): {self.unchecked_reason or 'no full sweep ran since'}"
         )
 
-    def _sweeps(self) -> str:
-        since = _day(self.sweeps_incomplete_since)
-        what = (
-            f"{self.unreachable} notice(s) unreachable by any filter since {since}"
-            if self.reason and UNREACHABLE in self.reason
-            else f"sweeps incomplete since {since} ({self.reason or 'no reason recorded'})"
-        )
-        return f"{what}; withdrawals of {self.unlisted} stored notice(s) cannot be confirmed by the sweep"
+    def _sweeps(self, tr: gettext.NullTranslations, day: Day) -> str:
+        since = _day(self.sweeps_incomplete_since, day)
+        if self.reason and UNREACHABLE in self.reason:
+            what = tr.ngettext(
+                "%(num)d notice unreachable by any filter since %(day)s",
+                "%(num)d notices unreachable by any filter since %(day)s",
+                self.unreachable,
+            ) % {"num": self.unreachable, "day": since}
+        else:
+            reason = self.reason or tr.gettext("no reason recorded")
+            what = tr.gettext("sweeps incomplete since %(day)s (%(reason)s)") % {
+                "day": since,
+                "reason": reason,
+            }
+        unconfirmed = tr.ngettext(
+            "withdrawals of %(num)d stored notice cannot be confirmed by the sweep",
+            "withdrawals of %(num)d stored notices cannot be confirmed by the sweep",
+            self.unlisted,
+        ) % {"num": self.unlisted}
+        return f"{what}; {unconfirmed}"
+
+    def _unchecked(self, tr: gettext.NullTranslations, day: Day) -> str:
+        said = tr.ngettext(
+            "%(num)d of your people's notices could not be checked since %(day)s",
+            "%(num)d of your people's notices could not be checked since %(day)s",
+            self.unchecked,
+        ) % {"num": self.unchecked, "day": _day(self.unchecked_since, day)}
+        # The reason is the collector's own diagnostic (an HTTP status, an error), kept as recorded.
+        return said + (f" ({self.unchecked_reason})" if self.unchecked_reason else "")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -196,8 +228,8 @@ def _watched_checks(session: Session, source_id: str) -> list[datetime]:
     return [max(seen, checked or seen) for _, seen, checked in rows]
 
 
-def _day(when: datetime | None) -> str:
-    return when.date().isoformat() if when else "?"
+def _day(when: datetime | None, day: Day = iso_day) -> str:
+    return day(when) if when else "?"
 
 
 def _iso(when: datetime | None) -> str | None:

@@ -4,6 +4,11 @@ Rules:
 - a sign-in link is a database row named by a signed id: it works once (a conditional UPDATE, so
   two clicks or two instances cannot both use it) and for SIGN_IN_VALID after it was asked for;
 - at most SIGN_INS_PER_HOUR sign-in emails per advocate per hour, counted in the database;
+- at most LOGIN_REQUESTS_PER_HOUR requests to the sign-in pages per client address per hour,
+  counted in the database too (shared by every instance, kept across restarts), the address kept
+  only as a keyed hash;
+- a sign-in link remembers the local path the advocate asked for (`paths.local_path`), and signing
+  in lands there;
 - a session is a random id in a signed, HttpOnly cookie; the database keeps its SHA-256, so a
   copy of the database signs nobody in; it ends after SESSION_IDLE without use, SESSION_MAX after
   sign-in, at sign-out, or when the advocate leaves the watchlist;
@@ -16,18 +21,16 @@ Rules:
 from __future__ import annotations
 
 import secrets
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.store import models
+from monitor.web.paths import local_path
 from monitor.web.signing import (
     CSRF_VALID,
     SESSION_IDLE,
@@ -40,6 +43,7 @@ from monitor.web.signing import (
 
 SIGN_INS_PER_HOUR = 5
 LOGIN_REQUESTS_PER_HOUR = 30
+LOGIN_PERIOD = timedelta(hours=1)
 TOUCH_EVERY = timedelta(minutes=1)  # a session's last use is written at most once a minute
 
 
@@ -72,8 +76,11 @@ def advocate_by_email(session: Session, email: str) -> models.Advocate | None:
 
 
 # sign-in links ------------------------------------------------------------------------------------
-def queue_sign_in(session: Session, advocate: models.Advocate, now: datetime) -> bool:
-    """Queue a sign-in email (an outbox delivery) unless the hourly limit is reached."""
+def queue_sign_in(
+    session: Session, advocate: models.Advocate, now: datetime, next_path: str | None = None
+) -> bool:
+    """Queue a sign-in email (an outbox delivery) unless the hourly limit is reached; the link
+    remembers `next_path` if it is a local path (anything else is dropped)."""
     L = models.SignInLink
     recent = session.scalar(
         select(func.count()).where(
@@ -97,6 +104,7 @@ def queue_sign_in(session: Session, advocate: models.Advocate, now: datetime) ->
             delivery_id=delivery.id,
             created_at=now,
             expires_at=now + SIGN_IN_VALID,
+            next_path=local_path(next_path),
         )
     )
     return True
@@ -107,8 +115,16 @@ def sign_in_link_usable(session: Session, link_id: int, now: datetime) -> bool:
     return link is not None and link.used_at is None and link.expires_at > now
 
 
-def redeem_sign_in(session: Session, link_id: int, now: datetime) -> str | None:
-    """Use a sign-in link; the advocate's id, or None when it is used, expired or unknown."""
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a used sign-in link signed in, and the local path they asked for before (or "/")."""
+
+    advocate_id: str
+    next_path: str
+
+
+def redeem_sign_in(session: Session, link_id: int, now: datetime) -> SignedIn | None:
+    """Use a sign-in link; None when it is used, expired or unknown, or its advocate is gone."""
     L = models.SignInLink
     used = session.execute(
         update(L)
@@ -117,8 +133,10 @@ def redeem_sign_in(session: Session, link_id: int, now: datetime) -> str | None:
     )
     if used.rowcount != 1:  # type: ignore[attr-defined]
         return None
-    advocate_id = session.scalar(select(L.advocate_id).where(L.id == link_id))
-    return advocate_id if advocate_id and active_advocate(session, advocate_id) else None
+    row = session.execute(select(L.advocate_id, L.next_path).where(L.id == link_id)).one()
+    if active_advocate(session, row.advocate_id) is None:
+        return None
+    return SignedIn(row.advocate_id, local_path(row.next_path) or "/")
 
 
 # sessions -----------------------------------------------------------------------------------------
@@ -226,25 +244,22 @@ def audit(
 
 
 # rate limits --------------------------------------------------------------------------------------
-class RateLimiter:
-    """At most `limit` hits per key in any `period` (a sliding window, in this process's memory)."""
+def allow_login_request(session: Session, client: str, now: datetime) -> bool:
+    """Count one request to the sign-in pages against its client's hourly limit.
 
-    def __init__(self, limit: int, period: float) -> None:
-        self.limit, self.period = limit, period
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.period:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            if len(self._hits) > 100_000:  # a flood of addresses cannot grow memory without bound
-                self._hits = {
-                    k: v for k, v in self._hits.items() if v and v[-1] > now - self.period
-                }
-            return True
+    - `client` is the keyed hash of the client's address (`Signer.keyed_hash`), never the address;
+    - the window slides: the requests of the last LOGIN_PERIOD count, in every instance and
+      across restarts (the rows are in the database);
+    - a refused request is not counted, so waiting an hour always helps;
+    - rows older than LOGIN_PERIOD are deleted here, so the table holds one hour of requests;
+    - two instances answering the same client at the same instant may both let the 30th request
+      through: the limit is a brake on guessing and flooding, not an exact count.
+    """
+    H = models.LoginHit
+    since = now - LOGIN_PERIOD
+    session.execute(delete(H).where(H.at <= since))
+    recent = session.scalar(select(func.count()).where(H.client == client, H.at > since))
+    if (recent or 0) >= LOGIN_REQUESTS_PER_HOUR:
+        return False
+    session.add(H(client=client, at=now))
+    return True

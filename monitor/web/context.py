@@ -4,7 +4,9 @@ Rules:
 - every page is rendered from templates/web/ with autoescape on and strict variables;
 - every page carries a CSRF token for its forms; the token's cookie is set on the first page;
 - cookies are HttpOnly and SameSite=Lax, and Secure when MONITOR_PUBLIC_URL is https;
-- the answer to anything a viewer may not see is the one for what does not exist (404).
+- the answer to anything a viewer may not see is the one for what does not exist (404);
+- a signed-out browser asking for a page is sent to sign in with that page as `next`, so that
+  signing in lands on it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,13 +26,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from monitor.config.settings import Settings
 from monitor.outbox.compose import Mailing
-from monitor.web import auth
-from monitor.web.queries import Directory
+from monitor.web import auth, queries
+from monitor.web.paths import local_path
+from monitor.web.queries import Directory, PersonCard, Review
 from monitor.web.signing import CSRF_VALID, SESSION_MAX, Signer
 
 SESSION_COOKIE = "rw_session"
 CSRF_COOKIE = "rw_csrf"
-HOUR = 3600.0
 
 
 @dataclass
@@ -42,9 +45,6 @@ class WebContext:
     templates_dir: Path
     clock: Callable[[], datetime]
     directory: Directory = field(default_factory=Directory)
-    login_limiter: auth.RateLimiter = field(
-        default_factory=lambda: auth.RateLimiter(auth.LOGIN_REQUESTS_PER_HOUR, HOUR)
-    )
 
     @property
     def secure(self) -> bool:
@@ -130,8 +130,52 @@ def error_page(ctx: WebContext, request: Request, status: int) -> HTMLResponse:
     )
 
 
-def to_login() -> RedirectResponse:
-    return RedirectResponse("/login", status_code=303)
+def to_login(request: Request | None = None) -> RedirectResponse:
+    """To the sign-in form; from a page asked for with GET, carrying that page as `next`."""
+    asked = None
+    if request is not None and request.method == "GET" and request.url.path != "/":
+        query = request.url.query
+        asked = local_path(request.url.path + (f"?{query}" if query else ""))
+    target = f"/login?{urlencode({'next': asked})}" if asked else "/login"
+    return RedirectResponse(target, status_code=303)
+
+
+class Refused(Exception):
+    """What to answer instead of the page: raised by the checks below, answered by the handler."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def signed_in(
+    ctx: WebContext, request: Request, session: Session, *, admin: bool = False
+) -> auth.Viewer:
+    """The viewer of the request; else Refused: to sign in, or 404 for a page of admins only."""
+    who = viewer(ctx, request, session)
+    if who is None:
+        raise Refused(to_login(request))
+    if admin and not who.admin:
+        raise Refused(error_page(ctx, request, 404))
+    return who
+
+
+def person_of(ctx: WebContext, request: Request, session: Session, who: auth.Viewer) -> PersonCard:
+    """The person of the path (`person_id`) if the viewer may see them; else Refused (404)."""
+    card = ctx.directory.get(session, who, request.path_params["person_id"])
+    if card is None:
+        raise Refused(error_page(ctx, request, 404))
+    return card
+
+
+def event_of(
+    ctx: WebContext, request: Request, session: Session, who: auth.Viewer, event_id: int | None
+) -> Review:
+    """The event `event_id` if the viewer may see its person; else Refused (404)."""
+    found = queries.review_of(session, event_id) if event_id is not None else None
+    if found is None or ctx.directory.get(session, who, found.event.person_id) is None:
+        raise Refused(error_page(ctx, request, 404))
+    return found
 
 
 ERRORS = {

@@ -29,14 +29,18 @@ from monitor.outbox.send import deliver_pending_async
 from monitor.web import auth, queries, views
 from monitor.web.context import (
     SESSION_COOKIE,
+    Refused,
     WebContext,
     csrf_valid,
     error_page,
+    event_of,
     page,
+    person_of,
     set_session_cookie,
+    signed_in,
     to_login,
-    viewer,
 )
+from monitor.web.paths import local_path
 from monitor.web.signing import BadLink, read_sign_in_link, read_verdict_link
 
 log = logging.getLogger(__name__)
@@ -53,13 +57,20 @@ async def form_of(request: Request) -> Form:
 def handler(
     ctx: WebContext, work: Callable[[WebContext, Request, Form], Response], *, post: bool = False
 ) -> Callable[[Request], Awaitable[Response]]:
-    """An endpoint: read the form (POST), refuse a bad CSRF token, run `work` in a thread."""
+    """An endpoint: read the form (POST), refuse a bad CSRF token, run `work` in a thread (and
+    answer what its checks refused, `Refused`, instead of its page)."""
+
+    def guarded(request: Request, form: Form) -> Response:
+        try:
+            return work(ctx, request, form)
+        except Refused as refused:
+            return refused.response
 
     async def endpoint(request: Request) -> Response:
         form = await form_of(request) if post else {}
         if post and not csrf_valid(ctx, request, form):
             return error_page(ctx, request, 403)
-        return await run_in_threadpool(work, ctx, request, form)
+        return await run_in_threadpool(guarded, request, form)
 
     return endpoint
 
@@ -71,7 +82,7 @@ def limited(
 
     async def endpoint(request: Request) -> Response:
         client = request.client.host if request.client else "unknown"
-        if not ctx.login_limiter.allow(client):
+        if not await run_in_threadpool(count_login_request, ctx, client):
             log.warning("sign-in requests over the hourly limit for one client")
             return error_page(ctx, request, 429)
         return await inner(request)
@@ -79,32 +90,41 @@ def limited(
     return endpoint
 
 
+def count_login_request(ctx: WebContext, client: str) -> bool:
+    """Count a request against its client's limit (in the database, the address as a keyed hash)."""
+    with ctx.factory() as session, session.begin():
+        return auth.allow_login_request(
+            session, ctx.signer.keyed_hash("login-client", client), ctx.clock()
+        )
+
+
 # sign-in ------------------------------------------------------------------------------------------
 def login_form(ctx: WebContext, request: Request, form: Form) -> Response:
-    return page(ctx, request, "login.html", {})
+    """The form; `next` (a local path only) is the page to land on after signing in."""
+    return page(ctx, request, "login.html", {"next": local_path(request.query_params.get("next"))})
 
 
 def login_request(ctx: WebContext, request: Request, form: Form) -> Response:
     email = form.get("email", "")[:320]
-    task = BackgroundTask(send_sign_in, ctx, email)
+    task = BackgroundTask(send_sign_in, ctx, email, local_path(form.get("next")))
     response = page(ctx, request, "login_sent.html", {})
     response.background = task
     return response
 
 
-async def send_sign_in(ctx: WebContext, email: str) -> None:
+async def send_sign_in(ctx: WebContext, email: str, next_path: str | None) -> None:
     """Queue the sign-in email through the outbox (if the address is an advocate's), then send."""
-    if await run_in_threadpool(queue_sign_in, ctx, email):
+    if await run_in_threadpool(queue_sign_in, ctx, email, next_path):
         await deliver_pending_async(ctx.factory, ctx.mailing, ctx.owner, ctx.clock)
 
 
-def queue_sign_in(ctx: WebContext, email: str) -> bool:
+def queue_sign_in(ctx: WebContext, email: str, next_path: str | None) -> bool:
     with ctx.factory() as session, session.begin():
         advocate = auth.advocate_by_email(session, email)
         if advocate is None:
             log.info("sign-in asked for an address that is no advocate's")
             return False
-        queued = auth.queue_sign_in(session, advocate, ctx.clock())
+        queued = auth.queue_sign_in(session, advocate, ctx.clock(), next_path)
     log.info(
         "sign-in email queued" if queued else "sign-in email refused: hourly limit",
         extra={"advocate_id": advocate.id},
@@ -133,13 +153,13 @@ def login_redeem(ctx: WebContext, request: Request, form: Form) -> Response:
         return error_page(ctx, request, 410)
     now = ctx.clock()
     with ctx.factory() as session, session.begin():
-        advocate_id = auth.redeem_sign_in(session, link_id, now)
-        if advocate_id is None:
+        done = auth.redeem_sign_in(session, link_id, now)
+        if done is None:
             return error_page(ctx, request, 410)
-        cookie = auth.start_session(session, ctx.signer, advocate_id, now)
-        auth.audit(session, advocate_id, "sign_in", now)
-    log.info("signed in", extra={"advocate_id": advocate_id})
-    response = RedirectResponse("/", status_code=303)
+        cookie = auth.start_session(session, ctx.signer, done.advocate_id, now)
+        auth.audit(session, done.advocate_id, "sign_in", now)
+    log.info("signed in", extra={"advocate_id": done.advocate_id})
+    response = RedirectResponse(done.next_path, status_code=303)
     set_session_cookie(ctx, response, cookie)
     return response
 
@@ -157,9 +177,7 @@ def logout(ctx: WebContext, request: Request, form: Form) -> Response:
 # pages of a signed-in advocate ---------------------------------------------------------------------
 def home(ctx: WebContext, request: Request, form: Form) -> Response:
     with ctx.factory() as session, session.begin():
-        who = viewer(ctx, request, session)
-        if who is None:
-            return to_login()
+        who = signed_in(ctx, request, session)
         people = ctx.directory.visible(session, who)
         number = _page_number(request)
         shown = people[number * queries.PAGE_SIZE : (number + 1) * queries.PAGE_SIZE]
@@ -184,12 +202,8 @@ def home(ctx: WebContext, request: Request, form: Form) -> Response:
 def person_page(ctx: WebContext, request: Request, form: Form) -> Response:
     now = ctx.clock()
     with ctx.factory() as session, session.begin():
-        who = viewer(ctx, request, session)
-        if who is None:
-            return to_login()
-        card = ctx.directory.get(session, who, request.path_params["person_id"])
-        if card is None:
-            return error_page(ctx, request, 404)
+        who = signed_in(ctx, request, session)
+        card = person_of(ctx, request, session, who)
         events = queries.person_events(session, card.id)
         decisions = queries.decisions_of(session, card.id)
         notices = queries.matched_notices(session, card.id)
@@ -222,14 +236,10 @@ def person_page(ctx: WebContext, request: Request, form: Form) -> Response:
 def event_page(ctx: WebContext, request: Request, form: Form) -> Response:
     """A channel message's link (`/events/<id>`: ids only, no name in the URL): the person's
     page, for a viewer who may see that person; 404 like any other unseen page."""
+    raw = request.path_params["event_id"]
     with ctx.factory() as session, session.begin():
-        who = viewer(ctx, request, session)
-        if who is None:
-            return to_login()
-        raw = request.path_params["event_id"]
-        found = queries.review_of(session, int(raw)) if raw.isdigit() else None
-        if found is None or ctx.directory.get(session, who, found.event.person_id) is None:
-            return error_page(ctx, request, 404)
+        who = signed_in(ctx, request, session)
+        found = event_of(ctx, request, session, who, int(raw) if raw.isdigit() else None)
         person_id = found.event.person_id
     return RedirectResponse(f"/people/{person_id}#open", status_code=303)
 
@@ -237,12 +247,8 @@ def event_page(ctx: WebContext, request: Request, form: Form) -> Response:
 def evidence(ctx: WebContext, request: Request, form: Form) -> Response:
     now = ctx.clock()
     with ctx.factory() as session, session.begin():
-        who = viewer(ctx, request, session)
-        if who is None:
-            return to_login()
-        card = ctx.directory.get(session, who, request.path_params["person_id"])
-        if card is None:
-            return error_page(ctx, request, 404)
+        who = signed_in(ctx, request, session)
+        card = person_of(ctx, request, session, who)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "evidence.zip"
             export_evidence(session, card.id, path, now)
@@ -255,9 +261,7 @@ def evidence(ctx: WebContext, request: Request, form: Form) -> Response:
 
 def review(ctx: WebContext, request: Request, form: Form) -> Response:
     with ctx.factory() as session:
-        who = viewer(ctx, request, session)
-        if who is None:
-            return to_login()
+        who = signed_in(ctx, request, session)
         people = ctx.directory.people(session)
         visible = [] if who.admin else [p.id for p in ctx.directory.visible(session, who)]
         number = _page_number(request)
@@ -281,19 +285,16 @@ def review(ctx: WebContext, request: Request, form: Form) -> Response:
 def verdict(ctx: WebContext, request: Request, form: Form) -> Response:
     now = ctx.clock()
     with ctx.factory() as session, session.begin():
-        who = viewer(ctx, request, session)
-        if who is None:
-            return to_login()
-        found = queries.review_of(session, int(request.path_params["event_id"]))
-        if found is None or ctx.directory.get(session, who, found.event.person_id) is None:
-            return error_page(ctx, request, 404)
+        who = signed_in(ctx, request, session)
+        found = event_of(ctx, request, session, who, request.path_params["event_id"])
         given = form.get("verdict", "")
         if given not in VERDICTS or found.observation is None:
             return error_page(ctx, request, 400)
         _record(
             session, found.event.id, given, form.get("note", ""), who.advocate_id, now, "web app"
         )
-    return RedirectResponse(_next(form, f"/people/{found.event.person_id}"), status_code=303)
+    back = local_path(form.get("next")) or f"/people/{found.event.person_id}"
+    return RedirectResponse(back, status_code=303)
 
 
 def _record(
@@ -386,22 +387,14 @@ def _check_link(
 # admins -------------------------------------------------------------------------------------------
 def sources(ctx: WebContext, request: Request, form: Form) -> Response:
     with ctx.factory() as session, session.begin():
-        who = viewer(ctx, request, session)
-        if who is None:
-            return to_login()
-        if not who.admin:
-            return error_page(ctx, request, 404)
+        who = signed_in(ctx, request, session, admin=True)
         rows = [views.source_row(s, run, ctx.tz) for s, run in queries.sources_with_sweeps(session)]
     return page(ctx, request, "sources.html", {"sources": rows}, viewer=who)
 
 
 def audit_log(ctx: WebContext, request: Request, form: Form) -> Response:
     with ctx.factory() as session, session.begin():
-        who = viewer(ctx, request, session)
-        if who is None:
-            return to_login()
-        if not who.admin:
-            return error_page(ctx, request, 404)
+        who = signed_in(ctx, request, session, admin=True)
         people = ctx.directory.people(session)
         rows = [views.audit_row(e, people, ctx.tz) for e in queries.audit_entries(session)]
     return page(ctx, request, "audit.html", {"entries": rows}, viewer=who)
@@ -414,11 +407,3 @@ def _page_number(request: Request) -> int:
 
 def _pages(total: int, size: int) -> int:
     return max(1, -(-total // size))
-
-
-def _next(form: Form, default: str) -> str:
-    """Where to go after a verdict: a path of this site only (never //elsewhere or a full URL)."""
-    target = form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default

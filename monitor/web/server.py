@@ -6,16 +6,22 @@ Rules:
 - uvicorn's access log is off (a request's path can hold a person's id) and uvicorn does not
   touch the service's logging;
 - beside the scheduler (`monitor run`) it is a child process, so a busy page never holds up a
-  poll, and it stops within STOP_SECONDS of the service's stop.
+  poll, and it stops within STOP_SECONDS of the service's stop;
+- that child ends when its parent ends, however the parent ends (SIGKILL, a crash): see
+  `ParentWatch`.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import signal
 import subprocess
 import sys
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 
 import uvicorn
 from sqlalchemy import Engine
@@ -33,6 +39,8 @@ from monitor.web.signing import Signer
 log = logging.getLogger(__name__)
 STOP_SECONDS = 5.0
 WEB_NICENESS = 10
+PARENT_CHECK_SECONDS = 1.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def web_context(settings: Settings, engine: Engine, owner: str, mailing: Mailing) -> WebContext:
@@ -61,6 +69,8 @@ def uvicorn_config(ctx: WebContext, port: int | None = None) -> uvicorn.Config:
         access_log=False,
         log_config=None,
         server_header=False,
+        proxy_headers=settings.trusted_proxies is not None,
+        forwarded_allow_ips=settings.trusted_proxies,
         lifespan="off",
         timeout_graceful_shutdown=int(STOP_SECONDS),
     )
@@ -89,8 +99,9 @@ class WebProcess:
             raise ConfigError(
                 "MONITOR_SECRET_KEY: required when the web app is on (MONITOR_WEB_PORT is set)"
             )
-        process = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "web"], stdin=subprocess.DEVNULL
+        process = subprocess.Popen(  # noqa: S603 (our own interpreter and command, and a pid)
+            [sys.executable, "-m", "monitor", "web", "--parent-pid", str(os.getpid())],
+            stdin=subprocess.DEVNULL,
         )
         try:  # polls (alerts) come first when the cores are busy; pages can wait a little
             os.setpriority(os.PRIO_PROCESS, process.pid, WEB_NICENESS)
@@ -110,3 +121,54 @@ class WebProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(5)
+
+
+@dataclass
+class ParentWatch:
+    """`monitor web --parent-pid PID`: the app stops when the process that started it ends.
+
+    - on Linux the kernel sends SIGTERM when the parent dies (prctl PR_SET_PDEATHSIG), which
+      uvicorn answers with its graceful stop; the "parent" there is the parent's thread that
+      started the child, the main thread of `monitor run`;
+    - everywhere, a thread checks every PARENT_CHECK_SECONDS that the parent pid is unchanged (an
+      orphan is adopted by another process) and asks the server to stop; this also covers a
+      SIGTERM that arrives while no handler of uvicorn is installed yet;
+    - a parent already gone when the watch begins (it died while the child was starting) is gone.
+    """
+
+    parent_pid: int
+    gone: threading.Event = field(default_factory=threading.Event)
+    server: uvicorn.Server | None = None
+
+    def start(self) -> None:
+        if not set_parent_death_signal(signal.SIGTERM):
+            log.info("no parent-death signal here: the parent is checked every second")
+        threading.Thread(target=self._watch, name="parent-watch", daemon=True).start()
+
+    def parent_alive(self) -> bool:
+        return os.getppid() == self.parent_pid
+
+    def stop_with_parent(self, server: uvicorn.Server) -> None:
+        """Stop `server` once the parent is gone (at once if it already is)."""
+        self.server = server
+        if self.gone.is_set():
+            server.should_exit = True
+
+    def _watch(self) -> None:
+        while self.parent_alive():
+            time.sleep(PARENT_CHECK_SECONDS)
+        log.warning("the process that started the web app is gone: stopping")
+        self.gone.set()
+        if self.server is not None:
+            self.server.should_exit = True
+
+
+def set_parent_death_signal(signum: int) -> bool:
+    """Ask the kernel for `signum` when this process's parent dies (Linux only); True if set."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False

@@ -6,6 +6,8 @@ Rules:
 - every signed value carries its signing time; `load` refuses what is older than its purpose allows;
 - a value altered by one character, signed with another key or expired is refused as a whole
   (`BadLink`), never half-read;
+- what the database keeps to recognise a client (its address) is a keyed hash (HMAC-SHA256 with
+  the secret key): a copy of the database cannot be matched against a list of addresses;
 - links in emails begin with MONITOR_PUBLIC_URL: `/login/<token>` (sign-in) and `/v/<token>`
   (one-click verdicts).
 """
@@ -13,6 +15,7 @@ Rules:
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import timedelta
 from typing import Any
 
@@ -35,6 +38,7 @@ class Signer:
     """Signs and checks the app's values; one instance per secret key."""
 
     def __init__(self, secret_key: str) -> None:
+        self._key = secret_key.encode("utf-8")
         self._serializers = {
             purpose: URLSafeTimedSerializer(secret_key, salt=f"redwatch/{purpose}")
             for purpose in ("session", "csrf", "sign-in", "verdict")
@@ -48,6 +52,12 @@ class Signer:
             return self._serializers[purpose].loads(token, max_age=int(max_age.total_seconds()))
         except BadData:
             raise BadLink(purpose) from None
+
+    def keyed_hash(self, purpose: str, value: str) -> str:
+        """HMAC-SHA256 of `value` for one purpose (64 hex digits): the same value and key give the
+        same hash in every instance, and without the key it cannot be recomputed."""
+        message = f"redwatch/{purpose}\0{value}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
 
 def token_hash(token: str) -> str:
