@@ -94,7 +94,8 @@ def test_no_belarusian_or_kazakh_form_makes_a_false_alert_in_a_crowd_of_real_nam
         (someone.full, m.explanation.summary)
         for someone in people
         for m in index.match_record(someone.record)
-        if m.is_alert and "Belarusian or Kazakh" in m.explanation.provenance
+        if m.is_alert
+        and (BELARUSIAN in m.explanation.provenance or KAZAKH in m.explanation.provenance)
     ]
     national += [
         (someone.full, m.explanation.summary)

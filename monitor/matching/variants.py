@@ -33,7 +33,9 @@ from monitor.matching.translit import (
 OTHER_GENDER_WEIGHT = 0.75
 GUESSED_CYRILLIC_WEIGHT = 0.9
 BRIDGED_WEIGHT = 0.95
-NATIONAL_WEIGHT = 0.95  # a Belarusian or Kazakh form made by rule from the Russian one
+# A Belarusian form is the same surname spelt the Belarusian way; a Kazakh -ұлы says "son of",
+# and a namesake's family shares the father's name: a review match in free text, not a strong one.
+NATIONAL_WEIGHT = {BELARUSIAN: 0.95, KAZAKH: 0.8}
 _ROUND_TRIP = frozenset(
     ["BGN/PCGN", "ICAO Doc 9303 (Russian passports since 2014)", "Wikipedia",
      "MVD 310-1997 (Russian passports 1997)", "MVD 782-2000 (Russian passports 2000)"]
@@ -108,22 +110,22 @@ def person_parts(person: Person) -> NameParts:
     return parts
 
 
-def national_names(parts: NameParts) -> list[str]:
-    """Each written name with a Belarusian or Kazakh form in place of its Russian surname or
-    patronymic (Светлана tsikhanouskaya), one per form up to transliteration, so that structured
-    records compare with the national forms too."""
-    out: dict[tuple[int, str], str] = {}
-    for n, parsed in enumerate(parts.parsed):
-        middle = (parsed.patronymic,) if parsed.patronymic else ()
-        for text, variant in parts.surnames.items():
-            if variant.national and text.isascii():
-                written = " ".join((*parsed.forenames, *middle, text))
-                out.setdefault((n, translit_key(text)), written)
-        for text, variant in parts.patronymics.items():
-            if variant.national and text.isascii() and parsed.patronymic:
-                written = " ".join((*parsed.forenames, text, *parsed.surname))
-                out.setdefault((n, "p:" + translit_key(text)), written)
-    return list(out.values())
+def national_spellings(person: Person, parts: NameParts) -> dict[str, str]:
+    """The key of each Latin Belarusian or Kazakh form of the person's surnames and patronymics
+    -> the Latin of the Russian form it stands for (tsikhanouskaya -> tikhanovskaya), so that a
+    record written with the national form compares as the watched name."""
+    kazakh = is_kazakh(person)
+    out: dict[str, str] = {}
+    for parsed in parts.parsed:
+        sex = person.sex or _guess_sex(parsed)
+        for role, token in (
+            ("surname", " ".join(parsed.surname)),
+            ("patronymic", parsed.patronymic),
+        ):
+            for variant in _part_variants(token, role, sex, kazakh) if token else ():
+                if variant.national and variant.text.isascii():
+                    out.setdefault(translit_key(variant.text), latin_form(token))
+    return out
 
 
 def is_kazakh(person: Person) -> bool:
@@ -176,7 +178,7 @@ def _from_cyrillic(
     for latin, scheme in cyrillic_to_latin(token.lower()):
         out.append(Variant(latin, via + scheme, weight))
     out += _national_forms(token, role, weight, via)
-    out += _belarusian_kazakh(token, role, sex, weight * NATIONAL_WEIGHT, via, kazakh)
+    out += _belarusian_kazakh(token, role, sex, weight, via, kazakh)
     out += _latin_other_gender(token, role, sex, weight, via)
     return out
 
@@ -199,7 +201,7 @@ def _national_forms(token: str, role: str, weight: float, via: str) -> list[Vari
 
 
 def _belarusian_kazakh(
-    token: str, role: str, sex: str | None, weight: float, via: str, kazakh: bool
+    token: str, role: str, sex: str | None, base: float, via: str, kazakh: bool
 ) -> list[Variant]:
     """Belarusian (and for a Kazakh person, Kazakh) forms of a Russian surname or patronymic,
     in Cyrillic and in Latin: Тихановская -> ціханоўская, tsikhanouskaya; Назарбаев ->
@@ -211,6 +213,7 @@ def _belarusian_kazakh(
         if lang == KAZAKH and _given_name(cyrillic):
             continue  # Марков -> Марк: a Russian given name's surname keeps its -ов
         provenance = via + PROVENANCE[lang]
+        weight = base * NATIONAL_WEIGHT[lang]
         out.append(
             Variant(fold_name(cyrillic), provenance, weight, display=cyrillic, national=True)
         )
