@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select, update
 
 from monitor.feeds.parse import FeedResult, parse_feed
+from monitor.items import content_hash
 from monitor.store import database, models
 from monitor.store.health import source_problem
 from tests.e2e import cycle, outbox, settings_for, write_watchlist
@@ -231,6 +232,26 @@ def test_a_case_entry_keeps_its_identity_whichever_entries_of_its_case_share_the
     told = [e for e in stored_events(settings) if not e.baseline]
     # both orders are told as new entries (none is taken for one seen before, merged)
     assert len(told) == 2 and all("Order(Other)" in e.evidence + str(e.details) for e in told)
+
+
+def test_entries_stored_under_the_previous_content_keys_are_not_new_after_an_upgrade(
+    tmp_path: Path,
+) -> None:
+    entries = [("", "Order(Other)"), ("", "Complaint in Extradition")]
+    with HttpTestServer() as server:
+        server.route("/rss", Reply.raw(docket_guid_feed(entries)))
+        settings = settings_for(
+            tmp_path, write_watchlist(tmp_path / "w.yaml", [court_feed(server)])
+        )
+        cycle(settings)
+        engine = database.create_db_engine(settings.effective_database_url)
+        with database.make_session_factory(engine)() as session:  # the previous rule's keys
+            for row in session.scalars(select(models.Observation)):
+                row.key = "hash:" + content_hash(row.title, row.text)
+            session.commit()
+        engine.dispose()
+        [upgraded] = cycle(settings)
+    assert (upgraded.new, upgraded.changed, upgraded.events) == (0, 0, 0)
 
 
 def test_items_stored_under_their_former_keys_are_not_new_after_an_upgrade(tmp_path: Path) -> None:
