@@ -64,6 +64,7 @@ HEADERS = (
     "References",
     "MIME-Version",
     "Content-Type",
+    "Content-Language",  # the advocate's language (issue 18)
 )
 WATCHED = [
     word
