@@ -4,7 +4,8 @@
 
 Runs against the local INTERPOL simulator (tests/servers/interpol_sim.py: the 6,934 red notices
 of 16 May 2023, the 160 cap, real HTTP on 127.0.0.1), through the real client stack
-(monitor.http -> monitor.interpol.client -> monitor.interpol.sweep):
+(monitor.http -> monitor.interpol.client -> monitor.interpol.sweep), each sweep's list requests
+split into the plan's (monitor.interpol.partition) and the residual search's (locate, residual):
 1. a first full sweep (no prior): coverage, list / residual / detail requests, time;
 2. a second full sweep with the first as prior and five sentinels;
 3. the order the issue suggests (nationality, then sex, age, names) for comparison;
@@ -50,7 +51,8 @@ def line(label: str, result: SweepResult, seconds: float, expected: int) -> None
     found = len(result.items)
     print(
         f"{label:<44} {found:>5}/{expected:<5} {100 * found / expected:6.2f}%  "
-        f"complete={c.complete!s:<5}  list={c.list_requests:>4} (residual {c.residual_requests:>3})  "
+        f"complete={c.complete!s:<5}  list={c.list_requests:>4} "
+        f"(plan {c.list_requests - c.residual_requests:>3}, residual {c.residual_requests:>3})  "
         f"detail={c.detail_requests}  {seconds:6.2f}s  at 2 req/s: {c.list_requests / 2:5.0f}s"
     )
     for reason in c.reasons:

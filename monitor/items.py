@@ -36,6 +36,9 @@ class Item:
       a URL each have their own item.
     - `aliases`: keys an earlier version of the parser gave this item (rows stored under them
       are this item's).
+    - `twins`: keys the same rule gives this very entry in another fetch, where other entries
+      share (or stop sharing) its GUID or link: a row stored under one with this item's very
+      content is this item's, so an entry is never new again for what stood beside it.
     - `byline`: the author(s) a feed names for the entry, matched as their own field.
     - `links`: every (rel, type, href) the entry carries: alternates, enclosures of any type.
     - `data` holds the structured fields a parser extracted (INTERPOL names, birth date...).
@@ -52,6 +55,7 @@ class Item:
     aliases: tuple[str, ...] = ()
     byline: str = ""
     links: tuple[tuple[str, str, str], ...] = ()
+    twins: tuple[str, ...] = ()
 
     @property
     def content_hash(self) -> str:
@@ -143,6 +147,18 @@ class ItemDraft:
     def content_key(self) -> str:
         return "hash:" + content_hash(self.title, self.text)
 
+    @property
+    def entry_key(self) -> str:
+        """The key of an entry whose GUID and link other entries share: its content and its
+        date (a case's second "[Order]" filed a day later is another entry). An entry with
+        neither GUID nor link is its content alone."""
+        if not (self.guid or self.url):
+            return self.content_key
+        published = self.published_at.isoformat() if self.published_at else ""
+        return "hash:" + content_hash(
+            self.guid or "", self.url or "", self.title, self.text, published
+        )
+
 
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S")
 _KEY_LIMIT = 512  # the length of observations.key (PostgreSQL refuses a longer one)
@@ -159,12 +175,16 @@ def finish_items(
     - Key: `guid:<guid>` when the GUID is usable (every entry carrying it is the same entry);
       else `url:<canonical link>` when the link is usable in the same sense (and always when
       one entry is listed under several GUIDs, as a teaser and its full text); else
-      `hash:<content hash>` of title and text. A GUID that is not a URI ("123") is prefixed
+      `hash:<content hash>` of GUID, link, title, text and date (of title and text alone for
+      an entry with neither GUID nor link). A GUID that is not a URI ("123") is prefixed
       with the source URL `scope`. Keys longer than 512 characters are hashed.
-    - Two drafts are the same entry when they have the same title and one text is the other's
-      teaser (equal, empty, or a prefix of it): a PACER feed's entries of one case share the
-      docket link and the caption but each has its own GUID (or its own text), so each is
-      its own item; an article listed twice with a teaser and its full text is one.
+    - The key depends on what stands beside the entry in this fetch (a case's lone entry has
+      the docket's GUID to itself; beside another it has not), so each item's `twins` hold the
+      keys the same rule gives it in another fetch: the store finds it under any of them.
+    - Two drafts are the same entry when they have the same title and date and one text is the
+      other's teaser (equal, empty, or a prefix of it): a PACER feed's entries of one case share
+      the docket link and the caption but each has its own GUID (or its own text, or date), so
+      each is its own item; an article listed twice with a teaser and its full text is one.
     - Entries with the same key are one item, at the place of the first; the longest text wins.
     - Each item's `aliases` hold the key the previous rule gave it (link first; a link was
       shared when its entries differed by `legacy_identity`, their content by default), so rows
@@ -180,20 +200,32 @@ def finish_items(
         key = _limited(_plain_key(draft, scope, unusable_guids, unusable_links, republished))
         if key not in kept or len(draft.text) > len(kept[key].text):
             kept[key] = draft
-        legacy = _limited(_legacy_key(draft, scope, legacy_shared))
-        if legacy != key and legacy not in aliases.setdefault(key, []):
-            aliases[key].append(legacy)
+        # The previous rules' keys: the docket link before per-entry identity, and the content
+        # alone (without GUID, link and date) for an entry whose GUID and link are shared.
+        earlier = [_legacy_key(draft, scope, legacy_shared)]
+        if key == _limited(draft.entry_key):
+            earlier.append(draft.content_key)
+        for legacy in earlier:
+            legacy = _limited(legacy)
+            if legacy != key and legacy not in aliases.setdefault(key, []):
+                aliases[key].append(legacy)
     warnings: list[str] = []
     if unusable_links:
         warnings.append(Note(f"{len(unusable_links)} links are shared by different entries"))
     if len(kept) < len(drafts):
         warnings.append(Note(f"{len(drafts) - len(kept)} repeated entries merged"))
-    return [_item(draft, key, aliases.get(key, ())) for key, draft in kept.items()], warnings
+    items = [
+        _item(draft, key, aliases.get(key, ()), _twins(draft, key, scope))
+        for key, draft in kept.items()
+    ]
+    return items, warnings
 
 
 def same_entry(a: ItemDraft, b: ItemDraft) -> bool:
-    """One entry listed twice: the same title, and one text is the other's teaser."""
+    """One entry listed twice: the same title and date, and one text is the other's teaser."""
     if a.title != b.title:
+        return False
+    if a.published_at and b.published_at and a.published_at != b.published_at:
         return False
     short, long = sorted((_teaser(a.text), _teaser(b.text)), key=len)
     return long.startswith(short)
@@ -251,7 +283,23 @@ def _plain_key(
         return _guid_key(draft.guid, scope)
     if draft.url and draft.url not in unusable_links:
         return f"url:{draft.url}"
-    return draft.content_key
+    return draft.entry_key
+
+
+def _twins(draft: ItemDraft, key: str, scope: str) -> tuple[str, ...]:
+    """The keys this entry has in a fetch where its GUID or its link is shared, or is not."""
+    if not (draft.guid or draft.url):
+        return ()
+    candidates = [
+        _guid_key(draft.guid, scope) if draft.guid else None,
+        f"url:{draft.url}" if draft.url else None,
+        draft.entry_key,
+    ]
+    twins = []
+    for twin in candidates:
+        if twin is not None and _limited(twin) != key and _limited(twin) not in twins:
+            twins.append(_limited(twin))
+    return tuple(twins)
 
 
 def _guid_key(guid: str, scope: str) -> str:
@@ -279,7 +327,7 @@ def _legacy_key(draft: ItemDraft, scope: str, shared: set[str]) -> str:
     return draft.content_key
 
 
-def _item(draft: ItemDraft, key: str, aliases: Sequence[str]) -> Item:
+def _item(draft: ItemDraft, key: str, aliases: Sequence[str], twins: tuple[str, ...]) -> Item:
     return Item(
         key=key,
         title=draft.title,
@@ -290,4 +338,5 @@ def _item(draft: ItemDraft, key: str, aliases: Sequence[str]) -> Item:
         aliases=tuple(aliases),
         byline=draft.byline,
         links=draft.links,
+        twins=twins,
     )

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select, update
 
 from monitor.feeds.parse import FeedResult, parse_feed
+from monitor.items import content_hash
 from monitor.store import database, models
 from monitor.store.health import source_problem
 from tests.e2e import cycle, outbox, settings_for, write_watchlist
@@ -83,17 +84,19 @@ def test_the_saved_district_feeds_keep_every_docket_entry_apart() -> None:
         assert len(parse(body).items) == body.count(b"<item>"), name
 
 
-def test_entries_that_differ_in_title_guid_or_text_stay_apart_in_a_feed_keyed_by_docket() -> None:
-    # nyed_1 gives every entry of a case the docket link as GUID; 23 of its 432 entries repeat
-    # another one's title, GUID and text (13 of them byte for byte) and are merged into it.
+def test_entries_that_differ_in_title_guid_text_or_date_stay_apart_in_a_feed_keyed_by_docket() -> (
+    None
+):
+    # nyed_1 gives every entry of a case the docket link as GUID; 13 of its 432 entries repeat
+    # another one byte for byte and are merged into it. Ten more repeat another's title, GUID
+    # and text filed at another time (a case's second "[Order(Other)]"): entries of their own.
     body = (COURTS / "pacer" / "nyed_1.xml").read_bytes()
-    entries = ElementTree.fromstring(body).iter("item")
-    distinct = {
-        tuple(entry.findtext(tag) for tag in ("title", "guid", "description")) for entry in entries
-    }
+    entries = list(ElementTree.fromstring(body).iter("item"))
+    fields = ("title", "guid", "description", "pubDate")
+    distinct = {tuple(entry.findtext(tag) for tag in fields) for entry in entries}
     result = parse(body)
-    assert body.count(b"<item>") == 432 and len(result.items) == len(distinct) == 409
-    assert "23 repeated entries merged" in result.warnings
+    assert len(entries) == 432 and len(result.items) == len(distinct) == 419
+    assert "13 repeated entries merged" in result.warnings
 
 
 def test_each_docket_entry_of_one_case_in_a_saved_feed_is_an_item() -> None:
@@ -195,6 +198,60 @@ def test_a_new_entry_under_the_same_guid_is_an_event_again(tmp_path: Path) -> No
         [decision] = cycle(settings)
     assert (same.events, decision.changed, decision.events) == (0, 1, 1)
     assert stored_events(settings)[-1].type == "court_item"
+
+
+def docket_guid_feed(entries: list[tuple[str, ...]]) -> bytes:
+    """A feed like the Eastern District of New York's: every entry's GUID is the docket link."""
+    return pacer(entries, guid=False).replace(
+        b"</link>", b"</link><guid>" + DOCKET.encode() + b"</guid>"
+    )
+
+
+def test_a_case_entry_keeps_its_identity_whichever_entries_of_its_case_share_the_feed(
+    tmp_path: Path,
+) -> None:
+    # Each poll shows the case's entries of the moment: alone or beside others under one GUID.
+    complaint = ("", "Complaint in Extradition")
+    order = ("", "Order(Other)", "Thu, 21 May 2026 15:02:11 GMT")
+    second_order = ("", "Order(Other)", "Fri, 22 May 2026 09:40:00 GMT")  # same text, a day on
+    polls = [
+        [complaint],
+        [order, complaint],  # the order is new; the complaint is not
+        [order],  # nothing new
+        [second_order, order],  # a second order with the same docket text is new
+        [second_order],  # nothing new
+        [second_order, order, complaint],  # nothing new
+    ]
+    with HttpTestServer() as server:
+        server.route("/rss", *(Reply.raw(docket_guid_feed(entries)) for entries in polls))
+        settings = settings_for(
+            tmp_path, write_watchlist(tmp_path / "w.yaml", [court_feed(server)])
+        )
+        outcomes = [cycle(settings)[0] for _ in polls]
+    assert [o.events for o in outcomes[1:]] == [1, 0, 1, 0, 0]
+    told = [e for e in stored_events(settings) if not e.baseline]
+    # both orders are told as new entries (none is taken for one seen before, merged)
+    assert len(told) == 2 and all("Order(Other)" in e.evidence + str(e.details) for e in told)
+
+
+def test_entries_stored_under_the_previous_content_keys_are_not_new_after_an_upgrade(
+    tmp_path: Path,
+) -> None:
+    entries = [("", "Order(Other)"), ("", "Complaint in Extradition")]
+    with HttpTestServer() as server:
+        server.route("/rss", Reply.raw(docket_guid_feed(entries)))
+        settings = settings_for(
+            tmp_path, write_watchlist(tmp_path / "w.yaml", [court_feed(server)])
+        )
+        cycle(settings)
+        engine = database.create_db_engine(settings.effective_database_url)
+        with database.make_session_factory(engine)() as session:  # the previous rule's keys
+            for row in session.scalars(select(models.Observation)):
+                row.key = "hash:" + content_hash(row.title, row.text)
+            session.commit()
+        engine.dispose()
+        [upgraded] = cycle(settings)
+    assert (upgraded.new, upgraded.changed, upgraded.events) == (0, 0, 0)
 
 
 def test_items_stored_under_their_former_keys_are_not_new_after_an_upgrade(tmp_path: Path) -> None:
@@ -307,8 +364,8 @@ def test_a_court_feed_with_only_benign_notes_is_healthy_and_no_source_problem(
             tmp_path, write_watchlist(tmp_path / "w.yaml", [court_feed(server)])
         )
         [outcome] = cycle(settings)
-    assert outcome.ok and outcome.items == 409
-    assert "23 repeated entries merged" in outcome.warnings
+    assert outcome.ok and outcome.items == 419
+    assert "13 repeated entries merged" in outcome.warnings
     engine = database.create_db_engine(settings.effective_database_url)
     try:
         with database.make_session_factory(engine)() as session:

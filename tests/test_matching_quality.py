@@ -4,8 +4,9 @@
   at the alert threshold, recall >= 0.98 with precision >= 0.80
 - yente's 2,000 synthetic negatives (people built not to match) against the sample watchlist:
   no strong match, as records or as free text
-- a crowd of 21,453 real names (tests/crowd.py) against the evaluation watchlist: at most 0.003
-  false alerts and 0.005 false possible matches per watched person per 1,000 records (issue 15)
+- a crowd of 21,453 real names (tests/crowd.py) against the evaluation watchlist, and against the
+  bench's people alone: at most 0.003 false alerts and 0.005 false possible matches per watched
+  person per 1,000 records (issue 15)
 - the ways real texts write a watched name: Ukrainian and Belarusian forms are found
 
 Fixtures and their origin: tests/fixtures/matching/SOURCES.md. The full tables (by quality, by
@@ -118,14 +119,15 @@ def test_a_crowd_of_real_names_makes_almost_no_false_alert_as_texts(
     assert tally.rate(tally.possible, len(watched)) <= 0.005
 
 
-def test_the_benchs_people_alone_meet_a_fifth_of_the_false_alerts_of_the_previous_engine(
+def test_the_benchs_people_alone_make_almost_no_false_alert_in_the_crowd(
     people_of_the_crowd: list[crowds.Someone],
 ) -> None:
-    watched = crowds.bench_people()
+    watched = crowds.bench_people()  # famous names: the crowd holds many namesakes of each part
     tally = crowds.match_records(
         MatchIndex.build(watched), {p.id: p for p in watched}, people_of_the_crowd, passes=1
     )
-    assert tally.rate(tally.alerts, len(watched)) <= 0.094 / 5  # 5d01bc4: 0.094
+    assert tally.rate(tally.alerts, len(watched)) <= 0.003  # 5d01bc4: 0.094
+    assert tally.rate(tally.possible, len(watched)) <= 0.005
 
 
 @pytest.mark.parametrize(

@@ -238,6 +238,32 @@ def test_the_watched_names_are_never_sent_to_interpol(sim: InterpolSim, tmp_path
         assert surname not in sent
 
 
+def test_watched_notices_only_the_residual_search_reaches_are_found_without_a_watched_name(
+    sim: InterpolSim, tmp_path: Path
+) -> None:
+    awkward = {
+        "2001/91001": ("PARASKEVICH", "TATIANA", None, None),  # no birth date, no nationality
+        "2001/91002": ("AKHMETOVA", "ZHANARA", None, ["KZ"]),  # no birth date
+        "2001/91003": (None, "MUKHTAR", "1963/05/16", ["KZ"]),  # no surname
+    }
+    for entity_id, fields in awkward.items():
+        sim.add(red_item(entity_id, *fields), sex="M", oldest=True)
+    with sim.serve() as server:
+        settings = settings_for(tmp_path, write_watchlist(tmp_path / "w.yaml", [source(server)]))
+        runs = [cycle_at(settings, hours) for hours in (0, 13)]  # the second routes to them
+        sent = " ".join(r.target for r in server.requests).upper()
+    assert [run.complete for run in runs] == [True, True]
+    engine = database.create_db_engine(settings.effective_database_url)
+    with database.make_session_factory(engine)() as session:
+        present = set(
+            session.scalars(select(models.Observation.key).where(models.Observation.present))
+        )
+    engine.dispose()
+    assert {f"interpol:red:{entity_id}" for entity_id in awkward} <= present
+    for word in ("PARASKEVICH", "TATIANA", "AKHMETOVA", "ZHANARA", "MUKHTAR", "1963"):
+        assert word not in sent
+
+
 def test_an_unreachable_interpol_is_a_failing_source_not_an_empty_list(tmp_path: Path) -> None:
     unreachable = {
         "id": "interpol-red",

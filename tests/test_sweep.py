@@ -304,7 +304,19 @@ async def test_twenty_awkward_notices_are_all_reached_and_the_second_sweep_costs
     for result in (first, second):
         assert set(awkward) <= set(result.items)
         assert result.coverage.complete and result.coverage.ratio == 1.0
+    assert first.coverage.list_requests <= 160  # issue 14: the bare list alone took 122
     assert second.coverage.list_requests <= first.coverage.list_requests
+
+
+async def test_a_second_sweep_goes_straight_to_the_awkward_notices_the_first_one_found(
+    client: InterpolClient, sim: InterpolSim
+) -> None:
+    awkward = add_awkward(sim)
+    first = await sweep(client)
+    second = await sweep(client, prior=first.items.values())
+    assert set(awkward) <= set(second.items) and second.coverage.complete
+    # one small query per awkward notice at most, instead of searching for them again
+    assert second.coverage.residual_requests <= len(awkward)
 
 
 async def test_the_partitions_kept_as_fully_read_were_read_whole(

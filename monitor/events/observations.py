@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -64,10 +64,15 @@ def upsert_observations(
       was seen then, merged: its key goes to `split` (the recorder tells it in the digest, not
       as an alert); one published later, or undated, is new and alerts as any new item.
     - An item listed twice counts once.
+    - An item whose own key holds no row with its content, while one of its `twins` (the key
+      the same rule gives this entry beside other entries of its case, or alone) does, is that
+      row's item under that key: the entry is the same whatever stood beside it.
     - `before` (optional) receives the (title, text) each changed row had, by key.
     """
     unique = {item.key: item for item in items}
-    existing = observation_rows.by_keys(session, source.id, [*unique, *_aliases(unique.values())])
+    keys = [*unique, *_aliases(unique.values()), *(t for i in unique.values() for t in i.twins)]
+    existing = observation_rows.by_keys(session, source.id, keys)
+    unique = _as_stored_twins(unique, existing)
     # Exact keys first: a row is only adopted through an alias when no item holds its key.
     rows = {key: existing.pop(key) for key in unique if key in existing}
     legacy = dict(existing)
@@ -83,6 +88,27 @@ def upsert_observations(
             stored.append((*_upsert_one(session, source, row, item, now), item))
     session.flush()
     return stored
+
+
+def _as_stored_twins(
+    unique: dict[str, Item], existing: dict[str, models.Observation]
+) -> dict[str, Item]:
+    """Each item under the key its very content is stored under, its own or a twin's (once)."""
+    taken = set(unique)
+    found: dict[str, Item] = {}
+    for key, item in unique.items():
+        own = existing.get(key)
+        if own is None or own.content_hash != item.content_hash:
+            # A twin that is also a former key (an alias) is left to the aliases: the row is
+            # re-keyed, and what was merged into it is told apart (see `split`).
+            for twin in (t for t in item.twins if t not in item.aliases):
+                row = existing.get(twin)
+                if twin not in taken and row is not None and row.content_hash == item.content_hash:
+                    taken.add(twin)
+                    item = replace(item, key=twin)
+                    break
+        found[item.key] = item
+    return found
 
 
 def _merged_before(item: Item, legacy: dict[str, models.Observation]) -> bool:

@@ -64,12 +64,12 @@ async def collect(
 
 
 async def _with_full_text(inputs: Inputs[KnownKeys], items: list[Item]) -> tuple[list[Item], int]:
-    known = inputs.known([k for item in items for k in (item.key, *item.aliases)])
+    known = inputs.known([k for item in items for k in (item.key, *item.aliases, *item.twins)])
     fetched, result = 0, []
     for item in items:
         if (
             item.key in known
-            or not known.isdisjoint(item.aliases)
+            or not known.isdisjoint((*item.aliases, *item.twins))
             or not item.url
             or len(item.text) >= SHORT_TEXT
             or fetched >= MAX_ARTICLES_PER_POLL

@@ -13,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 
@@ -38,7 +38,8 @@ from monitor.matching.normalize import FoldedText, fold_text
 from monitor.matching.qualify import qualify
 from monitor.matching.score import NameScore, Token, compare_names, tokenize
 from monitor.matching.text import Anchor, Lookups, Mention, on_boundaries, read_hit, verify
-from monitor.matching.variants import NameParts, Variant, person_parts
+from monitor.matching.tokens import make_token
+from monitor.matching.variants import NameParts, Variant, national_spellings, person_parts
 
 STRONG_THRESHOLD = 0.85
 ALERT_THRESHOLD = 0.6
@@ -100,6 +101,7 @@ class _Entry:
     targets: tuple[tuple[tuple[Token, ...], str], ...]  # (tokens, written name)
     distinctive: bool
     quick: tuple[tuple[str, str, bool], ...]  # each target's prefilter forms (`_quick_forms`)
+    national: dict[str, str]  # key of a Belarusian or Kazakh form -> the Russian form's Latin
 
 
 def _record_query(record: Record) -> str:
@@ -333,13 +335,16 @@ class MatchIndex:
     ) -> RecordMatch | None:
         entry = self._entries[i]
         text, tokens, query_keys = query
+        compared, back = _as_watched(tokens, entry.national)
         best, written = max(
             (
-                (compare_names(tokens, list(entry.targets[t][0])), entry.targets[t][1])
+                (compare_names(compared, list(entry.targets[t][0])), entry.targets[t][1])
                 for t in targets
             ),
             key=lambda x: x[0].score,
         )
+        if back:  # show the record's own spelling, not the Russian form it stood for
+            best = replace(best, pairs=tuple((a, back.get(b, b), s) for a, b, s in best.pairs))
         if best.score < WEAK_THRESHOLD:
             return None
         qualifiers = qualify(entry.person, record)
@@ -504,7 +509,7 @@ def _entry(person: MatchPerson) -> _Entry:
     distinctive = bool(surnames) and all(is_distinctive(s) for s in surnames)
     kept = tuple(t for t in targets.values() if t[0])
     quick = tuple(_quick_forms(tokens) for tokens, _ in kept)
-    return _Entry(person, parts, kept, distinctive, quick)
+    return _Entry(person, parts, kept, distinctive, quick, national_spellings(person, parts))
 
 
 def _quick_forms(tokens: tuple[Token, ...]) -> tuple[str, str, bool]:
@@ -525,7 +530,12 @@ def _person_keys(parts: NameParts) -> set[str]:
             if variant.other_gender or not text.isascii():
                 continue
             for word in text.split():
-                keys.update(_token_keys(word))
+                # a Belarusian or Kazakh form is found as written or up to transliteration; its
+                # typing errors would double the keys of a watchlist of Russian surnames
+                found = _token_keys(word)
+                keys.update(k for k in found if k[0] in "tk") if variant.national else keys.update(
+                    found
+                )
     for parsed in parts.parsed:
         for token in parsed.tokens:
             keys.update(_token_keys(latin_form(token)))
@@ -550,6 +560,20 @@ def _record_provenance(entry: _Entry, written: str, tokens: list[Token]) -> str:
                 found.append(f"{variant.shown}: {variant.provenance}")
                 break
     return "; ".join([f"compared with the {source}", *found])
+
+
+def _as_watched(
+    tokens: list[Token], national: dict[str, str]
+) -> tuple[list[Token], dict[str, str]]:
+    """A record's tokens with each Belarusian or Kazakh form of the person's name replaced by the
+    Russian form it stands for (TSIKHANOUSKAYA compares as Tikhanovskaya), and the way back."""
+    if not national or not any(t.key in national for t in tokens):
+        return tokens, {}
+    swapped = [make_token(national[t.key]) if t.key in national else t for t in tokens]
+    back = {
+        new.latin: old.latin for new, old in zip(swapped, tokens, strict=True) if new is not old
+    }
+    return swapped, back
 
 
 def _fired(i: int, query_keys: _QueryKeys) -> tuple[str, ...]:

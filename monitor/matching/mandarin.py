@@ -61,15 +61,17 @@ _LONGEST = max(len(s) for s in _SYLLABLES)
 
 
 @lru_cache(maxsize=65536)
-def pinyin_readings(token: str) -> frozenset[str]:
+def pinyin_readings(token: str, marked: bool = True) -> frozenset[str]:
     """Every Pinyin reading of a token written in Wade-Giles, or nothing.
 
     - the token must be lower-case ASCII, read entirely as Wade-Giles syllables, and use at least
       one spelling only Wade-Giles has (hs, ts, -ung, -ih...): "tsetung" reads zedong, cedong...;
       "anna" or "tina" are not read at all
+    - `marked=False` drops that last condition, for a part of a name that another part shows
+      to be Wade-Giles (the Chin-ping of Hsi Chin-ping)
     - at most 64 readings (the first ones of the product), so a long token stays cheap
     """
-    if len(token) > _MAX_LENGTH or not _MARKED.search(token) or not token.isalpha():
+    if len(token) > _MAX_LENGTH or not token.isalpha() or (marked and not _MARKED.search(token)):
         return frozenset()
     parts = _segment(token)
     if parts is None:

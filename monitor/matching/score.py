@@ -39,6 +39,7 @@ from rapidfuzz.distance import OSA, Indel, JaroWinkler
 
 from monitor.matching import datafiles
 from monitor.matching.equivalents import FILIATION, particle_group, shared_affix
+from monitor.matching.mandarin import pinyin_readings
 from monitor.matching.names import translit_key
 from monitor.matching.tokens import INITIAL_WEIGHT, Token, make_token, tokenize
 
@@ -127,19 +128,27 @@ def token_similarity(a: Token, b: Token) -> float:
 def alike(a: Token, b: Token) -> bool:
     """Two spellings a person would take for one name: typing errors few for their length.
 
-    - a spelling of 3 letters or fewer: the same letters, or one letter left out of four
-      (Asad / Ssad); other short forms meet through the vowel, sibilant, prefix and nickname
+    - a spelling of 3 letters or fewer: the same letters, one letter left out of four
+      (Asad / Ssad), or two neighbours of three swapped (Sok / Sko); other short forms meet through the vowel, sibilant, prefix and nickname
       rules
     - else, by the longer spelling: one typing error in 4 letters, two in 5 to 8 if at most one
       of them touches a consonant (or, in 7 or 8 letters, both come after the same first
       letter), three in 9 or more (Abdurrahim / Abdurrahman); a typing error is a letter
-      changed, added, left out, or two neighbours swapped
+      changed, added, left out, or two neighbours swapped; a name-forming ending both share
+      (-enko, -ovich) does not count in that length (Tkachenko / Lukashenko are other names)
     """
     x, y = a.key, b.key
     shorter, longer = sorted((len(x), len(y)))
-    if shorter <= 3:  # Asad / Ssad, Jon / John: one letter left out of four
-        return x == y or (shorter == 3 and longer == 4 and Indel.distance(x, y) == 1)
-    allowed = 1 if longer == 4 else 2 if longer <= 8 else 3
+    if shorter <= 3:  # Asad / Ssad, Jon / John: one letter left out of four; Sok / Sko
+        return (
+            x == y
+            or (shorter == 3 and longer == 4 and Indel.distance(x, y) == 1)
+            or (shorter == longer == 3 and sorted(x) == sorted(y) and OSA.distance(x, y) == 1)
+        )
+    # the errors allowed go by the length of what differs: a name-forming ending both share
+    # (-enko, -ovich) is no room for more (Tkachenko / Lukashenko: Tkach / Lukash)
+    stem = longer - shared_affix(x, y)
+    allowed = 1 if longer == 4 else 2 if stem <= 8 else 3
     distance = OSA.distance(x, y, score_cutoff=allowed + 1)
     if distance <= 1 or (distance <= allowed and longer >= 9):
         return True
@@ -209,11 +218,64 @@ def _spelling_similarity(a: Token, b: Token) -> float:
         sim = max(sim, PREFIX_CREDIT)  # Ben/Benjamin, Alex/Alexander
     if len(x) == len(y) >= _MIN_SCRAMBLED and sorted(x) == sorted(y):
         sim = max(sim, REVERSED_CREDIT if x == y[::-1] else SCRAMBLED_CREDIT)
-    if a.vowelless != b.vowelless:
-        sim = max(sim, _consonant_similarity(a.consonants, b.consonants))
-    elif (a.syllabic or b.syllabic) and len(a.skel) >= 2 and a.skel == b.skel:
+    if a.vowelless != b.vowelless and _same_ending(a, b):
+        sim = max(sim, _consonant_similarity(*_without_final_a(a, b)))
+    elif (
+        (a.syllabic or b.syllabic)
+        and len(a.skel) >= 2
+        and a.skel == b.skel
+        and _as_many_syllables(a, b)
+    ):
         sim = max(sim, SYLLABIC_SKELETON_CREDIT)  # 贝拉克 (bei-la-ke) / Barack: the same consonants
     return sim
+
+
+def _as_many_syllables(a: Token, b: Token) -> bool:
+    """A Hangul token meets a romanised one only when that reads as as many Korean syllables as
+    it has characters: 정희 (Jeong-hui) is not Jong, 선우 (Seon-u) is not Son."""
+    for hangul, latin in ((a, b), (b, a)):
+        if hangul.syllabic == "HANGUL" and not latin.syllabic:
+            return bool(_korean_syllables(len(hangul.text)).fullmatch(latin.latin))
+    return True
+
+
+@lru_cache(maxsize=8)
+def _korean_syllables(count: int) -> re.Pattern[str]:
+    # a lone "y" is no vowel here, or Yong would read as two syllables (y-ong)
+    one = _KOREAN_SYLLABLE.pattern.replace("|u|i|y)", "|u|i)")
+    return re.compile(f"(?:{one}){{{count}}}")
+
+
+# Arabic script writes long vowels (alif, ya, waw) and a final -a (ta marbuta, alif maqsura) even
+# where it leaves short vowels out: a name ends in a vowel in both scripts or in neither.
+_ARABIC_VOWEL_ENDS = frozenset("اىيیوۀةهءأئؤإآ")
+_ARABIC_EITHER_ENDS = frozenset("ةهۀ")  # -a, -ah, -at, -e: written alike
+
+
+def _same_ending(a: Token, b: Token) -> bool:
+    """An Arabic-script token and a Latin one end alike: in a vowel (علي / Ali, موسى / Musa) or
+    in a consonant (محمد / Muhammad); سلمان (Salman) is not Slimani, محمدی (Mohammadi) not
+    Mohammed. A Latin final e may be silent, and ta marbuta may be read or not: either way."""
+    arabic, latin = (a, b) if a.vowelless else (b, a)
+    last = arabic.text[-1:]
+    if not ("\u0600" <= last <= "\u06ff") or last in _ARABIC_EITHER_ENDS:
+        return True
+    if latin.latin.endswith("e"):  # often silent: Therese / تيريز, George / جورج
+        return True
+    return (last in _ARABIC_VOWEL_ENDS) == _is_vowel(latin.latin[-1])
+
+
+def _without_final_a(a: Token, b: Token) -> tuple[str, str]:
+    """The consonants of both, without a final ta marbuta (ة, read -a, -ah or -at) and the -h or
+    -t a Latin spelling may give it: أسامة is Osama and Usamah, فاطمة Fatima."""
+    arabic, latin = (a, b) if a.vowelless else (b, a)
+    if arabic.text[-1:] not in "ةۀ":
+        return a.consonants, b.consonants
+    ours = arabic.consonants[:-1] if arabic.consonants.endswith(("h", "t")) else arabic.consonants
+    theirs = latin.consonants
+    if latin.latin[-1:] in ("h", "t") and latin.latin[-2:-1] in tuple("aeiou"):
+        theirs = theirs[:-1]
+    return ours, theirs
 
 
 VOWELLESS_CREDIT = 0.9
@@ -239,10 +301,20 @@ _SHORT = 4
 
 
 def _vowel_variant(a: str, b: str) -> bool:
-    """Short tokens that differ only in their vowels (Un/On, Jong/Jung): romanisations disagree
-    most on vowels, and edit similarity is too coarse on two or three letters."""
+    """Short tokens that differ only in their vowels (Un/On, Jong/Jung, Cook/Cock): romanisations
+    disagree most on vowels, and edit similarity is too coarse on two or three letters. Both must
+    start and end alike (with a vowel or not): Abiy / Ayoub and Il / Ilya are other names."""
     consonants = _single(a.translate(_VOWELS))
-    return bool(consonants) and consonants == _single(b.translate(_VOWELS))
+    return (
+        bool(consonants)
+        and consonants == _single(b.translate(_VOWELS))
+        and _is_vowel(a[0]) == _is_vowel(b[0])
+        and _is_vowel(a[-1]) == _is_vowel(b[-1])
+    )
+
+
+def _is_vowel(letter: str) -> bool:
+    return letter in "aeiouy"
 
 
 def _single(text: str) -> str:
@@ -319,10 +391,55 @@ def compare_names(query: list[Token], target: list[Token]) -> NameScore:
             query, target = joined_q, joined_t
             sims = _matrix(query, target)
     pairs = _uncross(query, target, _align(sims))
-    scored = _score(query, target, pairs)
+    scored = _loosely_agreed(query, target, pairs, _score(query, target, pairs))
     if scored.score < KOREAN_SYLLABLE_SCORE and _one_korean_syllable(query, target, pairs):
         return replace(scored, score=KOREAN_SYLLABLE_SCORE, notes=(KOREAN_SYLLABLE_NOTE,))
     return scored
+
+
+# A name part agrees closely when it is the same name (a key, a listed form, the same consonants)
+# or one typing error from it; two typing errors, other vowels in a short name or a prefix are a
+# loose agreement: as often another person's name with similar letters (Amir / Amin, Perez /
+# Teresa) as a misspelling of this one.
+CLOSE_SIM = 0.8
+# What a name whose agreement rests on loose parts scores at most: a weak match, kept for the
+# record, never an alert.
+LOOSE_CAP = 0.55
+NONE_CLOSE_NOTE = "no name part agrees closely"
+LOOSE_AND_MISSING_NOTE = "a name part agrees only loosely and another one is missing"
+
+
+def _loosely_agreed(
+    query: list[Token], target: list[Token], pairs: list[tuple[int, int, float]], scored: NameScore
+) -> NameScore:
+    """Cap a name that agrees only loosely to a weak match (LOOSE_CAP).
+
+    - two or more name parts paired and none of them closely (Rumana Hossin / Hassan Rouhani,
+      Salim Hossen / Saddam Hussein): different names with similar letters; an initial is no
+      close agreement
+    - a loose pair beside a name part on one side only, particles and patronymics aside (Ilya
+      Kim / Kim Kyong Il, Yeycol Hernande Perez / Fernando Perez): one agreeing part and one
+      guessed one do not make up for a part that is not there; an initial is no loose pair
+    """
+    if scored.score <= LOOSE_CAP or not pairs:
+        return scored
+    sims = [sim for i, j, sim in pairs if not (query[i].initial or target[j].initial)]
+    if len(pairs) >= 2 and all(sim < CLOSE_SIM for _, _, sim in pairs):
+        return replace(scored, score=LOOSE_CAP, notes=(*scored.notes, NONE_CLOSE_NOTE))
+    if any(sim < CLOSE_SIM for sim in sims) and _missing_parts(query, target, pairs):
+        return replace(scored, score=LOOSE_CAP, notes=(*scored.notes, LOOSE_AND_MISSING_NOTE))
+    return scored
+
+
+def _missing_parts(
+    query: list[Token], target: list[Token], pairs: list[tuple[int, int, float]]
+) -> bool:
+    """Whether a name part (not a particle, not a patronymic) has no counterpart on either side."""
+    used_q = {i for i, _, _ in pairs}
+    used_t = {j for _, j, _ in pairs}
+    left = [t for k, t in enumerate(query) if k not in used_q]
+    left += [t for k, t in enumerate(target) if k not in used_t]
+    return any(t.particle < 0 and not t.patronymic for t in left)
 
 
 @lru_cache(maxsize=1)
@@ -535,9 +652,18 @@ def _join_at(
         if not parts[0].abjad and all(abs(length - n) > 2 for n in sizes):
             continue  # vowels unwritten in abjads: their Latin form is shorter
         joined = make_token("".join(t.latin for t in parts))
+        if any(t.readings for t in tokens):  # a name in Wade-Giles: Hsi Chin-ping
+            joined = _in_wade_giles(joined)
         if max(token_similarity(joined, o) for o in other if not o.initial) >= JOIN_MIN_SIM:
             return joined, size
     return None
+
+
+@lru_cache(maxsize=4096)
+def _in_wade_giles(token: Token) -> Token:
+    """A token read as Wade-Giles because another part of its name is (one object per token)."""
+    readings = pinyin_readings(token.latin, marked=False)
+    return replace(token, readings=readings) if readings else token
 
 
 def score_names(query: str, target: str) -> NameScore:

@@ -97,9 +97,9 @@ def consonant_form(raw: str, latin: str) -> str:
       apart (مراد is Murad, not Marat)
     """
     if raw.startswith(_ARABIC_ARTICLE) and len(raw) > 4:
-        latin = latin_form(raw[2:])
-    if raw:
-        latin = translit_key(latin.translate(_MATRES))
+        raw = raw[2:]
+    if raw:  # letter by letter: ز then ه is z-h, not the digraph zh (حمزة is Hamza)
+        latin = "".join(translit_key(latin_form(c).translate(_MATRES)) for c in raw)
     bare = _NOT_CONSONANT.sub("", latin).replace("th", "t").replace("dh", "d")
     bare = bare.translate(_CONSONANT_MERGE)
     return re.sub(r"(.)\1+", r"\1", bare.translate(_MATRES) if raw else bare)
@@ -119,7 +119,7 @@ def _weight(latin: str, initial: bool) -> float:
 def tokenize(name: str) -> list[Token]:
     """Tokens of a written name.
 
-    - camel case split (RamiMakhlouf), titles dropped, hyphens, dots and other marks as breaks
+    - camel case split (RamiMakhlouf), titles in Latin letters dropped, hyphens, dots and other marks as breaks
     - honorifics (Hafiz, Maulana, Sahib...) dropped where two other name parts remain
     - a short run of capitals without a vowel is a run of initials (JC -> J, C)
     - "SURNAME, Forenames" is read "Forenames SURNAME" (order matters around "bin", "ibn")
@@ -131,8 +131,13 @@ def tokenize(name: str) -> list[Token]:
     words = [w for w in _BREAKS.split(spaced) if w.strip(".'’`")]
     words = [part for w in words for part in _initials(w)]
     out = [make_token(w) for w in words]
-    kept = [t for t in out if t.latin and t.latin not in TITLES]
+    kept = [t for t in out if t.latin and not _title(t)]
     return _without_honorifics(kept) or [t for t in out if t.latin]
+
+
+def _title(token: Token) -> bool:
+    """Mr, Dr, Prof... written in Latin letters: عمار (Ammar) reads "mr" and is a name."""
+    return token.latin in TITLES and token.text.isascii()
 
 
 # Religious and social honorifics of South Asia and the Middle East, written before or after a

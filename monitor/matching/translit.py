@@ -225,6 +225,13 @@ UKRAINIAN_SURNAME_PROVENANCE = (
 BELARUSIAN_PROVENANCE = "Belarusian form (data/be_forenames.csv)"
 
 
+def belarusian_latin(token: str) -> str:
+    """A Belarusian Cyrillic token in the Belarusian national romanisation (passports):
+    ціханоўская -> tsikhanouskaya, лукашэнка -> lukashenka ("" where a letter has none)."""
+    form = _latin(_schemes()["be_national"].translate(token.lower()))
+    return form if form.isascii() else ""
+
+
 def ukrainian_spelling(token: str) -> str:
     """The Ukrainian national transliteration of a Cyrillic token read as Ukrainian letters:
     Параскевич -> paraskevych, Березницкий -> bereznytskyi ("" where a letter has none)."""

@@ -12,13 +12,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from monitor.matching.declension import decline, infer_sex
+from monitor.matching.equivalents import nicknames_of
 from monitor.matching.models import MatchPerson
-from monitor.matching.names import ParsedName, latin_form, parse_name
+from monitor.matching.names import ParsedName, latin_form, parse_name, translit_key
+from monitor.matching.national import BELARUSIAN, KAZAKH, PROVENANCE, national_forms
 from monitor.matching.normalize import fold_name
 from monitor.matching.translit import (
     BELARUSIAN_PROVENANCE,
+    KAZAKH_LETTERS,
     UKRAINIAN_SURNAME_PROVENANCE,
     belarusian_forms,
+    belarusian_latin,
     cyrillic_to_latin,
     is_cyrillic,
     latin_to_cyrillic,
@@ -29,6 +33,9 @@ from monitor.matching.translit import (
 OTHER_GENDER_WEIGHT = 0.75
 GUESSED_CYRILLIC_WEIGHT = 0.9
 BRIDGED_WEIGHT = 0.95
+# A Belarusian form is the same surname spelt the Belarusian way; a Kazakh -ұлы says "son of",
+# and a namesake's family shares the father's name: a review match in free text, not a strong one.
+NATIONAL_WEIGHT = {BELARUSIAN: 0.95, KAZAKH: 0.8}
 _ROUND_TRIP = frozenset(
     ["BGN/PCGN", "ICAO Doc 9303 (Russian passports since 2014)", "Wikipedia",
      "MVD 310-1997 (Russian passports 1997)", "MVD 782-2000 (Russian passports 2000)"]
@@ -51,6 +58,7 @@ class Variant:
     other_gender: bool = False
     case: str | None = None
     display: str = ""  # the unfolded spelling, for people to read (folding merges lookalikes)
+    national: bool = False  # a Belarusian or Kazakh form made from the Russian one
 
     @property
     def shown(self) -> str:
@@ -83,22 +91,47 @@ def person_parts(person: MatchPerson) -> NameParts:
       surname forms are the person's own and which are the other gender's
     """
     parts = NameParts()
+    kazakh = is_kazakh(person)
     for written in (person.name, *person.aliases):
         parsed = parse_name(written)
         if not parsed.surname:
             continue
         parts.parsed.append(parsed)
         sex = person.sex or _guess_sex(parsed)
-        for variant in _part_variants(" ".join(parsed.surname), "surname", sex):
+        for variant in _part_variants(" ".join(parsed.surname), "surname", sex, kazakh):
             _add(parts.surnames, variant)
         for forename in parsed.forenames:
-            for variant in _part_variants(forename, "forename", sex):
+            for variant in _part_variants(forename, "forename", sex, kazakh):
                 _add(parts.forenames, variant)
         if parsed.patronymic:
-            for variant in _part_variants(parsed.patronymic, "patronymic", sex):
+            for variant in _part_variants(parsed.patronymic, "patronymic", sex, kazakh):
                 _add(parts.patronymics, variant)
     parts.initials = frozenset(text[0] for text in parts.forenames if text)
     return parts
+
+
+def national_spellings(person: MatchPerson, parts: NameParts) -> dict[str, str]:
+    """The key of each Latin Belarusian or Kazakh form of the person's surnames and patronymics
+    -> the Latin of the Russian form it stands for (tsikhanouskaya -> tikhanovskaya), so that a
+    record written with the national form compares as the watched name."""
+    kazakh = is_kazakh(person)
+    out: dict[str, str] = {}
+    for parsed in parts.parsed:
+        sex = person.sex or _guess_sex(parsed)
+        for role, token in (
+            ("surname", " ".join(parsed.surname)),
+            ("patronymic", parsed.patronymic),
+        ):
+            for variant in _part_variants(token, role, sex, kazakh) if token else ():
+                if variant.national and variant.text.isascii():
+                    out.setdefault(translit_key(variant.text), latin_form(token))
+    return out
+
+
+def is_kazakh(person: MatchPerson) -> bool:
+    """A Kazakh national, or a name written with Kazakh letters: Kazakh forms are made."""
+    written = " ".join((person.name, *person.aliases)).lower()
+    return "KZ" in person.nationalities or bool(KAZAKH_LETTERS & set(written))
 
 
 def _guess_sex(parsed: ParsedName) -> str | None:
@@ -112,22 +145,22 @@ def _guess_sex(parsed: ParsedName) -> str | None:
 
 
 @lru_cache(maxsize=65536)
-def _part_variants(token: str, role: str, sex: str | None) -> tuple[Variant, ...]:
+def _part_variants(token: str, role: str, sex: str | None, kazakh: bool) -> tuple[Variant, ...]:
     """Variants of one name part (a surname may hold spaces: "le pen")."""
     out: list[Variant] = [Variant(fold_name(token), "as written", display=token.lower())]
     if is_cyrillic(token):
-        out += _from_cyrillic(token, role, sex, 1.0, "")
+        out += _from_cyrillic(token, role, sex, 1.0, "", kazakh)
         for bridged, provenance in ukrainian_russian_forms(token):
-            out += _from_cyrillic(bridged, role, sex, BRIDGED_WEIGHT, provenance + ", ")
+            out += _from_cyrillic(bridged, role, sex, BRIDGED_WEIGHT, provenance + ", ", kazakh)
     elif token.isascii():
-        out += _from_latin(token, role, sex)
+        out += _from_latin(token, role, sex, kazakh)
     else:
         out.append(Variant(latin_form(token), "anyascii"))
     return tuple(v for v in out if v.text)
 
 
 def _from_cyrillic(
-    token: str, role: str, sex: str | None, weight: float, via: str
+    token: str, role: str, sex: str | None, weight: float, via: str, kazakh: bool
 ) -> list[Variant]:
     written = via + "as written" if via else "as written"
     out = [Variant(fold_name(token), written, weight, display=token.lower())]
@@ -145,6 +178,7 @@ def _from_cyrillic(
     for latin, scheme in cyrillic_to_latin(token.lower()):
         out.append(Variant(latin, via + scheme, weight))
     out += _national_forms(token, role, weight, via)
+    out += _belarusian_kazakh(token, role, sex, weight, via, kazakh)
     out += _latin_other_gender(token, role, sex, weight, via)
     return out
 
@@ -166,6 +200,36 @@ def _national_forms(token: str, role: str, weight: float, via: str) -> list[Vari
     return out
 
 
+def _belarusian_kazakh(
+    token: str, role: str, sex: str | None, base: float, via: str, kazakh: bool
+) -> list[Variant]:
+    """Belarusian (and for a Kazakh person, Kazakh) forms of a Russian surname or patronymic,
+    in Cyrillic and in Latin: Тихановская -> ціханоўская, tsikhanouskaya; Назарбаев ->
+    назарбайұлы, nazarbayuly (`national.national_forms`)."""
+    if role not in ("surname", "patronymic"):
+        return []
+    out: list[Variant] = []
+    for cyrillic, lang in national_forms(token, role, sex, kazakh):
+        if lang == KAZAKH and _given_name(cyrillic):
+            continue  # Марков -> Марк: a Russian given name's surname keeps its -ов
+        provenance = via + PROVENANCE[lang]
+        weight = base * NATIONAL_WEIGHT[lang]
+        out.append(
+            Variant(fold_name(cyrillic), provenance, weight, display=cyrillic, national=True)
+        )
+        if lang == BELARUSIAN:
+            out.append(Variant(belarusian_latin(cyrillic), provenance, weight, national=True))
+            continue
+        for latin, scheme in cyrillic_to_latin(cyrillic):
+            out.append(Variant(latin, f"{provenance}, {scheme}", weight, national=True))
+    return out
+
+
+def _given_name(cyrillic: str) -> bool:
+    """A given name of the nickname and name-form tables (Mark, Petr, Ivan), in any spelling."""
+    return any(nicknames_of(translit_key(latin)) for latin, _ in cyrillic_to_latin(cyrillic))
+
+
 def _latin_other_gender(
     token: str, role: str, sex: str | None, weight: float, via: str
 ) -> list[Variant]:
@@ -184,7 +248,7 @@ def _latin_other_gender(
     return out
 
 
-def _from_latin(token: str, role: str, sex: str | None) -> list[Variant]:
+def _from_latin(token: str, role: str, sex: str | None, kazakh: bool) -> list[Variant]:
     """A Latin token: its Cyrillic readings (declined), and every scheme's spelling of them.
 
     Only tokens that some passport scheme spells exactly this way from their Cyrillic reading take
@@ -198,5 +262,5 @@ def _from_latin(token: str, role: str, sex: str | None) -> list[Variant]:
         if not round_trips and provenance != "Wikidata Russian spelling":
             continue
         via = f"Cyrillic reading {cyrillic} ({provenance}), "
-        out += _from_cyrillic(cyrillic, role, sex, GUESSED_CYRILLIC_WEIGHT, via)
+        out += _from_cyrillic(cyrillic, role, sex, GUESSED_CYRILLIC_WEIGHT, via, kazakh)
     return out
