@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from monitor.config.watchlist import Advocate, Person, Watchlist
+from monitor.config.watchlist import Advocate, WatchedPerson, Watchlist
 from monitor.outbox.compose import Mailing, build_message
 from monitor.outbox.digest import queue_due_digests
 from monitor.outbox.templates import default_templates_dir
@@ -42,7 +42,9 @@ def watchlist(rng: random.Random) -> Watchlist:
         for p in rng.sample(range(PEOPLE), FOLLOWS):
             followers[p].append(f"adv-{a}")
     people = tuple(
-        Person(id=f"person-{p}", name=f"Person {p} Surname{p}", advocates=followers[p] or ["adv-0"])
+        WatchedPerson(
+            id=f"person-{p}", name=f"Person {p} Surname{p}", advocates=followers[p] or ["adv-0"]
+        )
         for p in range(PEOPLE)
     )
     return Watchlist(people=people, advocates=advocates)

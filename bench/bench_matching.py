@@ -22,7 +22,7 @@ from rapidfuzz import fuzz
 
 from monitor.matching import (
     MatchIndex,
-    Person,
+    MatchPerson,
     Record,
     equivalents,
     mandarin,
@@ -216,7 +216,7 @@ def _cyrillic_person(rng: random.Random, watched: bool = True) -> tuple[str, str
     return forename, surname, "F" if female else "M"
 
 
-def make_people(n: int, rng: random.Random) -> list[Person]:
+def make_people(n: int, rng: random.Random) -> list[MatchPerson]:
     people = []
     for i in range(n):
         if rng.random() < 0.85:
@@ -230,7 +230,7 @@ def make_people(n: int, rng: random.Random) -> list[Person]:
             )
             name, aliases, sex = f"{first} {last}", (f"{last.upper()}, {first}",), rng.choice("MF")
         birth = f"{rng.randint(1950, 2000)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-        people.append(Person(f"p{i}", name, aliases, birth, ("KZ",), sex))
+        people.append(MatchPerson(f"p{i}", name, aliases, birth, ("KZ",), sex))
     return people
 
 
@@ -240,7 +240,7 @@ def _other_name(rng: random.Random) -> tuple[str, str]:
     return f"{_latin(forename)} {_latin(surname)}", f"{forename} {surname}"
 
 
-def make_texts(n: int, people: list[Person], rng: random.Random) -> list[str]:
+def make_texts(n: int, people: list[MatchPerson], rng: random.Random) -> list[str]:
     pool_en, pool_ru = [], []
     for _ in range(4000):
         latin, cyr = _other_name(rng)
@@ -280,7 +280,7 @@ def make_texts(n: int, people: list[Person], rng: random.Random) -> list[str]:
     return texts
 
 
-def make_notices(n: int, people: list[Person], rng: random.Random) -> list[Record]:
+def make_notices(n: int, people: list[MatchPerson], rng: random.Random) -> list[Record]:
     out = []
     for _ in range(n):
         if rng.random() < 0.02:

@@ -199,7 +199,7 @@ def fill_history(runtime: Runtime, person_ids: list[str], events: int) -> None:
         session.flush()
         for table, data in (
             (models.Observation, observations),
-            (models.Match, matches),
+            (models.MatchRow, matches),
             (models.Event, rows),
             (models.Decision, decisions),
         ):
@@ -322,7 +322,7 @@ def main() -> None:
             stored = session.query(models.Event).count()
             followed = [
                 p
-                for p in session.scalars(select(models.Person.id))
+                for p in session.scalars(select(models.PersonRow.id))
                 if p in set(person_ids[1 :: args.advocates])
             ]
         print(

@@ -49,7 +49,7 @@ import crowd as crowds
 from bench_matching import make_people
 
 import monitor
-from monitor.matching import ALERT_THRESHOLD, STRONG_THRESHOLD, MatchIndex, Person, Record
+from monitor.matching import ALERT_THRESHOLD, STRONG_THRESHOLD, MatchIndex, MatchPerson, Record
 from monitor.matching.normalize import fold_name
 from monitor.matching.score import tokenize
 
@@ -60,10 +60,10 @@ def _lines(name: str) -> list[str]:
     return (FIXTURES / name).read_text("utf-8").splitlines()
 
 
-def load_watchlist() -> list[Person]:
+def load_watchlist() -> list[MatchPerson]:
     rows = json.loads((FIXTURES / "sample_watchlist.json").read_text("utf-8"))
     return [
-        Person(
+        MatchPerson(
             id=r["id"],
             name=r["name"],
             aliases=tuple(r.get("aliases", ())),
@@ -93,7 +93,7 @@ def bench_rows() -> list[dict[str, str]]:
 def bench_scores() -> list[tuple[float, bool, str, dict[str, str]]]:
     out = []
     for row in bench_rows():
-        index = MatchIndex.build([Person(id="x", name=row["name2"])])
+        index = MatchIndex.build([MatchPerson(id="x", name=row["name2"])])
         matches = index.match_name(row["name1"])
         score = matches[0].score if matches else 0.0
         out.append((score, row["is_match"] == "true", row["quality"], row))
@@ -348,7 +348,7 @@ def print_held_out() -> None:
     print("\n== 4. Held out: yente UN positives, perturbed name vs the untreated list ==")
     untreated = list(csv.DictReader(_lines("yente_positives_un_untreated.csv")))
     treated = list(csv.DictReader(_lines("yente_positives_un_treated.csv")))
-    people = [Person(id=str(i), name=r["full_name"]) for i, r in enumerate(untreated)]
+    people = [MatchPerson(id=str(i), name=r["full_name"]) for i, r in enumerate(untreated)]
     index = MatchIndex.build(people)
     changed = top = alert = 0
     for i, row in enumerate(treated):
@@ -387,12 +387,12 @@ def print_crowd(size: int = 10_000) -> None:
     where: dict[str, MatchIndex] = {}
     groups = crowd_groups(sorted({r["name2"] for r in rows}))
     for names in groups:
-        index = MatchIndex.build([Person(id=n, name=n) for n in names] + crowd)
+        index = MatchIndex.build([MatchPerson(id=n, name=n) for n in names] + crowd)
         where.update(dict.fromkeys(names, index))
     alone = lost = 0
     misses = []
     for row in rows:
-        single = MatchIndex.build([Person(id="x", name=row["name2"])]).match_name(row["name1"])
+        single = MatchIndex.build([MatchPerson(id="x", name=row["name2"])]).match_name(row["name1"])
         if not single or not single[0].is_alert:
             continue
         alone += 1
@@ -416,7 +416,7 @@ def recall_figures() -> dict[str, float]:
     untreated = list(csv.DictReader(_lines("yente_positives_un_untreated.csv")))
     treated = list(csv.DictReader(_lines("yente_positives_un_treated.csv")))
     index = MatchIndex.build(
-        [Person(id=str(i), name=r["full_name"]) for i, r in enumerate(untreated)]
+        [MatchPerson(id=str(i), name=r["full_name"]) for i, r in enumerate(untreated)]
     )
     changed = alert = 0
     for i, row in enumerate(treated):

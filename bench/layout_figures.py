@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Container, Iterator
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.importgraph import cycles, import_graph, module_files, parsed
 
 CONCEPTS = {
     "INTERPOL": ("interpol", "sweep", "notice"),
@@ -25,85 +28,16 @@ CONCEPTS = {
     "outbox (alerts, digest, emails)": ("alert", "digest", "email", "mail", "outbox", "views"),
 }
 NOT_HANDLERS = {"settings", "logs", "exc", "database", "store.database", "config.settings"}
-
-
-def module_name(root: Path, path: Path) -> str:
-    parts = list(path.relative_to(root).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join([root.name, *parts])
-
-
-def imported(
-    tree: ast.AST, name: str, package: bool, modules: Container[str] = ()
-) -> Iterator[str]:
-    """Every module name `tree` imports, resolved (relative imports included).
-
-    - `from pkg import sub` names the submodule `pkg.sub` when it is one of `modules`, and the
-      package itself only for names that are not submodules (a parent package is imported
-      first by any import of its submodules anyway).
-    """
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = name.split(".")
-                keep = len(parts) - node.level + (1 if package else 0)
-                base = ".".join([*parts[:keep], *([base] if base else [])])
-            subs = [f"{base}.{alias.name}" for alias in node.names]
-            yield from (sub for sub in subs if sub in modules)
-            if not all(sub in modules for sub in subs):
-                yield base
+# What a module may take from SQLAlchemy without building SQL: a session, its factory, an engine,
+# the errors it may raise.
+SESSION_ONLY = {"Session", "sessionmaker", "Engine", "Connection"}
 
 
 def graph(root: Path) -> tuple[dict[str, set[str]], dict[str, Path]]:
     # The migration scripts (monitor/migrations, package data since stage B) are Alembic's to run,
     # not modules of the package: left out, as alembic/ was when it sat outside monitor/.
-    scripts = root / "migrations"
-    files = {
-        module_name(root, p): p for p in sorted(root.rglob("*.py")) if scripts not in p.parents
-    }
-    edges: dict[str, set[str]] = {}
-    for name, path in files.items():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        targets = imported(tree, name, path.name == "__init__.py", files)
-        edges[name] = {t for t in targets if t in files and t != name}
-    return edges, files
-
-
-def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
-    """Tarjan's strongly connected components of more than one module."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        for target in sorted(edges[node]):
-            if target not in index:
-                visit(target)
-                low[node] = min(low[node], low[target])
-            elif target in stack:
-                low[node] = min(low[node], index[target])
-        if low[node] == index[node]:
-            group = []
-            while True:
-                member = stack.pop()
-                group.append(member)
-                if member == node:
-                    break
-            if len(group) > 1:
-                found.append(sorted(group))
-
-    sys.setrecursionlimit(10_000)
-    for node in sorted(edges):
-        if node not in index:
-            visit(node)
-    return found
+    files = module_files(root, leave_out=("migrations",))
+    return import_graph(files), files
 
 
 def print_handlers(root: Path, edges: dict[str, set[str]], files: dict[str, Path]) -> None:
@@ -114,9 +48,13 @@ def print_handlers(root: Path, edges: dict[str, set[str]], files: dict[str, Path
     homes = {
         m.removeprefix(prefix)
         for m in edges.get(cli, set())
-        if m.removeprefix(prefix) not in NOT_HANDLERS and m != root.name
+        if m.removeprefix(prefix) not in NOT_HANDLERS and m != f"{prefix}__init__"
     }
-    cli_tree = ast.parse(files[cli].read_text(encoding="utf-8")) if cli in files else ast.Module()
+    cli_tree = (
+        ast.parse(files[cli].read_text(encoding="utf-8"))
+        if cli in files
+        else ast.Module(body=[], type_ignores=[])
+    )
     if any(isinstance(n, ast.FunctionDef) and n.name.startswith("cmd_") for n in cli_tree.body):
         homes.add("cli")
     homes |= {
@@ -127,6 +65,41 @@ def print_handlers(root: Path, edges: dict[str, set[str]], files: dict[str, Path
     folders = {h.rpartition(".")[0] or "." for h in homes}
     print(f"modules holding the CLI's handlers: {len(homes)} in {len(folders)} folders")
     print("  " + " ".join(sorted(homes)))
+
+
+def sqlalchemy_names(tree: ast.AST) -> set[str] | None:
+    """The names a module takes from SQLAlchemy (`sqlalchemy.exc.X` as `exc.X`; a bare `import
+    sqlalchemy` as `*`), or None when it takes nothing."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {"*" for a in node.names if a.name.split(".")[0] == "sqlalchemy"}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlalchemy":
+            prefix = "exc." if node.module == "sqlalchemy.exc" else ""
+            names |= {prefix + a.name for a in node.names}
+    return names or None
+
+
+def print_sqlalchemy(root: Path, files: dict[str, Path]) -> None:
+    """The modules importing SQLAlchemy, split: those building SQL (queries or the schema), and
+    those only taking a session, an engine or an error type from it."""
+    builds: list[str] = []
+    session_only: list[str] = []
+    for name, path in files.items():
+        names = sqlalchemy_names(parsed(path))
+        if names is None:
+            continue
+        short = name.removeprefix(f"{root.name}.")
+        typed = all(n in SESSION_ONLY or n.startswith("exc.") for n in names)
+        (session_only if typed else builds).append(short)
+    inside = [m for m in builds if m.startswith("store.")]
+    print(f"modules importing SQLAlchemy: {len(builds) + len(session_only)}")
+    print(
+        f"  builds SQL: {len(builds)} ({len(inside)} in store/, {len(builds) - len(inside)} elsewhere)"
+    )
+    print("    " + " ".join(sorted(builds)))
+    print(f"  only takes a session, engine or error type: {len(session_only)}")
+    print("    " + " ".join(sorted(session_only)))
 
 
 def main() -> None:
@@ -148,16 +121,7 @@ def main() -> None:
         print(f"files for {concept}: {len(paths)} in {folders} folders on {levels} levels")
         print("  " + " ".join(str(p) for p in paths))
     print_handlers(root, edges, files)
-    sqlalchemy = sorted(
-        name.removeprefix(f"{root.name}.")
-        for name, path in files.items()
-        if any(
-            t == "sqlalchemy" or t.startswith("sqlalchemy.")
-            for t in imported(ast.parse(path.read_text(encoding="utf-8")), name, False)
-        )
-    )
-    print(f"modules importing SQLAlchemy: {len(sqlalchemy)}")
-    print("  " + " ".join(sqlalchemy))
+    print_sqlalchemy(root, files)
     lines = {
         str(p.relative_to(root)): len(p.read_text(encoding="utf-8").splitlines())
         for p in files.values()

@@ -15,25 +15,15 @@ import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, sessionmaker
-
 from monitor.config.watchlist import Watchlist
 from monitor.events.recorder import Recorder
 from monitor.interpol.record import match_stored_notice
-from monitor.store import models
+from monitor.store import Session, models, observations, people, sessionmaker, sources
 from monitor.store.database import transaction
+from monitor.store.states import ObservationKind
 
 log = logging.getLogger(__name__)
 BATCH = 500
-
-
-def pending_people(session: Session) -> list[models.Person]:
-    P = models.Person
-    query = select(P).where(
-        P.archived_at.is_(None), or_(P.backfilled_hash.is_(None), P.backfilled_hash != P.spec_hash)
-    )
-    return list(session.scalars(query.order_by(P.id)))
 
 
 def backfill(
@@ -44,11 +34,11 @@ def backfill(
 ) -> int:
     """Match pending people against history; returns how many events it created."""
     with factory() as session:
-        pending = {p.id: p.spec_hash for p in pending_people(session)}
-    people = tuple(p for p in watchlist.people if p.id in pending)
-    if not people:
+        pending = {p.id: p.spec_hash for p in people.pending_backfill(session)}
+    chosen = tuple(p for p in watchlist.people if p.id in pending)
+    if not chosen:
         return 0
-    subset = Watchlist(people=people, advocates=watchlist.advocates, sources=watchlist.sources)
+    subset = Watchlist(people=chosen, advocates=watchlist.advocates, sources=watchlist.sources)
     index = build_index(subset)
     created = sum(
         _backfill_source(factory, index, watchlist, source_id, now)
@@ -56,16 +46,16 @@ def backfill(
     )
     with transaction(factory) as session:
         for person_id, digest in pending.items():
-            row = session.get(models.Person, person_id)
+            row = session.get(models.PersonRow, person_id)
             if row is not None and row.spec_hash == digest:
                 row.backfilled_hash = digest
-    log.info("history matched for new people", extra={"people": len(people), "events": created})
+    log.info("history matched for new people", extra={"people": len(chosen), "events": created})
     return created
 
 
 def _source_ids(factory: sessionmaker[Session]) -> list[str]:
     with factory() as session:
-        return list(session.scalars(select(models.Source.id).order_by(models.Source.id)))
+        return sources.ids(session)
 
 
 def _backfill_source(
@@ -80,9 +70,7 @@ def _backfill_source(
         with transaction(factory) as session:
             source = session.get_one(models.Source, source_id)
             recorder = Recorder(session, index, watchlist, source, "backfill", now, baseline=True)  # type: ignore[arg-type]
-            for observation in session.scalars(
-                select(models.Observation).where(models.Observation.id.in_(batch))
-            ):
+            for observation in observations.by_ids(session, batch):
                 _match(recorder, observation)
             created += len(recorder.events)
     return created
@@ -90,22 +78,13 @@ def _backfill_source(
 
 def _batches(factory: sessionmaker[Session], source_id: str) -> Iterator[list[int]]:
     with factory() as session:
-        ids = list(
-            session.scalars(
-                select(models.Observation.id)
-                .where(
-                    models.Observation.source_id == source_id,
-                    models.Observation.kind != "watch_page",
-                )
-                .order_by(models.Observation.id)
-            )
-        )
+        ids = observations.matchable_ids(session, source_id)
     for start in range(0, len(ids), BATCH):
         yield ids[start : start + BATCH]
 
 
 def _match(recorder: Recorder, observation: models.Observation) -> None:
-    if observation.kind == "notice":
+    if observation.kind == ObservationKind.NOTICE:
         match_stored_notice(recorder, observation)
     else:
         recorder.match_text(observation, None)

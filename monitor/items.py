@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from monitor.text.notes import Note
 
 if TYPE_CHECKING:
-    from monitor.config.watchlist import Person
+    from monitor.config.watchlist import WatchedPerson
     from monitor.http import HttpClient
     from monitor.matching import Record
 
@@ -119,7 +119,7 @@ class Inputs(Generic[K]):
 
     http: HttpClient
     now: datetime
-    people: Sequence[Person]
+    people: Sequence[WatchedPerson]
     may_concern: Callable[[Record], bool]
     known: K
     watchlist_file: Path | None = None

@@ -34,10 +34,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
-
 from monitor import metrics
 from monitor.config.settings import Settings
 from monitor.config.watchlist import Source, Watchlist, parse_interval, source_config
@@ -52,9 +48,10 @@ from monitor.matching import MatchIndex, Record
 from monitor.outbox.route import queue_alerts
 from monitor.pages import collect as pages_collect
 from monitor.pages.record import record_watch
-from monitor.store import models
+from monitor.store import IntegrityError, Session, matches, models, sessionmaker, sources
 from monitor.store.database import describe_failure, transaction
 from monitor.store.leases import ProcessId, dead, this_process
+from monitor.store.states import RunStatus, SourceStatus
 from monitor.text.notes import problems
 
 log = logging.getLogger(__name__)
@@ -199,30 +196,19 @@ async def poll_source(
 
 def claim(runtime: PollContext, source_id: str, *, force: bool) -> bool:
     """Take the lease on a source that is enabled, unarchived, due (unless forced) and free."""
-    S = models.Source
     now = runtime.clock()
-    free = [S.lease_until.is_(None), S.lease_until < now, S.lease_owner == runtime.owner]
-    if (dead_owner := _dead_holder(runtime, source_id)) is not None:
-        free.append(S.lease_owner == dead_owner)  # only if nobody took it over meanwhile
-    due = or_(S.next_run_at.is_(None), S.next_run_at <= now)
-    conditions = [S.id == source_id, S.enabled.is_(True), S.archived_at.is_(None), or_(*free)]
-    if not force:
-        conditions.append(due)
-    me = this_process()
+    dead_owner = _dead_holder(runtime, source_id)
     with transaction(runtime.factory) as session:
-        result = session.execute(
-            update(S)
-            .where(and_(*conditions))
-            .values(
-                lease_owner=runtime.owner,
-                lease_until=now + LEASE,
-                lease_host=me.host,
-                lease_pid=me.pid,
-                lease_process_started=me.started,
-                lease_since=now,
-            )
+        return sources.claim(
+            session,
+            source_id,
+            runtime.owner,
+            this_process(),
+            now=now,
+            until=now + LEASE,
+            dead_owner=dead_owner,
+            force=force,
         )
-        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
 
 @dataclass(frozen=True)
@@ -298,32 +284,14 @@ async def _keep_lease(runtime: PollContext, source_id: str) -> None:
 
 def renew(runtime: PollContext, source_id: str) -> bool:
     """Extend our lease on a source; False when it is no longer ours."""
-    S = models.Source
     with transaction(runtime.factory) as session:
-        result = session.execute(
-            update(S)
-            .where(S.id == source_id, S.lease_owner == runtime.owner)
-            .values(lease_until=runtime.clock() + LEASE)
-        )
-        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+        return sources.renew(session, source_id, runtime.owner, runtime.clock() + LEASE)
 
 
 def release(runtime: PollContext, source_id: str) -> None:
     """Give a claim back without recording anything (an interrupted poll)."""
-    S = models.Source
     with transaction(runtime.factory) as session:
-        session.execute(
-            update(S)
-            .where(S.id == source_id, S.lease_owner == runtime.owner)
-            .values(
-                lease_owner=None,
-                lease_until=None,
-                lease_since=None,
-                lease_host=None,
-                lease_pid=None,
-                lease_process_started=None,
-            )
-        )
+        sources.release(session, source_id, runtime.owner)
 
 
 RECORD_ATTEMPTS = 3
@@ -383,9 +351,9 @@ def _record_success(
             warnings=collected.warnings,
         )
         session.add(_run_row(row.id, cycle_id, outcome, collected, now))
-        matches = _new_matches(session, row.id, now) if counts.new or counts.changed else 0
+        new_matches = matches.stored_at(session, row.id, now) if counts.new or counts.changed else 0
     _count(outcome, "ok", recorder.events)
-    metrics.MATCHES.labels(outcome.source_id).inc(matches)
+    metrics.MATCHES.labels(outcome.source_id).inc(new_matches)
     log.info("source polled", extra=_log_fields(outcome, cycle_id))
     return outcome
 
@@ -394,9 +362,9 @@ def _mark_healthy(row: models.Source, collected: Collected, now: datetime, basel
     # A fast path is partial by design; only an incomplete full enumeration is a health problem.
     incomplete = collected.full and not collected.complete
     real = problems(collected.warnings)  # notes (an encoding guessed right) are no problem
-    row.status = "degraded" if real or incomplete else "ok"
+    row.status = SourceStatus.DEGRADED if real or incomplete else SourceStatus.OK
     if collected.blocked:
-        row.status = "blocked"
+        row.status = SourceStatus.BLOCKED
     row.last_attempt_at = row.last_success_at = now
     row.consecutive_failures = 0
     row.last_error = "; ".join(real)[:2000] or None
@@ -420,7 +388,9 @@ def record_failure(
         row = session.get_one(models.Source, source.id, with_for_update=True)
         if row.lease_owner != runtime.owner:
             return taken_over(row.id, cycle_id, started)
-        row.status = "blocked" if isinstance(error, BlockedError) else "failing"
+        row.status = (
+            SourceStatus.BLOCKED if isinstance(error, BlockedError) else SourceStatus.FAILING
+        )
         row.last_attempt_at = row.last_failure_at = now
         row.consecutive_failures += 1
         row.last_error = message[:2000]
@@ -441,17 +411,6 @@ def taken_over(source_id: str, cycle_id: str, started: float) -> Outcome:
     return Outcome(
         source_id=source_id, ok=False, error=TAKEN_OVER, seconds=time.monotonic() - started
     )
-
-
-def _new_matches(session: Session, source_id: str, now: datetime) -> int:
-    """Matches this poll stored (they carry the poll's time), for the metrics."""
-    Match, Observation = models.Match, models.Observation
-    query = (
-        select(func.count(Match.id))
-        .join(Observation, Observation.id == Match.observation_id)
-        .where(Observation.source_id == source_id, Match.created_at == now)
-    )
-    return int(session.scalar(query) or 0)
 
 
 def _count(outcome: Outcome, result: str, events: list[models.Event]) -> None:
@@ -503,7 +462,7 @@ def _run_row(
         cycle_id=cycle_id,
         started_at=now - timedelta(seconds=outcome.seconds),
         finished_at=now,
-        status="ok" if outcome.ok else "failed",
+        status=RunStatus.OK if outcome.ok else RunStatus.FAILED,
         full=bool(collected and collected.full),
         complete=outcome.complete,
         requests=outcome.requests,

@@ -10,6 +10,7 @@ off, as the app needs none. Nothing touches the network beyond 127.0.0.1.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
 import tempfile
@@ -22,7 +23,7 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the small world lives with the tests
 
-from monitor.outbox.send import deliver_pending  # noqa: E402
+from monitor.outbox.send import deliver_pending_async  # noqa: E402
 from monitor.service.run import mailing_for  # noqa: E402
 from monitor.store import database, models  # noqa: E402
 from tests.servers.smtp_server import SmtpTestServer  # noqa: E402
@@ -76,9 +77,8 @@ def healthy_sources(web: WebWorld) -> None:
 def alert_link(web: WebWorld) -> str:
     web.queue_alert("possible_notice")
     with ThreadPoolExecutor(1) as pool:  # Playwright's loop runs in this thread
-        pool.submit(
-            deliver_pending, web.factory, mailing_for(web.settings), "shots", web.clock
-        ).result()
+        sending = deliver_pending_async(web.factory, mailing_for(web.settings), "shots", web.clock)
+        pool.submit(asyncio.run, sending).result()
     html = web.mail_to("olga@example.org", 2)[-1].get_body(("html",)).get_content()  # type: ignore[union-attr]
     return str(re.findall(r'href="([^"]+/v/[^"]+)"[^>]*>Not this person<', html)[0])
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from itertools import cycle
 from pathlib import Path
 
-from monitor.matching import Match, MatchIndex, Person, Record, TextMatch
+from monitor.matching import MatchIndex, MatchPerson, Record, RecordMatch, TextMatch
 
 FIXTURES = Path(__file__).parent / "fixtures" / "matching"
 IDENTICAL = 0.99  # the score of the same tokens, up to order and transliteration
@@ -71,30 +71,34 @@ def _someone(full: str, record: Record) -> Someone:
     return Someone(full, record, f"On Monday {full} was detained at the airport, the court said.")
 
 
-def sample_people() -> list[Person]:
+def sample_people() -> list[MatchPerson]:
     data = json.loads((FIXTURES / "sample_watchlist.json").read_text("utf-8"))
     return [
-        Person(r["id"], r["name"], tuple(r.get("aliases", ())), r.get("birth_date"),
+        MatchPerson(r["id"], r["name"], tuple(r.get("aliases", ())), r.get("birth_date"),
                tuple(r.get("nationalities", ())), r.get("sex"))
         for r in data
     ]  # fmt: skip
 
 
-def evaluation_watchlist() -> list[Person]:
+def evaluation_watchlist() -> list[MatchPerson]:
     """The sample watchlist, the UN sanctions list, yente's synthetic people in Arabic script and
     the bench's people (the issue's watchlist of this shape had 783 people)."""
     people = sample_people() + bench_people()
     for i, r in enumerate(rows("yente_positives_un_untreated.csv")):
         nationality = (r["nationality"].upper(),) if len(r["nationality"]) == 2 else ()
-        people.append(Person(f"un{i}", r["full_name"], (), r["date_of_birth"] or None, nationality))
+        people.append(
+            MatchPerson(f"un{i}", r["full_name"], (), r["date_of_birth"] or None, nationality)
+        )
     for i, r in enumerate(rows("yente_negatives_global.csv") + rows("yente_negatives_us.csv")):
         if any("\u0600" <= c <= "\u06ff" for c in r["full_name"]):
             sex = {"male": "M", "female": "F"}.get(r["gender"])
-            people.append(Person(f"ar{i}", r["full_name"], (), r["date_of_birth"] or None, (), sex))
+            people.append(
+                MatchPerson(f"ar{i}", r["full_name"], (), r["date_of_birth"] or None, (), sex)
+            )
     return people
 
 
-def bench_people() -> list[Person]:
+def bench_people() -> list[MatchPerson]:
     names = sorted(
         {
             r["name2"]
@@ -102,7 +106,7 @@ def bench_people() -> list[Person]:
             if r["schema"] == "Person" and r["is_match"] == "true"
         }
     )
-    return [Person(f"bench{i}", name) for i, name in enumerate(names)]
+    return [MatchPerson(f"bench{i}", name) for i, name in enumerate(names)]
 
 
 @dataclass
@@ -124,10 +128,10 @@ class Tally:
 
 
 def match_records(
-    index: MatchIndex, people: dict[str, Person], crowd: list[Someone], passes: int = 2
+    index: MatchIndex, people: dict[str, MatchPerson], crowd: list[Someone], passes: int = 2
 ) -> Tally:
     tally = Tally()
-    found: list[tuple[Someone, list[Match]]] = []
+    found: list[tuple[Someone, list[RecordMatch]]] = []
     for _ in range(passes):  # the best pass: the first fills the caches
         start = time.process_time()  # CPU time: other processes on the machine do not count
         found = [(someone, index.match_record(someone.record)) for someone in crowd]
@@ -149,7 +153,7 @@ def match_records(
 
 
 def match_texts(
-    index: MatchIndex, people: dict[str, Person], crowd: list[Someone], passes: int = 2
+    index: MatchIndex, people: dict[str, MatchPerson], crowd: list[Someone], passes: int = 2
 ) -> Tally:
     tally = Tally()
     texts = [(someone, someone.sentence) for someone in crowd]
@@ -176,7 +180,7 @@ def match_texts(
     return tally
 
 
-def _count(tally: Tally, alert: bool, event: bool, score: float, someone: Someone, person: Person, variant: str) -> None:  # fmt: skip
+def _count(tally: Tally, alert: bool, event: bool, score: float, someone: Someone, person: MatchPerson, variant: str) -> None:  # fmt: skip
     tally.identical += (alert or event) and score >= IDENTICAL
     if alert:
         tally.alerts += 1

@@ -255,7 +255,7 @@ def test_weak_matches_of_the_period_are_worth_a_look(factory: sessionmaker[Sessi
         session.add(observation)
         session.flush()
         session.add(
-            models.Match(
+            models.MatchRow(
                 observation_id=observation.id,
                 person_id="mukhtar-ablyazov",
                 score=0.52,

@@ -9,10 +9,10 @@ and no group of modules may import each other in a circle.
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Container, Iterator
 from pathlib import Path
 
+from tests import importgraph
+from tests.importgraph import cycles
 from tests.paths import ROOT
 
 # From the top down; a module belongs to the longest entry it equals or sits under.
@@ -64,38 +64,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def module_name(root: Path, path: Path) -> str:
-    parts = list(path.relative_to(root.parent).with_suffix("").parts)
-    if parts[-1] == "__init__" and len(parts) > 2:
-        parts.pop()
-    return ".".join(parts)
-
-
-def imported(tree: ast.AST, name: str, package: bool, modules: Container[str]) -> Iterator[str]:
-    """The modules of ours an ast imports; `from pkg import sub` names the submodule."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = name.split(".")
-                keep = len(parts) - node.level + (1 if package else 0)
-                base = ".".join([*parts[:keep], *([base] if base else [])])
-            subs = [f"{base}.{alias.name}" for alias in node.names]
-            yield from (sub for sub in subs if sub in modules)
-            if not all(sub in modules for sub in subs):
-                yield "monitor.__init__" if base == "monitor" else base
-
-
 def import_graph(root: Path) -> dict[str, set[str]]:
-    files = {module_name(root, p): p for p in sorted(root.rglob("*.py"))}
-    graph = {}
-    for name, path in files.items():
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        targets = imported(tree, name, path.name == "__init__.py", files)
-        graph[name] = {t for t in targets if t in files and t != name}
-    return graph
+    return importgraph.import_graph(importgraph.module_files(root))
 
 
 def layer_of(module: str) -> int | None:
@@ -122,35 +92,6 @@ def upward_imports(graph: dict[str, set[str]]) -> list[str]:
                     f"{module} ({LAYERS[rank][0]}) imports {target} ({LAYERS[target_rank][0]})"
                 )
     return problems
-
-
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Groups of modules that import each other in a circle (Tarjan's strong components)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        for target in sorted(graph[node]):
-            if target not in index:
-                visit(target)
-                low[node] = min(low[node], low[target])
-            elif target in stack:
-                low[node] = min(low[node], index[target])
-        if low[node] == index[node]:
-            group: list[str] = []
-            while not group or group[-1] != node:
-                group.append(stack.pop())
-            if len(group) > 1:
-                found.append(sorted(group))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return found
 
 
 def test_no_module_of_monitor_imports_a_layer_above_its_own() -> None:

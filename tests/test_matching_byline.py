@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from monitor.feeds.parse import parse_feed
-from monitor.matching import MatchIndex, Person
+from monitor.matching import MatchIndex, MatchPerson
 from monitor.matching.byline import byline_names, match_byline
 
 PEOPLE = [
-    Person("akhmetova", "Zhanara Akhmetova", ("Жанара Ахметова",), sex="F"),
-    Person("ablyazov", "Mukhtar Ablyazov", ("Мухтар Аблязов",), sex="M"),
+    MatchPerson("akhmetova", "Zhanara Akhmetova", ("Жанара Ахметова",), sex="F"),
+    MatchPerson("ablyazov", "Mukhtar Ablyazov", ("Мухтар Аблязов",), sex="M"),
 ]
 
 

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 
 from monitor.feeds.parse import parse_feed
-from monitor.matching import MatchIndex, Person
+from monitor.matching import MatchIndex, MatchPerson
 
 COURTS = Path(__file__).parent / "fixtures" / "courts"
 # Parties named in the saved D.C. Circuit feed, watched as "Forename Surname".
 PARTIES = [
-    Person("koontz", "Randy Koontz"),
-    Person("brody", "Tyson Brody"),
-    Person("couch", "Matthew Couch"),
-    Person("ollar", "Stephen Ollar"),
+    MatchPerson("koontz", "Randy Koontz"),
+    MatchPerson("brody", "Tyson Brody"),
+    MatchPerson("couch", "Matthew Couch"),
+    MatchPerson("ollar", "Stephen Ollar"),
 ]
 
 

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from monitor.matching import MatchIndex, Person, Record, datafiles
+from monitor.matching import MatchIndex, MatchPerson, Record, datafiles
 from monitor.matching.national import PROVENANCE
 from monitor.matching.translit import belarusian_latin
 from tests import crowd as crowds
@@ -21,24 +21,24 @@ BELARUSIAN = PROVENANCE["be"]
 KAZAKH = PROVENANCE["kk"]
 
 CASES = [
-    (Person("t", "Светлана Тихановская"), "Sviatlana Tsikhanouskaya", "TSIKHANOUSKAYA", "SVIATLANA", BELARUSIAN),  # -овская -> -оўская, Ти -> Ці
-    (Person("t", "Светлана Тихановская"), "Святлана Ціханоўская", "ЦІХАНОЎСКАЯ", "СВЯТЛАНА", BELARUSIAN),
-    (Person("s", "Сергей Тихановский"), "Siarhei Tsikhanouski", "TSIKHANOUSKI", "SIARHEI", BELARUSIAN),  # -ский -> -скі
-    (Person("l", "Александр Лукашенко"), "Aliaksandr Lukashenka", "LUKASHENKA", "ALIAKSANDR", BELARUSIAN),  # -енко -> -энка
-    (Person("a", "Андрей Санников"), "Andrei Sannikau", "SANNIKAU", "ANDREI", BELARUSIAN),  # -ов -> -аў
-    (Person("k", "Мария Колесникова"), "Maria Kolesnikava", "KOLESNIKAVA", "MARIA", BELARUSIAN),  # -ова -> -ава
-    (Person("p", "Tatiana Paraskevich", ("Татьяна Параскевич",)), "Таццяна Параскевіч", "ПАРАСКЕВІЧ", "ТАЦЦЯНА", BELARUSIAN),  # -ич -> -іч
-    (Person("n", "Нурсултан Назарбаев", nationalities=("KZ",)), "Nursultan Nazarbayuly", "NAZARBAYULY", "NURSULTAN", KAZAKH),  # -ев -> -ұлы
-    (Person("n", "Нурсултан Назарбаев", nationalities=("KZ",)), "Nursultan Nazarbay", "NAZARBAY", "NURSULTAN", KAZAKH),  # -ев dropped
-    (Person("d", "Дарига Назарбаева", nationalities=("KZ",)), "Dariga Nazarbaiqyzy", "NAZARBAIQYZY", "DARIGA", KAZAKH),  # -ева -> -қызы
-    (Person("z", "Жанболат Мамаев", nationalities=("KZ",)), "Zhanbolat Mamaiuly", "MAMAIULY", "ZHANBOLAT", KAZAKH),
-    (Person("j", "Асель Жанболатова", nationalities=("KZ",)), "Asel Zhanbolat", "ZHANBOLAT", "ASEL", KAZAKH),
+    (MatchPerson("t", "Светлана Тихановская"), "Sviatlana Tsikhanouskaya", "TSIKHANOUSKAYA", "SVIATLANA", BELARUSIAN),  # -овская -> -оўская, Ти -> Ці
+    (MatchPerson("t", "Светлана Тихановская"), "Святлана Ціханоўская", "ЦІХАНОЎСКАЯ", "СВЯТЛАНА", BELARUSIAN),
+    (MatchPerson("s", "Сергей Тихановский"), "Siarhei Tsikhanouski", "TSIKHANOUSKI", "SIARHEI", BELARUSIAN),  # -ский -> -скі
+    (MatchPerson("l", "Александр Лукашенко"), "Aliaksandr Lukashenka", "LUKASHENKA", "ALIAKSANDR", BELARUSIAN),  # -енко -> -энка
+    (MatchPerson("a", "Андрей Санников"), "Andrei Sannikau", "SANNIKAU", "ANDREI", BELARUSIAN),  # -ов -> -аў
+    (MatchPerson("k", "Мария Колесникова"), "Maria Kolesnikava", "KOLESNIKAVA", "MARIA", BELARUSIAN),  # -ова -> -ава
+    (MatchPerson("p", "Tatiana Paraskevich", ("Татьяна Параскевич",)), "Таццяна Параскевіч", "ПАРАСКЕВІЧ", "ТАЦЦЯНА", BELARUSIAN),  # -ич -> -іч
+    (MatchPerson("n", "Нурсултан Назарбаев", nationalities=("KZ",)), "Nursultan Nazarbayuly", "NAZARBAYULY", "NURSULTAN", KAZAKH),  # -ев -> -ұлы
+    (MatchPerson("n", "Нурсултан Назарбаев", nationalities=("KZ",)), "Nursultan Nazarbay", "NAZARBAY", "NURSULTAN", KAZAKH),  # -ев dropped
+    (MatchPerson("d", "Дарига Назарбаева", nationalities=("KZ",)), "Dariga Nazarbaiqyzy", "NAZARBAIQYZY", "DARIGA", KAZAKH),  # -ева -> -қызы
+    (MatchPerson("z", "Жанболат Мамаев", nationalities=("KZ",)), "Zhanbolat Mamaiuly", "MAMAIULY", "ZHANBOLAT", KAZAKH),
+    (MatchPerson("j", "Асель Жанболатова", nationalities=("KZ",)), "Asel Zhanbolat", "ZHANBOLAT", "ASEL", KAZAKH),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("person", "written", "surname", "forename", "rule"), CASES)
 def test_a_belarusian_or_kazakh_form_in_a_text_finds_the_watched_russian_form(
-    person: Person, written: str, surname: str, forename: str, rule: str
+    person: MatchPerson, written: str, surname: str, forename: str, rule: str
 ) -> None:
     text = f"On Monday {written} was questioned again, the lawyers said."
     (match,) = MatchIndex.build([person]).match_text(text)
@@ -49,7 +49,7 @@ def test_a_belarusian_or_kazakh_form_in_a_text_finds_the_watched_russian_form(
 
 # A patronymic in a text is a middle part the mention may hold or not: only records compare it.
 PATRONYMIC = (
-    Person("m", "Мухтар Кабулович Аблязов", nationalities=("KZ",)),
+    MatchPerson("m", "Мухтар Кабулович Аблязов", nationalities=("KZ",)),
     "Mukhtar Kabululy Ablyazov",
     "ABLYAZOV",
     "MUKHTAR KABULULY",  # -ович -> -ұлы
@@ -59,7 +59,7 @@ PATRONYMIC = (
 
 @pytest.mark.parametrize(("person", "written", "surname", "forename", "rule"), [*CASES, PATRONYMIC])
 def test_a_belarusian_or_kazakh_form_in_a_record_finds_the_watched_russian_form(
-    person: Person, written: str, surname: str, forename: str, rule: str
+    person: MatchPerson, written: str, surname: str, forename: str, rule: str
 ) -> None:
     (match,) = MatchIndex.build([person]).match_record(Record(surname, forename))
     assert match.is_alert
@@ -68,13 +68,13 @@ def test_a_belarusian_or_kazakh_form_in_a_record_finds_the_watched_russian_form(
 
 def test_kazakh_forms_are_only_made_for_a_kazakh_person() -> None:
     index = MatchIndex.build(
-        [Person("n", "Нурсултан Назарбаев")]
+        [MatchPerson("n", "Нурсултан Назарбаев")]
     )  # no nationality, no Kazakh letter
     assert not [m for m in index.match_text("Nursultan Nazarbayuly spoke.") if m.is_alert]
 
 
 def test_kazakh_letters_in_the_name_make_the_kazakh_forms() -> None:
-    index = MatchIndex.build([Person("t", "Қасым-Жомарт Тоқаев")])
+    index = MatchIndex.build([MatchPerson("t", "Қасым-Жомарт Тоқаев")])
     (match,) = index.match_text("Kasym-Jomart Tokayuly spoke.")
     assert match.is_alert and KAZAKH in match.explanation.provenance
 
@@ -82,11 +82,11 @@ def test_kazakh_letters_in_the_name_make_the_kazakh_forms() -> None:
 def test_no_belarusian_or_kazakh_form_makes_a_false_alert_in_a_crowd_of_real_names() -> None:
     watched = [
         *{p.id: p for p, *_ in (*CASES, PATRONYMIC)}.values(),
-        Person("kz1", "Иван Петров", nationalities=("KZ",)),  # stems that are forenames: Petr
-        Person("kz2", "Роман Николаев", nationalities=("KZ",)),  # Nikolay
-        Person("kz3", "Айгерим Сергеева", nationalities=("KZ",)),  # Sergey
-        Person("by1", "Виктор Иванов"),  # Ivanou, Ivanau
-        Person("by2", "Ольга Ковалькова"),  # Kavalkova, Kovalkava
+        MatchPerson("kz1", "Иван Петров", nationalities=("KZ",)),  # stems that are forenames: Petr
+        MatchPerson("kz2", "Роман Николаев", nationalities=("KZ",)),  # Nikolay
+        MatchPerson("kz3", "Айгерим Сергеева", nationalities=("KZ",)),  # Sergey
+        MatchPerson("by1", "Виктор Иванов"),  # Ivanou, Ivanau
+        MatchPerson("by2", "Ольга Ковалькова"),  # Kavalkova, Kovalkava
     ]
     index = MatchIndex.build(watched)
     people = crowds.crowd()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.matching import ALERT_THRESHOLD, MatchIndex, Person, Record
+from monitor.matching import ALERT_THRESHOLD, MatchIndex, MatchPerson, Record
 from tests import crowd as crowds
 
 FIXTURES = Path(__file__).parent / "fixtures" / "matching"
@@ -38,7 +38,7 @@ def test_the_name_bench_reaches_the_recall_and_precision_the_issue_asks_for() ->
     for row in _rows("name_bench_cases.csv"):
         if row["schema"] != "Person":
             continue
-        matches = MatchIndex.build([Person("x", row["name2"])]).match_name(row["name1"])
+        matches = MatchIndex.build([MatchPerson("x", row["name2"])]).match_name(row["name1"])
         alert = bool(matches) and matches[0].score >= ALERT_THRESHOLD
         positive = row["is_match"] == "true"
         positives += positive
@@ -53,7 +53,7 @@ def test_the_name_bench_reaches_the_recall_and_precision_the_issue_asks_for() ->
 def watchlist() -> MatchIndex:
     rows = json.loads((FIXTURES / "sample_watchlist.json").read_text("utf-8"))
     return MatchIndex.build(
-        Person(
+        MatchPerson(
             r["id"],
             r["name"],
             tuple(r.get("aliases", ())),
@@ -141,7 +141,7 @@ def test_the_benchs_people_alone_make_almost_no_false_alert_in_the_crowd(
 def test_a_ukrainian_or_belarusian_form_in_a_text_finds_the_watched_russian_form(
     text: str, rule: str
 ) -> None:
-    index = MatchIndex.build([Person("p", "Tatiana Paraskevich", ("Татьяна Параскевич",))])
+    index = MatchIndex.build([MatchPerson("p", "Tatiana Paraskevich", ("Татьяна Параскевич",))])
     (match,) = index.match_text(text)
     assert match.is_alert
     assert rule in match.explanation.provenance

@@ -7,24 +7,26 @@ from itertools import pairwise
 
 import pytest
 
-from monitor.matching import MatchIndex, Person, Record
+from monitor.matching import MatchIndex, MatchPerson, Record
 from monitor.matching.index import _token_keys
 
 
-def namesakes(forename: str, count: int = 60) -> list[Person]:
+def namesakes(forename: str, count: int = 60) -> list[MatchPerson]:
     """`count` watched people sharing one forename (60 make it a common key), other surnames."""
-    return [Person(f"p{i}", f"{forename} Surname{chr(97 + i % 26)}{i}") for i in range(count)]
+    return [MatchPerson(f"p{i}", f"{forename} Surname{chr(97 + i % 26)}{i}") for i in range(count)]
 
 
 @pytest.fixture(scope="module")
 def index() -> MatchIndex:
     return MatchIndex.build(
         [
-            Person("ablyazov", "Mukhtar Ablyazov", ("Мухтар Аблязов",), "1963-05-16", ("KZ",), "M"),
-            Person(
+            MatchPerson(
+                "ablyazov", "Mukhtar Ablyazov", ("Мухтар Аблязов",), "1963-05-16", ("KZ",), "M"
+            ),
+            MatchPerson(
                 "paraskevich", "Tatiana Paraskevich", ("Татьяна Параскевич",), "1970", ("UA",), "F"
             ),
-            Person("pavlov", "Aleksandr Pavlov", ("Александр Павлов",), None, ("KZ",), "M"),
+            MatchPerson("pavlov", "Aleksandr Pavlov", ("Александр Павлов",), None, ("KZ",), "M"),
         ]
     )
 
@@ -96,7 +98,9 @@ def test_it_explains_a_record_match_as_json_ready_data(index: MatchIndex) -> Non
 
 
 def test_it_ranks_the_best_match_first() -> None:
-    index = MatchIndex.build([Person("a", "Aleksandr Pavlov"), Person("b", "Aleksandra Pavlova")])
+    index = MatchIndex.build(
+        [MatchPerson("a", "Aleksandr Pavlov"), MatchPerson("b", "Aleksandra Pavlova")]
+    )
     matches = index.match_record(Record("PAVLOV", "ALEKSANDR"))
     assert matches[0].person_id == "a"
     assert all(a.score >= b.score for a, b in pairwise(matches))
@@ -118,14 +122,14 @@ def test_a_misspelt_surname_finds_the_person_when_the_forename_is_common(
     # 60 namesakes by forename make it too common to find anyone alone
     first = watched.split()[0]
     crowd = namesakes(first)
-    index = MatchIndex.build([*crowd, Person("watched", watched)])
+    index = MatchIndex.build([*crowd, MatchPerson("watched", watched)])
     matches = index.match_record(Record(surname, forename))
     assert matches and matches[0].person_id == "watched" and matches[0].is_alert
 
 
 def test_the_explanation_names_the_one_letter_left_out_key_that_found_a_misspelt_name() -> None:
     crowd = namesakes("Vladimir")
-    index = MatchIndex.build([*crowd, Person("putin", "Vladimir Putin")])
+    index = MatchIndex.build([*crowd, MatchPerson("putin", "Vladimir Putin")])
     assert "d:puin" in index.match_record(Record("PULIN", "VLADIMIR"))[0].explanation.keys
     # a name found through its own spelling does not list the typing-error keys
     assert not [k for k in index.match_name("Vladimir Putin")[0].explanation.keys if k[0] == "d"]
@@ -140,8 +144,8 @@ def test_the_keys_of_an_absurdly_long_token_stay_linear_in_its_length() -> None:
 def test_a_name_split_in_two_finds_its_person_in_a_crowd() -> None:
     # neither half alone is rare enough to find him: 60 Nikolais, 30 surnames starting Patr
     crowd = namesakes("Nikolai")
-    crowd += [Person(f"q{i}", f"Ivan Patrakov{chr(97 + i % 26)}{i}") for i in range(30)]
-    index = MatchIndex.build([*crowd, Person("patrushev", "Nikolai Platonovich Patrushev")])
+    crowd += [MatchPerson(f"q{i}", f"Ivan Patrakov{chr(97 + i % 26)}{i}") for i in range(30)]
+    index = MatchIndex.build([*crowd, MatchPerson("patrushev", "Nikolai Platonovich Patrushev")])
     matches = index.match_record(Record("PATR USHEV", "NIKOLAI"))
     assert matches and matches[0].person_id == "patrushev" and matches[0].is_alert
 
@@ -149,32 +153,33 @@ def test_a_name_split_in_two_finds_its_person_in_a_crowd() -> None:
 def test_a_record_without_the_patronymic_is_not_outranked_by_namesakes() -> None:
     # four other Lavrovs would fill the prefilter's places if the patronymic counted against him
     lavrovs = [
-        Person(f"n{i}", f"{f} Lavrov") for i, f in enumerate(("Fedor", "Eduard", "Ivan", "Oleg"))
+        MatchPerson(f"n{i}", f"{f} Lavrov")
+        for i, f in enumerate(("Fedor", "Eduard", "Ivan", "Oleg"))
     ]
     crowd = namesakes("Sergei")
-    index = MatchIndex.build([*lavrovs, *crowd, Person("lavrov", "Сергей Викторович Лавров")])
+    index = MatchIndex.build([*lavrovs, *crowd, MatchPerson("lavrov", "Сергей Викторович Лавров")])
     matches = index.match_record(Record("LAVROV", "SEREJ"))
     assert matches and matches[0].person_id == "lavrov" and matches[0].is_alert
 
 
 def test_a_qualifier_conflict_on_a_review_band_name_makes_only_a_weak_match() -> None:
-    index = MatchIndex.build([Person("p", "Muammar Gaddafi", (), "1942", ("LY",))])
+    index = MatchIndex.build([MatchPerson("p", "Muammar Gaddafi", (), "1942", ("LY",))])
     (match,) = index.match_record(Record("QADHAFI", "MOAMMAR", "1980/01/01", ("LY",)))
     assert (match.band, match.is_alert) == ("weak", False)
     assert match.explanation.qualifiers.birth_date == "conflicts"
 
 
 def test_a_qualifier_conflict_on_a_strong_name_is_still_a_possible_match() -> None:
-    index = MatchIndex.build([Person("p", "Zafar Iqbal", (), "1960", ("PK",))])
+    index = MatchIndex.build([MatchPerson("p", "Zafar Iqbal", (), "1960", ("PK",))])
     (match,) = index.match_record(Record("IQBAL", "ZAFAR", "1980/01/01", ("PK",)))
     assert (match.band, match.is_alert) == ("review", False)
 
 
 def test_an_identical_name_says_only_a_birth_date_can_tell_the_people_apart() -> None:
-    index = MatchIndex.build([Person("p", "Zafar Iqbal")])
+    index = MatchIndex.build([MatchPerson("p", "Zafar Iqbal")])
     (match,) = index.match_record(Record("IQBAL", "ZAFAR", None, ("PK",)))
     assert "only a birth date can tell" in " ".join(match.explanation.notes)
-    dated = MatchIndex.build([Person("p", "Zafar Iqbal", (), "1960")])
+    dated = MatchIndex.build([MatchPerson("p", "Zafar Iqbal", (), "1960")])
     (agreed,) = dated.match_record(Record("IQBAL", "ZAFAR", "1960/03/01"))
     assert not any("birth date" in note for note in agreed.explanation.notes)
 

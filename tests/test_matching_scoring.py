@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.matching import ALERT_THRESHOLD, MatchIndex, Person, Record, score_names
+from monitor.matching import ALERT_THRESHOLD, MatchIndex, MatchPerson, Record, score_names
 from monitor.matching.index import WEAK_THRESHOLD
 from monitor.matching.mandarin import pinyin_readings
 from monitor.matching.score import LOOSE_AND_MISSING_NOTE, NONE_CLOSE_NOTE
@@ -12,7 +12,7 @@ from monitor.matching.score import LOOSE_AND_MISSING_NOTE, NONE_CLOSE_NOTE
 
 def record_score(query: str, watched: str) -> float:
     """The best score of a record named `query` against a watchlist of `watched` alone."""
-    matches = MatchIndex.build([Person("p", watched)]).match_name(query)
+    matches = MatchIndex.build([MatchPerson("p", watched)]).match_name(query)
     return matches[0].score if matches else 0.0
 
 
@@ -96,7 +96,7 @@ def test_a_hissing_first_sound_is_a_spelling_difference_in_a_short_name() -> Non
 
 
 def test_one_changed_syllable_of_a_korean_given_name_is_a_review_match_explained() -> None:
-    index = MatchIndex.build([Person("p", "Kim Yong-chun")])
+    index = MatchIndex.build([MatchPerson("p", "Kim Yong-chun")])
     match = index.match_name("KIM YONG CHOL")[0]
     assert match.band == "review" and match.is_alert
     assert "one syllable of a Korean given name differs" in match.explanation.notes
@@ -194,7 +194,9 @@ def test_a_name_that_agrees_only_loosely_is_a_weak_match_explained(
     scored = score_names(f"{forename} {surname}", watched)
     assert WEAK_THRESHOLD <= scored.score < ALERT_THRESHOLD  # kept as a weak match
     assert set(scored.notes) & {NONE_CLOSE_NOTE, LOOSE_AND_MISSING_NOTE}
-    for match in MatchIndex.build([Person("p", watched)]).match_record(Record(surname, forename)):
+    for match in MatchIndex.build([MatchPerson("p", watched)]).match_record(
+        Record(surname, forename)
+    ):
         assert match.band == "weak" and not match.is_alert
 
 

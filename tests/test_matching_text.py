@@ -9,15 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from monitor.matching import MatchIndex, Person
+from monitor.matching import MatchIndex, MatchPerson
 
 FIXTURES = Path(__file__).parent / "fixtures" / "matching"
 
 
-def load_people() -> list[Person]:
+def load_people() -> list[MatchPerson]:
     rows = json.loads((FIXTURES / "sample_watchlist.json").read_text("utf-8"))
     return [
-        Person(r["id"], r["name"], tuple(r["aliases"]), None, tuple(r["nationalities"]), r["sex"])
+        MatchPerson(
+            r["id"], r["name"], tuple(r["aliases"]), None, tuple(r["nationalities"]), r["sex"]
+        )
         for r in rows
     ]
 
@@ -118,7 +120,7 @@ def test_an_initial_with_a_distinctive_surname_is_for_review(index: MatchIndex) 
 
 
 def test_a_surname_several_watched_people_share_is_not_a_mention_alone() -> None:
-    people = [Person("a", "Aigerim Zhaksybekova"), Person("b", "Saule Zhaksybekova")]
+    people = [MatchPerson("a", "Aigerim Zhaksybekova"), MatchPerson("b", "Saule Zhaksybekova")]
     index = MatchIndex.build(people)
     assert index.match_text("Zhaksybekova was detained.") == []
     assert {m.person_id for m in index.match_text("Saule Zhaksybekova was detained.")} == {"b"}
@@ -138,7 +140,7 @@ def test_it_explains_a_mention_as_json_ready_data(index: MatchIndex) -> None:
 
 def test_a_person_added_later_can_be_matched_against_stored_texts() -> None:
     stored = ["Nail Malyutin faces extradition from Austria.", "Unrelated text."]
-    newcomer = MatchIndex.build([Person("malyutin", "Nail Malyutin", ("Наиль Малютин",))])
+    newcomer = MatchIndex.build([MatchPerson("malyutin", "Nail Malyutin", ("Наиль Малютин",))])
     assert [bool(newcomer.match_text(t)) for t in stored] == [True, False]
 
 
@@ -160,10 +162,10 @@ def test_the_evaluation_set_has_full_recall_and_no_hard_negative_match(index: Ma
 # Middle names and initials (issue 16) -------------------------------------------------------
 
 COURT_PEOPLE = [
-    Person("greer", "Chad Greer"),
-    Person("burns", "LaQuece Burns"),
-    Person("juracan", "Oscar Juracan-Juracan"),
-    Person("zhukov", "Vladimir Zhukov", ("Владимир Жуков",)),
+    MatchPerson("greer", "Chad Greer"),
+    MatchPerson("burns", "LaQuece Burns"),
+    MatchPerson("juracan", "Oscar Juracan-Juracan"),
+    MatchPerson("zhukov", "Vladimir Zhukov", ("Владимир Жуков",)),
 ]
 
 
@@ -226,7 +228,7 @@ def test_what_is_not_a_middle_part_does_not_join_forename_and_surname(
 
 def test_a_shared_surname_finds_the_forename_behind_a_middle_initial() -> None:
     index = MatchIndex.build(
-        [Person("a", "Aigerim Zhaksybekova"), Person("b", "Saule Zhaksybekova")]
+        [MatchPerson("a", "Aigerim Zhaksybekova"), MatchPerson("b", "Saule Zhaksybekova")]
     )
     assert {m.person_id for m in index.match_text("Saule K. Zhaksybekova was detained.")} == {"b"}
     assert {m.person_id for m in index.match_text("Aigerim Nurlanovna Zhaksybekova left.")} == {"a"}

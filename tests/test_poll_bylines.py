@@ -56,6 +56,6 @@ def test_an_article_by_a_watched_journalist_is_a_byline_event(tmp_path: Path) ->
         assert "byline" in event.details["match"]["notes"]
         assert event.details["explanation"].startswith("byline 'Zhanara Akhmetova' matched")
         assert event.evidence == "By Zhanara Akhmetova and Jane Roe"
-        [match] = session.scalars(select(models.Match))
+        [match] = session.scalars(select(models.MatchRow))
         assert (match.person_id, match.band) == ("zhanara-akhmetova", "strong")
     engine.dispose()

@@ -88,10 +88,10 @@ def test_a_database_error_does_not_leak_the_row_it_was_writing(
     factory = database.make_session_factory(engine)
     row = {"id": "yerzhan-kadesov", "spec": {"name": "Yerzhan Kadesov"}, "spec_hash": "h"}
     with database.transaction(factory) as session:
-        session.add(models.Person(**row))
+        session.add(models.PersonRow(**row))
     try:
         with database.transaction(factory) as session:
-            session.add(models.Person(**row))
+            session.add(models.PersonRow(**row))
     except IntegrityError:
         logging.getLogger("monitor.service.scheduler").exception("scheduled job failed")
     engine.dispose()

@@ -9,15 +9,28 @@ from typing import get_args
 import pytest
 
 from monitor.matching.models import Band as MatchingBand
+from monitor.outbox.views import HEADLINES, LABELS
 from monitor.store import models
-from monitor.store.states import Band, DeliveryKind, DeliveryStatus, ObservationKind, SourceStatus
+from monitor.store.states import (
+    Band,
+    DeliveryKind,
+    DeliveryStatus,
+    EventType,
+    ObservationKind,
+    RunStatus,
+    SourceStatus,
+    Verdict,
+)
 
 COLUMNS: list[tuple[type[StrEnum], object]] = [
     (SourceStatus, models.Source.__table__.c.status),
     (DeliveryStatus, models.Delivery.__table__.c.status),
     (DeliveryKind, models.Delivery.__table__.c.kind),
     (ObservationKind, models.Observation.__table__.c.kind),
-    (Band, models.Match.__table__.c.band),
+    (Band, models.MatchRow.__table__.c.band),
+    (RunStatus, models.SourceRun.__table__.c.status),
+    (EventType, models.Event.__table__.c.type),
+    (Verdict, models.Decision.__table__.c.verdict),
 ]
 
 
@@ -26,6 +39,22 @@ def test_the_stored_words_are_unchanged() -> None:
     assert [s.value for s in DeliveryStatus] == ["pending", "sending", "sent", "failed"]
     assert [k.value for k in DeliveryKind] == ["alert", "digest"]
     assert [k.value for k in ObservationKind] == ["notice", "watch_page", "news", "court"]
+    assert [s.value for s in RunStatus] == ["running", "ok", "failed"]
+    assert [v.value for v in Verdict] == ["confirmed", "not_this_person"]
+    assert [t.value for t in EventType] == [
+        "notice_published",
+        "notice_changed",
+        "notice_no_longer_public",
+        "notice_reappeared",
+        "possible_match",
+        "news_mention",
+        "court_item",
+        "page_changed",
+    ]
+
+
+def test_every_event_type_has_a_label_and_a_headline_in_words() -> None:
+    assert set(LABELS) == set(EventType) and set(HEADLINES) == set(EventType)
 
 
 def test_the_band_enum_and_the_matching_band_are_the_same_words() -> None:

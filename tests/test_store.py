@@ -35,7 +35,7 @@ def test_a_person_removed_from_the_watchlist_is_archived_with_their_history(
         report = sync_watchlist(session, smaller, T0 + timedelta(days=1))
     assert report.archived == {"people": ["mukhtar-ablyazov"]}
     with factory() as session:
-        person = session.get_one(models.Person, "mukhtar-ablyazov")
+        person = session.get_one(models.PersonRow, "mukhtar-ablyazov")
         assert person.archived_at == T0 + timedelta(days=1)
         assert session.scalars(select(models.Event.key)).all() == ["e1"]
 
@@ -56,7 +56,7 @@ def test_a_returning_person_is_restored_and_an_unchanged_sync_changes_nothing(
         report = sync_watchlist(session, watchlist, T0)
     assert report.updated == {"people": ["mukhtar-ablyazov"]}
     with factory() as session:
-        assert session.get_one(models.Person, "mukhtar-ablyazov").archived_at is None
+        assert session.get_one(models.PersonRow, "mukhtar-ablyazov").archived_at is None
 
 
 def test_times_come_back_timezone_aware_in_utc(factory: sessionmaker[Session]) -> None:

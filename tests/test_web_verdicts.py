@@ -3,6 +3,7 @@ records, once, and show in `monitor events --json` (real uvicorn, SMTP, SQLite a
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
@@ -21,7 +22,7 @@ from sqlalchemy import select
 
 from monitor.events.verdicts import export_evidence, material_hash
 from monitor.outbox.digest import Period, queue_digest
-from monitor.outbox.send import deliver_pending
+from monitor.outbox.send import deliver_pending_async
 from monitor.service.run import mailing_for
 from monitor.store import database, models
 from tests.servers.smtp_server import SmtpTestServer
@@ -65,7 +66,9 @@ def decision(web: WebWorld, event_id: int) -> models.Decision | None:
 
 def send_alert(web: WebWorld, event_name: str, advocate_id: str = "adv-one") -> EmailMessage:
     web.queue_alert(event_name, advocate_id)
-    report = deliver_pending(web.factory, mailing_for(web.settings), "test", web.clock)
+    report = asyncio.run(
+        deliver_pending_async(web.factory, mailing_for(web.settings), "test", web.clock)
+    )
     assert report.sent == 1
     return web.mail_to("olga@example.org")[-1]
 
@@ -174,7 +177,12 @@ def test_the_digest_carries_one_click_links_and_names_the_record_instead_of_moni
 ) -> None:
     with database.transaction(web.factory) as session:
         queue_digest(session, "adv-one", Period(START - timedelta(days=7), START), START)
-    assert deliver_pending(web.factory, mailing_for(web.settings), "test", web.clock).sent == 1
+    assert (
+        asyncio.run(
+            deliver_pending_async(web.factory, mailing_for(web.settings), "test", web.clock)
+        ).sent
+        == 1
+    )
     message = web.mail_to("olga@example.org")[-1]
     html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
     text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]

@@ -190,7 +190,7 @@ def _notice(session: Session, seeded: Seeded, now: datetime) -> None:
     )
     seeded.observations["notice"] = obs.id
     session.add(
-        models.Match(
+        models.MatchRow(
             observation_id=obs.id,
             person_id="person-amina",
             score=0.97,
@@ -273,7 +273,7 @@ def _possible_notice(session: Session, seeded: Seeded, now: datetime) -> None:
     )
     seeded.observations["possible_notice"] = obs.id
     session.add(
-        models.Match(
+        models.MatchRow(
             observation_id=obs.id,
             person_id="person-amina",
             score=0.91,
@@ -320,7 +320,7 @@ def _possible_news(session: Session, seeded: Seeded, now: datetime) -> None:
     )
     seeded.observations["possible_news"] = obs.id
     session.add(
-        models.Match(
+        models.MatchRow(
             observation_id=obs.id,
             person_id="person-amina",
             score=0.8,
@@ -389,7 +389,7 @@ def _boris(session: Session, seeded: Seeded, now: datetime) -> None:
     )
     seeded.observations["boris"] = obs.id
     session.add(
-        models.Match(
+        models.MatchRow(
             observation_id=obs.id,
             person_id="person-boris",
             score=0.7,

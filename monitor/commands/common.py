@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from monitor.config.settings import Settings, load_settings
 from monitor.logs import setup_logging
-from monitor.store import database
+from monitor.store import Session, database
 
 
 def settings() -> Settings:

@@ -16,13 +16,11 @@ from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from monitor.commands.common import session_for, settings
 from monitor.config.settings import Settings
 from monitor.outbox.views import HEADLINES
-from monitor.store import models
+from monitor.store import Session, decisions, models
+from monitor.store import events as stored_events
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,13 +35,8 @@ def event_rows(
     session: Session, person: str | None = None, since: datetime | None = None
 ) -> Iterator[dict[str, Any]]:
     """Events oldest first, as the JSON objects `monitor events --json` prints."""
-    query = select(models.Event).order_by(models.Event.detected_at, models.Event.id)
-    if person:
-        query = query.where(models.Event.person_id == person)
-    if since:
-        query = query.where(models.Event.detected_at >= since)
-    verdicts = _verdicts(session, person, since)
-    for event in session.scalars(query):
+    verdicts = decisions.listed(session, person, since)
+    for event in stored_events.listed(session, person, since):
         decision = verdicts.get((event.person_id, event.observation_id))
         yield {
             "id": event.id,
@@ -64,26 +57,11 @@ def event_rows(
         }
 
 
-def _verdicts(
-    session: Session, person: str | None, since: datetime | None
-) -> dict[tuple[str, int | None], models.Decision]:
-    """The verdict on each (person, observation) pair: it applies to every event of the pair."""
-    D, E = models.Decision, models.Event
-    query = select(D)
-    if person:
-        query = query.where(D.person_id == person)
-    if since:
-        query = query.where(
-            D.observation_id.in_(select(E.observation_id).where(E.detected_at >= since))
-        )
-    return {(d.person_id, d.observation_id): d for d in session.scalars(query)}
-
-
 def print_events(
     settings: Settings, person: str | None, since: datetime | None, as_json: bool
 ) -> int:
     with session_for(settings) as session:
-        if person and session.get(models.Person, person) is None:
+        if person and session.get(models.PersonRow, person) is None:
             print(
                 f"monitor: no person {person!r} in the database: use an id from watchlist.yaml",
                 file=sys.stderr,

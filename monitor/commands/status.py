@@ -22,15 +22,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from monitor.commands.common import session_for, settings
 from monitor.config.settings import Settings
-from monitor.store import models
+from monitor.store import Session, deliveries, models, people, sources
 from monitor.store.health import needs_admin, source_problem
 from monitor.store.models import utcnow
-from monitor.store.states import DeliveryKind, DeliveryStatus
 from monitor.store.withdrawals import withdrawal_health
 
 EMAIL_LATE_AFTER = timedelta(hours=1)
@@ -44,18 +40,18 @@ def run(args: argparse.Namespace) -> int:
 def status_data(session: Session, now: datetime | None = None) -> dict[str, Any]:
     """Sources' health, the delivery queue and the last runs; `attention` lists what needs an admin."""
     now = now or utcnow()
-    sources = [_source_status(session, row, now) for row in session.scalars(_live_sources())]
-    queue = _queue(session)
-    attention = [f"source {s['id']}: {s['problem']}" for s in sources if s["needs_admin"]]
+    live = [_source_status(session, row, now) for row in sources.live(session)]
+    queue = deliveries.count_by_status(session)
+    attention = [f"source {s['id']}: {s['problem']}" for s in live if s["needs_admin"]]
     failed = _failed_deliveries(session)
-    notes = [
-        s["withdrawals"]["summary"] for s in sources if (s["withdrawals"] or {}).get("summary")
-    ]
+    notes = [s["withdrawals"]["summary"] for s in live if (s["withdrawals"] or {}).get("summary")]
     if failed:
         attention.append(
             f"{counted([f['channel'] for f in failed])} could not be delivered (see failed_deliveries)"
         )
-    retrying = list(session.scalars(_retrying()))
+    # Waiting for another try after a temporary failure (SMTP down, 4xx, TLS, a channel's
+    # service refusing or unreachable).
+    retrying = deliveries.retrying(session)
     late = [d for d in retrying if now - d.created_at > EMAIL_LATE_AFTER]
     if late:
         attention.append(
@@ -63,7 +59,7 @@ def status_data(session: Session, now: datetime | None = None) -> dict[str, Any]
             f"still retried: {late[-1].last_error}"
         )
     return {
-        "sources": sources,
+        "sources": live,
         "queue": queue,
         "failed_deliveries": failed,
         "retrying_deliveries": [_retrying_view(d) for d in retrying],
@@ -71,12 +67,6 @@ def status_data(session: Session, now: datetime | None = None) -> dict[str, Any]
         "withdrawal_notes": notes,
         "attention": attention,
     }
-
-
-def _live_sources() -> Any:
-    return (
-        select(models.Source).where(models.Source.archived_at.is_(None)).order_by(models.Source.id)
-    )
 
 
 def _source_status(session: Session, row: models.Source, now: datetime) -> dict[str, Any]:
@@ -104,23 +94,7 @@ def _source_status(session: Session, row: models.Source, now: datetime) -> dict[
     }
 
 
-def _queue(session: Session) -> dict[str, int]:
-    counts = dict(
-        session.execute(
-            select(models.Delivery.status, func.count()).group_by(models.Delivery.status)
-        ).all()
-    )
-    return {
-        status: int(counts.get(status, 0)) for status in ("pending", "sending", "sent", "failed")
-    }
-
-
 def _failed_deliveries(session: Session) -> list[dict[str, Any]]:
-    query = (
-        select(models.Delivery)
-        .where(models.Delivery.status == "failed")
-        .order_by(models.Delivery.id)
-    )
     return [
         {
             "id": d.id,
@@ -129,7 +103,7 @@ def _failed_deliveries(session: Session) -> list[dict[str, Any]]:
             "channel": d.channel_label,
             "error": d.last_error,
         }
-        for d in session.scalars(query)
+        for d in deliveries.failed(session)
     ]
 
 
@@ -139,17 +113,6 @@ def counted(channels: list[str]) -> str:
     return ", ".join(
         f"{n} email(s)" if channel == "email" else f"{n} message(s) on {channel}"
         for channel, n in sorted(counts.items(), key=lambda item: item[0] != "email")
-    )
-
-
-def _retrying() -> Any:
-    """Messages waiting for another try after a temporary failure (SMTP down, 4xx, TLS, a
-    channel's service refusing or unreachable)."""
-    D = models.Delivery
-    return (
-        select(D)
-        .where(D.status == DeliveryStatus.PENDING, D.last_error.is_not(None))
-        .order_by(D.id)
     )
 
 
@@ -168,20 +131,9 @@ def _retrying_view(d: models.Delivery) -> dict[str, Any]:
 
 def _last_digests(session: Session) -> list[dict[str, Any]]:
     """Each current advocate's most recent digest (by the end of its period), or none yet."""
-    D = models.Delivery
-    advocates = session.scalars(
-        select(models.Advocate)
-        .where(models.Advocate.archived_at.is_(None))
-        .order_by(models.Advocate.id)
-    )
     rows = []
-    for advocate in advocates:
-        last = session.scalars(
-            select(D)
-            .where(D.advocate_id == advocate.id, D.kind == DeliveryKind.DIGEST)
-            .order_by(D.period_end.desc(), D.id.desc())
-            .limit(1)
-        ).first()
+    for advocate in people.current_advocates(session):
+        last = deliveries.last_digest(session, advocate.id)
         rows.append(
             {
                 "advocate_id": advocate.id,

@@ -7,31 +7,17 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from monitor.commands.common import session_for
 from monitor.config.settings import Settings
 from monitor.outbox.digest import weak_view
-from monitor.store import models
+from monitor.store import Session, matches
 
 
 def weak_rows(
     session: Session, settings: Settings, person: str | None, since: datetime | None
 ) -> Iterator[dict[str, Any]]:
     """Weak matches oldest first, as `monitor events --weak --json` prints them."""
-    M, Obs = models.Match, models.Observation
-    query = (
-        select(M, Obs)
-        .join(Obs, Obs.id == M.observation_id)
-        .where(M.band == "weak")
-        .order_by(M.created_at, M.id)
-    )
-    if person:
-        query = query.where(M.person_id == person)
-    if since:
-        query = query.where(M.created_at >= since)
-    for match, observation in session.execute(query):
+    for match, observation in matches.weak(session, person, since):
         yield weak_view(match, observation, settings.tz)
 
 

@@ -254,7 +254,7 @@ class Protection(_Model):
     protected_from: Countries = []
 
 
-class Person(_Model):
+class WatchedPerson(_Model):
     id: Slug
     name: Text
     aliases: Texts = []
@@ -360,7 +360,7 @@ SOURCE_MODELS: dict[str, type[InterpolSource | FeedSource | PageSource]] = {
     "page": PageSource,
 }
 SECTIONS: dict[str, type[_Model] | None] = {
-    "people": Person,
+    "people": WatchedPerson,
     "advocates": Advocate,
     "sources": None,
 }
@@ -371,11 +371,11 @@ class Watchlist(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    people: tuple[Person, ...] = ()
+    people: tuple[WatchedPerson, ...] = ()
     advocates: tuple[Advocate, ...] = ()
     sources: tuple[Source, ...] = ()
 
-    def person(self, person_id: str) -> Person | None:
+    def person(self, person_id: str) -> WatchedPerson | None:
         return next((p for p in self.people if p.id == person_id), None)
 
     def advocate(self, advocate_id: str) -> Advocate | None:
@@ -393,7 +393,7 @@ class Watchlist(BaseModel):
         return self.sources + tuple(watch_sources(self.people))
 
 
-def watch_sources(people: Iterable[Person]) -> Iterator[WatchSource]:
+def watch_sources(people: Iterable[WatchedPerson]) -> Iterator[WatchSource]:
     for person in people:
         for page in person.watch:
             digest = hashlib.sha256(f"{person.id}\n{page.url}".encode()).hexdigest()[:12]
@@ -647,3 +647,8 @@ def _advocate_references(
             hint = _did_you_mean(ref, advocate_ids)
             at = doc.position(("people", index, "advocates", position))
             yield Problem(*at, f"unknown advocate {ref!r}{hint}: it is not listed under advocates")
+
+
+# The name before issue 13 (three classes were called Person): still used by monitor/interpol
+# (owned by another branch this session); remove once it says WatchedPerson.
+Person = WatchedPerson

@@ -11,18 +11,12 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import Any
 
 from monitor.items import Item
-from monitor.store import models
+from monitor.store import Session, models
+from monitor.store import observations as observation_rows
 from monitor.store.states import ObservationKind
-
-if TYPE_CHECKING:
-    pass
-
 
 NEW, CHANGED, SAME = "new", "changed", "same"
 
@@ -77,7 +71,7 @@ def upsert_observations(
     """
     unique = {item.key: item for item in items}
     keys = [*unique, *_aliases(unique.values()), *(t for i in unique.values() for t in i.twins)]
-    existing = _stored(session, source.id, keys)
+    existing = observation_rows.by_keys(session, source.id, keys)
     unique = _as_stored_twins(unique, existing)
     # Exact keys first: a row is only adopted through an alias when no item holds its key.
     rows = {key: existing.pop(key) for key in unique if key in existing}
@@ -144,16 +138,6 @@ def rewritten(before: tuple[str, str] | None, row: models.Observation) -> bool:
 
 def _aliases(items: Iterable[Item]) -> list[str]:
     return [alias for item in items for alias in item.aliases]
-
-
-def _stored(session: Session, source_id: str, keys: list[str]) -> dict[str, models.Observation]:
-    Obs = models.Observation
-    found: dict[str, models.Observation] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        query = select(Obs).where(Obs.source_id == source_id, Obs.key.in_(chunk))
-        found.update((row.key, row) for row in session.scalars(query))
-    return found
 
 
 def _adopt(existing: dict[str, models.Observation], item: Item) -> models.Observation | None:
@@ -223,11 +207,7 @@ def keep_evidence(
     digest = hashlib.sha256(raw).hexdigest()
     row = None
     if not fresh:
-        row = session.scalar(
-            select(models.Evidence).where(
-                models.Evidence.observation_id == observation.id, models.Evidence.sha256 == digest
-            )
-        )
+        row = observation_rows.evidence_with_hash(session, observation.id, digest)
     if row is None:
         row = models.Evidence(
             observation_id=observation.id,

@@ -23,9 +23,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from monitor.events.observations import (
     CHANGED,
     NEW,
@@ -37,7 +34,10 @@ from monitor.events.observations import (
 )
 from monitor.items import Item
 from monitor.matching.byline import match_byline
-from monitor.store import models
+from monitor.store import Session, models
+from monitor.store import events as stored_events
+from monitor.store import matches as stored_matches
+from monitor.store.states import EventType, ObservationKind
 from monitor.text.lines import one_line
 
 if TYPE_CHECKING:
@@ -111,7 +111,9 @@ class Recorder:
                 if found.person_id not in best or found.score > best[found.person_id][0].score:
                     best[found.person_id] = (found, field)
         for found, field in best.values():
-            self._mention(row, item, found, field, rewritten=rewritten and row.kind == "court")
+            self._mention(
+                row, item, found, field, rewritten=rewritten and row.kind == ObservationKind.COURT
+            )
 
     def _mention(
         self,
@@ -127,7 +129,7 @@ class Recorder:
         explanation = {**found.explanation.to_dict(), "field": field, "context_labels": labels}
         previous = self.store_match(row, found.person_id, found.score, found.band, explanation)
         previous_labels = (previous or {}).get("context_labels")
-        if not (found.is_alert or found.band == "review"):
+        if not (found.is_alert or found.band == "review"):  # matching's Band literal
             return
         told_more = previous_labels is not None and bool(set(labels) - set(previous_labels))
         if previous is not None and not (rewritten or told_more):
@@ -137,9 +139,11 @@ class Recorder:
         severity = (
             found.context.severity if found.is_alert else SEVERITY_BELOW[found.context.severity]
         )
-        event_type = "court_item" if row.kind == "court" else "news_mention"
+        event_type = (
+            EventType.COURT_ITEM if row.kind == ObservationKind.COURT else EventType.NEWS_MENTION
+        )
         if not found.is_alert:
-            event_type = "possible_match"
+            event_type = EventType.POSSIBLE_MATCH
         sentence = found.evidence
         start = sentence.find(found.surface)
         summary = explain(explanation)
@@ -174,16 +178,10 @@ class Recorder:
         Items are per source, so an article in two feeds is two items; its reader is told once.
         Court items are left out: a docket's entries all share the case's link.
         """
-        if row.kind == "court" or not row.url:
+        if row.kind == ObservationKind.COURT or not row.url:
             return False
-        E = models.Event
-        query = select(E.id).where(
-            E.person_id == person_id,
-            E.url == row.url,
-            E.source_id != self.source.id,
-            E.type.in_(("news_mention", "possible_match")),
-        )
-        return self.session.scalar(query.limit(1)) is not None
+        told = (EventType.NEWS_MENTION, EventType.POSSIBLE_MATCH)
+        return stored_events.told_elsewhere(self.session, person_id, row.url, self.source.id, told)
 
     def keep_version(self, row: models.Observation, item: Item | None) -> None:
         """Keep this version of a matched item as evidence, with how it was fetched."""
@@ -194,9 +192,7 @@ class Recorder:
         """Whether someone was matched in this stored item (above the weak band)."""
         if row.id in self.fresh:
             return False
-        M = models.Match
-        query = select(M.id).where(M.observation_id == row.id, M.band != "weak").limit(1)
-        return self.session.scalar(query) is not None
+        return stored_matches.above_weak(self.session, row.id)
 
     def keep(self, row: models.Observation, raw: bytes, **meta: Any) -> None:
         """Keep `raw` as evidence of `row`, once per poll however many people it names."""
@@ -229,14 +225,10 @@ class Recorder:
         match's explanation (what the item said about them before)."""
         match = None
         if row.id not in self.fresh:
-            match = self.session.scalar(
-                select(models.Match).where(
-                    models.Match.observation_id == row.id, models.Match.person_id == person_id
-                )
-            )
+            match = stored_matches.of(self.session, row.id, person_id)
         if match is None:
             self.session.add(
-                models.Match(
+                models.MatchRow(
                     observation_id=row.id,
                     person_id=person_id,
                     score=score,
@@ -272,9 +264,7 @@ class Recorder:
         fresh = observation is not None and observation.id in self.fresh
         if key[:255] in self.event_keys:
             return None
-        if not fresh and self.session.scalar(
-            select(models.Event.id).where(models.Event.key == key[:255])
-        ):
+        if not fresh and stored_events.key_taken(self.session, key[:255]):
             return None
         event = models.Event(
             key=key[:255],

@@ -20,18 +20,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
-
 from monitor.exc import ConfigError
-from monitor.store import models
+from monitor.store import Session, decisions, models
+from monitor.store import events as stored_events
+from monitor.store import observations as stored
+from monitor.store.states import ObservationKind, Verdict
 
 MATERIAL_NOTICE_FIELDS = ("name", "forename", "birth_date", "nationalities")
 
 
 def material_hash(observation: models.Observation) -> str:
     """What must change for a dismissed match to be looked at again."""
-    if observation.kind != "notice":
+    if observation.kind != ObservationKind.NOTICE:
         return observation.content_hash
     data = observation.data or {}
     material = {name: data.get(name) for name in MATERIAL_NOTICE_FIELDS}
@@ -59,12 +59,7 @@ def decide(
             f"event #{event_id} is not about a source item: there is nothing to decide"
         )
     observation = session.get_one(models.Observation, event.observation_id)
-    decision = session.scalar(
-        select(models.Decision).where(
-            models.Decision.person_id == event.person_id,
-            models.Decision.observation_id == observation.id,
-        )
-    )
+    decision = decisions.on(session, event.person_id, observation.id)
     if decision is None:
         decision = models.Decision(person_id=event.person_id, observation_id=observation.id)
         session.add(decision)
@@ -77,35 +72,26 @@ def decide(
 
 def dismissed(session: Session, person_id: str, observation: models.Observation) -> bool:
     """True when an advocate said "not this person" and nothing material changed since."""
-    decision = session.scalar(
-        select(models.Decision).where(
-            models.Decision.person_id == person_id,
-            models.Decision.observation_id == observation.id,
-        )
-    )
+    decision = decisions.on(session, person_id, observation.id)
     return bool(
         decision
-        and decision.verdict == "not_this_person"
+        and decision.verdict == Verdict.NOT_THIS_PERSON
         and decision.material_hash == material_hash(observation)
     )
 
 
 def confirmed(session: Session, person_id: str, observation_id: int) -> bool:
-    verdict = session.scalar(
-        select(models.Decision.verdict).where(
-            models.Decision.person_id == person_id, models.Decision.observation_id == observation_id
-        )
-    )
-    return verdict == "confirmed"
+    return decisions.verdict_on(session, person_id, observation_id) == Verdict.CONFIRMED
 
 
 def export_evidence(session: Session, person_id: str, out: Path, now: datetime) -> dict[str, Any]:
     """Write the person's evidence bundle to `out` (a zip, mode 0600); returns the manifest."""
-    person = session.get(models.Person, person_id)
+    person = session.get(models.PersonRow, person_id)
     if person is None:
         raise ConfigError(f"no person with id {person_id!r} (see watchlist.yaml)")
-    events = _events(session, person_id)
-    observations = _observations(session, person_id, events)
+    events = stored_events.listed(session, person_id)
+    from_events = {e.observation_id for e in events if e.observation_id}
+    observations = stored.about_person(session, person_id, from_events)
     manifest: dict[str, Any] = {"person_id": person_id, "exported_at": now.isoformat(), "files": []}
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with (
@@ -113,7 +99,7 @@ def export_evidence(session: Session, person_id: str, out: Path, now: datetime) 
         zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as bundle,
     ):
         for observation in observations:
-            for row in _evidence(session, observation.id):
+            for row in stored.evidence_of(session, observation.id):
                 _add(
                     bundle,
                     manifest,
@@ -142,27 +128,6 @@ def export_evidence(session: Session, person_id: str, out: Path, now: datetime) 
         )
         bundle.writestr("manifest.json", _json(manifest))
     return manifest
-
-
-def _events(session: Session, person_id: str) -> list[models.Event]:
-    query = select(models.Event).where(models.Event.person_id == person_id)
-    return list(session.scalars(query.order_by(models.Event.detected_at, models.Event.id)))
-
-
-def _observations(
-    session: Session, person_id: str, events: list[models.Event]
-) -> list[models.Observation]:
-    from_events = {e.observation_id for e in events if e.observation_id}
-    matched = select(models.Match.observation_id).where(models.Match.person_id == person_id)
-    query = select(models.Observation).where(
-        or_(models.Observation.id.in_(from_events), models.Observation.id.in_(matched))
-    )
-    return list(session.scalars(query.order_by(models.Observation.id)))
-
-
-def _evidence(session: Session, observation_id: int) -> list[models.Evidence]:
-    query = select(models.Evidence).where(models.Evidence.observation_id == observation_id)
-    return list(session.scalars(query.order_by(models.Evidence.retrieved_at, models.Evidence.id)))
 
 
 def _add(

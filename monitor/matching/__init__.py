@@ -3,7 +3,7 @@
 A pure library: no network, no database, no logging of names.
 
     index = MatchIndex.build(people)
-    index.match_record(Record(name="ABLYAZOV", forename="MUKHTAR"))   # -> list[Match], best first
+    index.match_record(Record(name="ABLYAZOV", forename="MUKHTAR"))   # -> list[RecordMatch], best first
     index.match_text(article_text)                                    # -> list[TextMatch]
 """
 
@@ -14,10 +14,10 @@ from monitor.matching.index import ALERT_THRESHOLD, STRONG_THRESHOLD, MatchIndex
 from monitor.matching.models import (
     Context,
     Explanation,
-    Match,
-    Person,
+    MatchPerson,
     Qualifiers,
     Record,
+    RecordMatch,
     TextMatch,
 )
 from monitor.matching.score import score_names
@@ -27,12 +27,16 @@ __all__ = [
     "STRONG_THRESHOLD",
     "Context",
     "Explanation",
-    "Match",
     "MatchIndex",
-    "Person",
+    "MatchPerson",
     "Qualifiers",
     "Record",
+    "RecordMatch",
     "TextMatch",
     "classify_context",
     "score_names",
 ]
+
+# The name before issue 13 (two classes were called Match): still used by monitor/interpol
+# (owned by another branch this session); remove once it says RecordMatch.
+Match = RecordMatch

@@ -20,7 +20,7 @@ import re
 from dataclasses import replace
 
 from monitor.matching.index import MatchIndex
-from monitor.matching.models import Context, Match, Record, TextMatch
+from monitor.matching.models import Context, Record, RecordMatch, TextMatch
 
 BYLINE_LIMIT = 300  # an author field longer than this is not a list of names
 _EMAIL = re.compile(r"<?\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b>?")
@@ -55,7 +55,9 @@ def match_byline(index: MatchIndex, byline: str) -> list[TextMatch]:
     return found
 
 
-def _as_text_match(match: Match, name: str, span: tuple[int, int], evidence: str) -> TextMatch:
+def _as_text_match(
+    match: RecordMatch, name: str, span: tuple[int, int], evidence: str
+) -> TextMatch:
     explanation = replace(
         match.explanation,
         field="byline",

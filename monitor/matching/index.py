@@ -1,6 +1,6 @@
 """MatchIndex: the watchlist compiled for matching records and texts.
 
-Built from `Person`s in one pass (cheap enough to rebuild on every watchlist change; to match a
+Built from `MatchPerson`s in one pass (cheap enough to rebuild on every watchlist change; to match a
 newly added person against everything stored, build an index of that person alone):
 - a key index for structured records: exact tokens, a transliteration-insensitive key, a consonant
   skeleton, the key with one letter left out (typing errors); a key shared by too many people
@@ -27,10 +27,10 @@ from monitor.matching.models import (
     Band,
     Context,
     Explanation,
-    Match,
-    Person,
+    MatchPerson,
     Qualifiers,
     Record,
+    RecordMatch,
     TextMatch,
 )
 from monitor.matching.names import latin_form, skeleton, translit_key
@@ -96,7 +96,7 @@ _Query = tuple[str, list[Token], _QueryKeys]  # the record's name as written, to
 
 @dataclass(frozen=True)
 class _Entry:
-    person: Person
+    person: MatchPerson
     parts: NameParts
     targets: tuple[tuple[tuple[Token, ...], str], ...]  # (tokens, written name)
     distinctive: bool
@@ -162,7 +162,7 @@ class MatchIndex:
         self._resolved: dict[str, _Spelling] = {}
 
     @classmethod
-    def build(cls, people: Iterable[Person]) -> MatchIndex:
+    def build(cls, people: Iterable[MatchPerson]) -> MatchIndex:
         """Compile people into an index (variants, key index, automaton, verification tables)."""
         equivalents.load()
         entries = [_entry(person) for person in people]
@@ -184,7 +184,7 @@ class MatchIndex:
 
     # Structured records ------------------------------------------------------------------------
 
-    def match_record(self, record: Record) -> list[Match]:
+    def match_record(self, record: Record) -> list[RecordMatch]:
         """Watched people a structured record may be, best first.
 
         - candidates come from the key index only, never from all pairs
@@ -279,7 +279,7 @@ class MatchIndex:
             found.append(ratio)
         return found
 
-    def match_name(self, name: str) -> list[Match]:
+    def match_name(self, name: str) -> list[RecordMatch]:
         """Match a bare full name ("SURNAME, Forename" or any order), without qualifiers."""
         return self.match_record(Record(name=name, forename=None))
 
@@ -332,7 +332,7 @@ class MatchIndex:
 
     def _score(
         self, i: int, targets: tuple[int, ...], record: Record, query: _Query
-    ) -> Match | None:
+    ) -> RecordMatch | None:
         entry = self._entries[i]
         text, tokens, query_keys = query
         compared, back = _as_watched(tokens, entry.national)
@@ -365,7 +365,7 @@ class MatchIndex:
             + best.notes
             + _namesake(best, qualifiers),
         )
-        return Match(entry.person.id, score, band, is_alert, explanation)
+        return RecordMatch(entry.person.id, score, band, is_alert, explanation)
 
     # Free text ---------------------------------------------------------------------------------
 
@@ -499,7 +499,7 @@ def _lookups(entries: list[_Entry]) -> Lookups:
     )
 
 
-def _entry(person: Person) -> _Entry:
+def _entry(person: MatchPerson) -> _Entry:
     parts = person_parts(person)
     targets: dict[tuple[str, ...], tuple[tuple[Token, ...], str]] = {}
     for written in (person.name, *person.aliases):

@@ -11,7 +11,7 @@ QualifierState = Literal["agrees", "conflicts", "unknown"]
 
 
 @dataclass(frozen=True)
-class Person:
+class MatchPerson:
     """The matching view of one watched person (from watchlist.yaml).
 
     - `name` as the admin wrote it, any script; `aliases` other spellings, native script included
@@ -104,7 +104,7 @@ class Explanation:
 
 
 @dataclass(frozen=True)
-class Match:
+class RecordMatch:
     """One watched person matched by a structured record."""
 
     person_id: str

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from monitor.matching.models import Person, Qualifiers, QualifierState, Record
+from monitor.matching.models import MatchPerson, Qualifiers, QualifierState, Record
 
 _DATE = re.compile(r"^\s*(\d{4})(?:[-/.](\d{1,2}))?(?:[-/.](\d{1,2}))?\s*$")
 _SEX = {"m": "M", "male": "M", "f": "F", "female": "F"}
@@ -51,7 +51,7 @@ def compare_sex(a: str | None, b: str | None) -> QualifierState:
     return "agrees" if left == right else "conflicts"
 
 
-def qualify(person: Person, record: Record) -> Qualifiers:
+def qualify(person: MatchPerson, record: Record) -> Qualifiers:
     """The qualifiers of a record against a watched person."""
     return Qualifiers(
         birth_date=compare_dates(person.birth_date, record.birth_date),

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from monitor.matching.declension import decline, infer_sex
 from monitor.matching.equivalents import nicknames_of
-from monitor.matching.models import Person
+from monitor.matching.models import MatchPerson
 from monitor.matching.names import ParsedName, latin_form, parse_name, translit_key
 from monitor.matching.national import BELARUSIAN, KAZAKH, PROVENANCE, national_forms
 from monitor.matching.normalize import fold_name
@@ -83,7 +83,7 @@ def _add(table: dict[str, Variant], variant: Variant) -> None:
         table[variant.text] = variant
 
 
-def person_parts(person: Person) -> NameParts:
+def person_parts(person: MatchPerson) -> NameParts:
     """All variants of a person's name and aliases, by role.
 
     - each written name is parsed into roles (`names.parse_name`)
@@ -110,7 +110,7 @@ def person_parts(person: Person) -> NameParts:
     return parts
 
 
-def national_spellings(person: Person, parts: NameParts) -> dict[str, str]:
+def national_spellings(person: MatchPerson, parts: NameParts) -> dict[str, str]:
     """The key of each Latin Belarusian or Kazakh form of the person's surnames and patronymics
     -> the Latin of the Russian form it stands for (tsikhanouskaya -> tikhanovskaya), so that a
     record written with the national form compares as the watched name."""
@@ -128,7 +128,7 @@ def national_spellings(person: Person, parts: NameParts) -> dict[str, str]:
     return out
 
 
-def is_kazakh(person: Person) -> bool:
+def is_kazakh(person: MatchPerson) -> bool:
     """A Kazakh national, or a name written with Kazakh letters: Kazakh forms are made."""
     written = " ".join((person.name, *person.aliases)).lower()
     return "KZ" in person.nationalities or bool(KAZAKH_LETTERS & set(written))

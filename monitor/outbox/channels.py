@@ -33,6 +33,7 @@ from monitor.config.watchlist import SECRET_PLACEHOLDER
 from monitor.config.yamlpos import Document, Problem
 from monitor.exc import DeliveryError
 from monitor.outbox.i18n import Translator
+from monitor.store.states import DeliveryKind
 
 EMAIL = "email"
 WEBHOOK_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
@@ -173,7 +174,7 @@ def webhook_json(
         events.append(event)
     document = {
         "delivery": hashlib.sha256(key.encode()).hexdigest()[:32],
-        "kind": "alert",
+        "kind": DeliveryKind.ALERT,
         "events": events,
         "details": link,
     }

@@ -19,6 +19,7 @@ from monitor.outbox import words
 from monitor.outbox.i18n import Translator, when
 from monitor.outbox.urgency import ORDER, Kind, kind_of, most_urgent_first
 from monitor.outbox.views import COLOURS, segments
+from monitor.store.states import EventType
 from monitor.text.lines import one_line
 
 
@@ -68,7 +69,7 @@ def event_view(
 
 
 def _headline(kind: Kind, event_type: str, details: Mapping[str, Any], tr: Translator) -> str:
-    if kind is Kind.MENTION and event_type == "court_item":
+    if kind is Kind.MENTION and event_type == EventType.COURT_ITEM:
         return tr.gettext("Named in a court listing")
     return words.headline(kind, details, tr)
 

@@ -16,12 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from monitor.config.watchlist import Advocate, Watchlist
 from monitor.outbox import channels, present, quiet, views
-from monitor.store import models
+from monitor.store import Session, deliveries, models
+from monitor.store.states import DeliveryKind, DeliveryStatus
 
 
 def queue_alerts(
@@ -41,12 +39,12 @@ def queue_alerts(
     for event in events:
         for advocate_id in recipients(event, watchlist):
             grouped.setdefault(advocate_id, []).append(event)
-    deliveries = []
+    queued = []
     for advocate_id, group in grouped.items():
         advocate = watchlist.advocate(advocate_id)
         assert advocate is not None  # recipients() found them there
-        deliveries += _queue_for(session, advocate, group, cycle_id, now, tz)
-    return deliveries
+        queued += _queue_for(session, advocate, group, cycle_id, now, tz)
+    return queued
 
 
 def _queue_for(
@@ -87,7 +85,7 @@ def _new_delivery(
     delivery = models.Delivery(
         key=key,
         advocate_id=advocate_id,
-        kind="alert",
+        kind=DeliveryKind.ALERT,
         channel=channel,
         person_id=lead_event(group).person_id,
         next_attempt_at=due,
@@ -110,8 +108,8 @@ def _held_delivery(
 ) -> models.Delivery:
     """The row that gathers the quiet window's events for one channel, due at its end."""
     key = f"held:{advocate_id}:{channel}:{until.isoformat(timespec='minutes')}"
-    held = session.scalar(select(models.Delivery).where(models.Delivery.key == key))
-    if held is None or held.status != "pending":
+    held = deliveries.by_key(session, key)
+    if held is None or held.status != DeliveryStatus.PENDING:
         key = key if held is None else f"{key}:{cycle_id}"  # the window's row already went
         return _new_delivery(session, key, advocate_id, channel, group, until, now)
     session.add_all(models.DeliveryEvent(delivery_id=held.id, event_id=e.id) for e in group)

@@ -17,14 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
-
 from monitor import metrics
 from monitor.exc import DeliveryError
 from monitor.outbox import channels
 from monitor.outbox.compose import Mailing, build_outgoing
-from monitor.store import models
+from monitor.store import Session, deliveries, sessionmaker
+from monitor.store.states import DeliveryStatus
 
 log = logging.getLogger(__name__)
 # Longer than one SMTP conversation can take (connect, TLS, DATA, each bounded by the timeout),
@@ -39,13 +37,6 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
-
-
-def deliver_pending(
-    factory: sessionmaker[Session], mailing: Mailing, owner: str, clock: Callable[[], datetime]
-) -> DeliveryReport:
-    """Send every delivery that is due, one at a time, until none is left (synchronous wrapper)."""
-    return asyncio.run(deliver_pending_async(factory, mailing, owner, clock))
 
 
 async def deliver_pending_async(
@@ -69,29 +60,8 @@ def claim_next(
     factory: sessionmaker[Session], owner: str, now: datetime, skip: set[int] | None = None
 ) -> int | None:
     """Claim one due delivery for `owner`; its id, or None when nothing is due."""
-    D = models.Delivery
-    due = or_(
-        and_(D.status == "pending", D.next_attempt_at <= now),
-        and_(D.status == "sending", D.lease_until < now),
-    )
     with factory() as session, session.begin():
-        query = select(D.id).where(due).order_by(D.id).limit(1).with_for_update(skip_locked=True)
-        if skip:
-            query = query.where(D.id.not_in(skip))
-        delivery_id = session.scalar(query)
-        if delivery_id is None:
-            return None
-        claimed = session.execute(
-            update(D)
-            .where(D.id == delivery_id, due)
-            .values(
-                status="sending",
-                lease_owner=owner,
-                lease_until=now + LEASE,
-                attempts=D.attempts + 1,
-            )
-        )
-        return delivery_id if claimed.rowcount == 1 else None  # type: ignore[attr-defined]
+        return deliveries.claim_due(session, owner, now, now + LEASE, skip)
 
 
 async def send_one(
@@ -123,20 +93,20 @@ async def send_one(
 
 def outgoing_label(factory: sessionmaker[Session], delivery_id: int) -> str:
     with factory() as session:
-        channel = session.scalar(
-            select(models.Delivery.channel).where(models.Delivery.id == delivery_id)
-        )
+        channel = deliveries.channel(session, delivery_id)
     return channels.label(channel or channels.EMAIL)
 
 
 def give_back(factory: sessionmaker[Session], delivery_id: int, owner: str) -> None:
     """Return a claimed delivery to the queue untouched (an interrupted send)."""
-    D = models.Delivery
     with factory() as session, session.begin():
-        session.execute(
-            update(D)
-            .where(D.id == delivery_id, D.lease_owner == owner)
-            .values(status="pending", lease_owner=None, lease_until=None)
+        deliveries.update_held(
+            session,
+            delivery_id,
+            owner,
+            status=DeliveryStatus.PENDING,
+            lease_owner=None,
+            lease_until=None,
         )
 
 
@@ -148,20 +118,18 @@ def record_sent(
     subject: str,
     now: datetime,
 ) -> None:
-    D = models.Delivery
     with factory() as session, session.begin():
-        session.execute(
-            update(D)
-            .where(D.id == delivery_id, D.lease_owner == owner)
-            .values(
-                status="sent",
-                sent_at=now,
-                message_id=message_id,
-                subject=subject,
-                lease_owner=None,
-                lease_until=None,
-                last_error=None,
-            )
+        deliveries.update_held(
+            session,
+            delivery_id,
+            owner,
+            status=DeliveryStatus.SENT,
+            sent_at=now,
+            message_id=message_id,
+            subject=subject,
+            lease_owner=None,
+            lease_until=None,
+            last_error=None,
         )
     log.info("message sent", extra={"delivery_id": delivery_id})
 
@@ -173,21 +141,18 @@ def record_failure(
     error: DeliveryError,
     now: datetime,
 ) -> str:
-    D = models.Delivery
     with factory() as session, session.begin():
-        attempts = session.scalar(select(D.attempts).where(D.id == delivery_id)) or 1
+        attempts = deliveries.attempts(session, delivery_id) or 1
         values: dict[str, Any] = {
             "last_error": str(error)[:2000],
             "lease_owner": None,
             "lease_until": None,
         }
         if error.permanent:
-            values["status"] = "failed"
+            values["status"] = DeliveryStatus.FAILED
         else:
-            values.update(status="pending", next_attempt_at=now + backoff(attempts))
-        session.execute(
-            update(D).where(D.id == delivery_id, D.lease_owner == owner).values(**values)
-        )
+            values.update(status=DeliveryStatus.PENDING, next_attempt_at=now + backoff(attempts))
+        deliveries.update_held(session, delivery_id, owner, **values)
     outcome = "failed" if error.permanent else "retrying"
     log.warning(
         "message not delivered",

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from email.message import EmailMessage
-from email.utils import format_datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -98,7 +97,3 @@ def check_templates(templates_dir: Path) -> list[str]:
             if not (templates_dir / "email" / name / part).is_file():
                 problems.append(f"{templates_dir / 'email' / name / part}: missing template")
     return problems
-
-
-def date_header(when: Any) -> str:
-    return format_datetime(when)

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from monitor.matching.context import classify_sentence
+from monitor.store.states import EventType
 
 
 class Kind(StrEnum):
@@ -40,12 +41,12 @@ class Kind(StrEnum):
 ORDER = {kind: rank for rank, kind in enumerate(Kind)}
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 _DETENTION_WORDS = ("detention", "custody", "под страж", "сизо", "заключени")
-_NOTICE_KINDS = {
-    "notice_published": Kind.NEW_NOTICE,
-    "notice_changed": Kind.NOTICE_CHANGED,
-    "notice_no_longer_public": Kind.NOTICE_OFF_LIST,
-    "notice_reappeared": Kind.NOTICE_BACK,
-    "possible_match": Kind.POSSIBLE_MATCH,
+_NOTICE_KINDS: dict[str, Kind] = {
+    EventType.NOTICE_PUBLISHED: Kind.NEW_NOTICE,
+    EventType.NOTICE_CHANGED: Kind.NOTICE_CHANGED,
+    EventType.NOTICE_NO_LONGER_PUBLIC: Kind.NOTICE_OFF_LIST,
+    EventType.NOTICE_REAPPEARED: Kind.NOTICE_BACK,
+    EventType.POSSIBLE_MATCH: Kind.POSSIBLE_MATCH,
 }
 
 
@@ -53,11 +54,11 @@ def kind_of(event_type: str, details: Mapping[str, Any], evidence: str = "") -> 
     """The kind of one stored event (its type and details as recorded)."""
     if event_type in _NOTICE_KINDS:
         return _NOTICE_KINDS[event_type]
-    if event_type == "page_changed":
+    if event_type == EventType.PAGE_CHANGED:
         return _page_kind(str(details.get("diff") or evidence))
     labels = [str(label) for label in details.get("context_labels", [])]
     sentence = str(details.get("sentence") or evidence)
-    return _mention_kind(labels, sentence, court=event_type == "court_item")
+    return _mention_kind(labels, sentence, court=event_type == EventType.COURT_ITEM)
 
 
 _LABEL_KINDS = {

@@ -9,20 +9,21 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
+from monitor.store.states import EventType
 from monitor.text.lines import one_line
 
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 COLOURS = {"high": "#b91c1c", "medium": "#b45309", "low": "#374151"}
 # Subject tag and label per event type; notice events name their notice type.
-LABELS = {
-    "notice_published": "{notice} NOTICE",
-    "notice_changed": "NOTICE CHANGED",
-    "notice_no_longer_public": "NOTICE OFF PUBLIC LIST",
-    "notice_reappeared": "NOTICE BACK ON LIST",
-    "possible_match": "POSSIBLE MATCH",
-    "news_mention": "NEWS",
-    "court_item": "COURT",
-    "page_changed": "CASE PAGE CHANGED",
+LABELS: dict[str, str] = {
+    EventType.NOTICE_PUBLISHED: "{notice} NOTICE",
+    EventType.NOTICE_CHANGED: "NOTICE CHANGED",
+    EventType.NOTICE_NO_LONGER_PUBLIC: "NOTICE OFF PUBLIC LIST",
+    EventType.NOTICE_REAPPEARED: "NOTICE BACK ON LIST",
+    EventType.POSSIBLE_MATCH: "POSSIBLE MATCH",
+    EventType.NEWS_MENTION: "NEWS",
+    EventType.COURT_ITEM: "COURT",
+    EventType.PAGE_CHANGED: "CASE PAGE CHANGED",
 }
 CONTEXT_TAGS = {
     "arrest": "ARREST",
@@ -34,15 +35,15 @@ CONTEXT_TAGS = {
     "asylum": "ASYLUM",
     "release": "RELEASE",
 }
-HEADLINES = {
-    "notice_published": "new notice published",
-    "notice_changed": "notice changed",
-    "notice_no_longer_public": "notice no longer on the public list",
-    "notice_reappeared": "notice back on the public list",
-    "possible_match": "possible match, needs a human look",
-    "news_mention": "mentioned in the news",
-    "court_item": "named in a court listing",
-    "page_changed": "case page changed",
+HEADLINES: dict[str, str] = {
+    EventType.NOTICE_PUBLISHED: "new notice published",
+    EventType.NOTICE_CHANGED: "notice changed",
+    EventType.NOTICE_NO_LONGER_PUBLIC: "notice no longer on the public list",
+    EventType.NOTICE_REAPPEARED: "notice back on the public list",
+    EventType.POSSIBLE_MATCH: "possible match, needs a human look",
+    EventType.NEWS_MENTION: "mentioned in the news",
+    EventType.COURT_ITEM: "named in a court listing",
+    EventType.PAGE_CHANGED: "case page changed",
 }
 
 
@@ -52,7 +53,7 @@ def at_least(severity: str, threshold: str) -> bool:
 
 def label(event_type: str, details: Mapping[str, Any]) -> str:
     """The tag of an event: 'RED NOTICE', 'ARREST', 'NEWS'..."""
-    if event_type in ("news_mention", "court_item"):
+    if event_type in (EventType.NEWS_MENTION, EventType.COURT_ITEM):
         for context in details.get("context_labels", []):
             if context in CONTEXT_TAGS:
                 return CONTEXT_TAGS[context]
@@ -114,7 +115,3 @@ def event_view(
 
 def local_time(when: datetime, tz: tzinfo) -> str:
     return when.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def most_severe_first(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(views, key=lambda v: (-SEVERITY_RANK.get(v["severity"], 0), v["id"] or 0))

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from monitor.outbox.i18n import N_, Translator, calendar_day, country
 from monitor.outbox.urgency import Kind
+from monitor.store.states import Band, EventType
 
 TAGS = {
     Kind.ARREST: N_("ARREST"),
@@ -108,7 +109,7 @@ def public_link(event_type: str, details: Mapping[str, Any], url: str | None) ->
     """A notice's page on INTERPOL's public website; any other item's own URL."""
     entity = details.get("entity_id")
     page = PUBLIC_PAGES.get(str(details.get("notice_type", "red")))
-    notice = event_type.startswith("notice_") or event_type == "possible_match"
+    notice = event_type.startswith("notice_") or event_type == EventType.POSSIBLE_MATCH
     if notice and entity and page:  # the id comes from the source: quoted, never markup
         return page.format(quote(str(entity).replace("/", "-"), safe="-"))
     return url
@@ -218,7 +219,7 @@ def explanation(match: Mapping[str, Any], person: Mapping[str, Any], tr: Transla
         }
     sentences = [_relation(match, person, tr)]
     sentences += _qualifier_sentences(match.get("qualifiers") or {}, tr)
-    if match.get("band") != "strong":
+    if match.get("band") != Band.STRONG:
         sentences.append(
             tr.gettext("The names are close but not the same: a person must decide if it is them.")
         )

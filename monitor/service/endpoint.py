@@ -14,14 +14,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import func, select, text
 
 from monitor import metrics
 from monitor.service.runtime import Runtime
-from monitor.store import models
+from monitor.store import database, deliveries, sources
 from monitor.store.withdrawals import UNREACHABLE, withdrawal_health
 
 log = logging.getLogger(__name__)
@@ -95,19 +93,14 @@ class HealthServer:
         return "200 OK", "text/plain", b"ok\n"
 
     def _ping_database(self) -> None:
-        with self.runtime.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        database.ping(self.runtime.engine)
 
     def _refresh_withdrawals(self) -> None:
         """The INTERPOL withdrawal gauges (monitor.store.withdrawals), one series per source."""
         now = self.runtime.clock()
         with self.runtime.factory() as session:
-            sources = session.scalars(
-                select(models.Source).where(
-                    models.Source.archived_at.is_(None), models.Source.type == "interpol"
-                )
-            ).all()
-            health = [h for row in sources if (h := withdrawal_health(session, row, now))]
+            interpol = sources.live(session, "interpol")
+            health = [h for row in interpol if (h := withdrawal_health(session, row, now))]
         for gauge in (metrics.UNCONFIRMABLE, metrics.UNCONFIRMABLE_SINCE, metrics.UNCHECKED):
             gauge.clear()
         metrics.OVERDUE.clear()
@@ -122,36 +115,17 @@ class HealthServer:
 
     def _refresh_from_database(self) -> None:
         started = time.monotonic()
-        S = models.Source
         with self.runtime.factory() as session:
-            counts = dict(
-                session.execute(
-                    select(models.Delivery.status, func.count()).group_by(models.Delivery.status)
-                ).all()
-            )
-            failures = session.execute(
-                select(S.id, S.consecutive_failures).where(S.archived_at.is_(None))
-            ).all()
-            by_channel = _deliveries_by_channel(session)
-        for status in ("pending", "sending", "sent", "failed"):
-            metrics.QUEUE.labels(status).set(int(counts.get(status, 0)))
+            counts = deliveries.count_by_status(session)
+            failures = sources.failures(session)
+            by_channel = deliveries.count_by_channel(session)
+        for status, count in counts.items():
+            metrics.QUEUE.labels(status).set(count)
         metrics.FAILING.clear()  # a removed source's series goes away
         for source_id, failed in failures:
             metrics.FAILING.labels(source_id).set(failed)
         metrics.CHANNEL_QUEUE.clear()
-        for (channel, status), count in by_channel.items():
-            metrics.CHANNEL_QUEUE.labels(channel, status).set(count)
+        for (channel, state), count in by_channel.items():
+            metrics.CHANNEL_QUEUE.labels(channel, state).set(count)
         self._refresh_withdrawals()
         log.debug("metrics refreshed", extra={"seconds": round(time.monotonic() - started, 3)})
-
-
-def _deliveries_by_channel(session: Any) -> dict[tuple[str, str], int]:
-    """(channel label, status) -> count; a channel's label is its scheme, never its URL."""
-    D = models.Delivery
-    counts: dict[tuple[str, str], int] = {}
-    for channel, status, count in session.execute(
-        select(D.channel, D.status, func.count()).group_by(D.channel, D.status)
-    ):
-        key = (str(channel).split(":", 1)[0], str(status))
-        counts[key] = counts.get(key, 0) + int(count)
-    return counts

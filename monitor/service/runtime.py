@@ -26,17 +26,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
 from monitor import logs
 from monitor.backfill import backfill
 from monitor.config import watchlist as schema
 from monitor.config.watchlist import Watchlist, WatchlistError, load_watchlist
 from monitor.exc import ConfigError
-from monitor.matching import MatchIndex
-from monitor.matching import Person as MatchPerson
-from monitor.store import database
+from monitor.matching import MatchIndex, MatchPerson
+from monitor.store import Engine, Session, database, sessionmaker
 from monitor.store.models import utcnow
 from monitor.store.sync import SyncReport, sync_watchlist
 
@@ -145,14 +141,8 @@ class Runtime:
         if self.engine.dialect.name != "postgresql":
             yield
             return
-        from sqlalchemy import func, select
-
-        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(select(func.pg_advisory_lock(SYNC_LOCK_KEY)))
-            try:
-                yield
-            finally:
-                connection.execute(select(func.pg_advisory_unlock(SYNC_LOCK_KEY)))
+        with database.advisory_lock(self.engine, SYNC_LOCK_KEY):
+            yield
 
     def reload_if_changed(self) -> bool:
         """Re-read the watchlist if its file changed; True when a new valid version took effect.

@@ -29,15 +29,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
-
 from monitor.config.watchlist import Source
 from monitor.outbox.compose import Mailing
 from monitor.outbox.digest import queue_due_digests
 from monitor.outbox.send import deliver_pending_async
 from monitor.poll import holder_dead, lease_holder, poll_source
 from monitor.service.runtime import Runtime
-from monitor.store import models
+from monitor.store import UNAVAILABLE, IntegrityError, SQLAlchemyError, models
 from monitor.store.database import transaction
 from monitor.store.models import utcnow
 from monitor.store.prune import prune_observations
@@ -51,7 +49,6 @@ PRUNE_EVERY = timedelta(hours=6)
 MAX_JITTER = timedelta(minutes=1)
 MIN_RETRY = timedelta(seconds=5)  # never re-aim a job sooner: no busy loop on a stuck source
 ALIVE_WITHIN = 60.0
-UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError)
 
 
 def jitter_for(interval: timedelta) -> timedelta:
@@ -265,8 +262,6 @@ class Scheduler:
     async def check_watchlist(self) -> None:
         """Re-read the watchlist if it changed (off the event loop: new people are matched
         against all stored history); reschedule the sources of a valid new version."""
-        from sqlalchemy.exc import SQLAlchemyError
-
         try:
             changed = await asyncio.to_thread(self.runtime.reload_if_changed)
         except SQLAlchemyError as exc:

@@ -1,3 +1,32 @@
-"""The database: models, engine and transactions, the watchlist sync, pruning."""
+"""The database: models and their StrEnums, engines and transactions, the watchlist sync, pruning,
+and the shared queries (one module per table family: sources, deliveries, observations, matches,
+events, decisions, people).
+
+The SQLAlchemy types a caller needs without building SQL (a session, its factory, an engine, the
+errors it may raise) are re-exported here, so SQLAlchemy is imported only inside store/ and where
+SQL is really built.
+"""
 
 from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import (
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+# The database is away (down, restarting, unreachable): try again later.
+UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError)
+
+__all__ = [
+    "UNAVAILABLE",
+    "Engine",
+    "IntegrityError",
+    "SQLAlchemyError",
+    "Session",
+    "sessionmaker",
+]

@@ -147,6 +147,27 @@ def open_engine(settings: Settings) -> Engine:
     return engine
 
 
+def ping(engine: Engine) -> None:
+    """Ask the database the smallest question; raises when it does not answer."""
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+@contextmanager
+def advisory_lock(engine: Engine, key: int) -> Iterator[None]:
+    """Hold a PostgreSQL session-level advisory lock for the block (waiting for it first)."""
+    from sqlalchemy import func, select
+
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(select(func.pg_advisory_lock(key)))
+        try:
+            yield
+        finally:
+            connection.execute(select(func.pg_advisory_unlock(key)))
+
+
 def describe_failure(error: BaseException) -> str | None:
     """One line for an operational database failure (disk full, read-only file, server gone or
     restarted), or None for any other error.

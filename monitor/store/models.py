@@ -30,6 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from monitor.store.states import DeliveryStatus, RunStatus, SourceStatus
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -65,7 +67,7 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}  # noqa: RUF012
 
 
-class Person(Base):
+class PersonRow(Base):
     """A watched person, synced from watchlist.yaml (`spec` is their entry, as validated)."""
 
     __tablename__ = "people"
@@ -105,7 +107,7 @@ class Source(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[datetime | None]
     # Health: "new" until the first poll, then "ok", "failing", "blocked" or "degraded".
-    status: Mapped[str] = mapped_column(String(16), default="new")
+    status: Mapped[str] = mapped_column(String(16), default=SourceStatus.NEW)
     last_attempt_at: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]
     last_failure_at: Mapped[datetime | None]
@@ -140,7 +142,7 @@ class SourceRun(Base):
     cycle_id: Mapped[str] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(16), default="running")
+    status: Mapped[str] = mapped_column(String(16), default=RunStatus.RUNNING)
     full: Mapped[bool] = mapped_column(Boolean, default=False)
     complete: Mapped[bool | None] = mapped_column(Boolean)
     requests: Mapped[int] = mapped_column(Integer, default=0)
@@ -205,7 +207,7 @@ class Evidence(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Match(Base):
+class MatchRow(Base):
     """A watched person found in an observation, with the score and the explanation."""
 
     __tablename__ = "matches"
@@ -263,7 +265,7 @@ class Delivery(Base):
     kind: Mapped[str] = mapped_column(String(16))
     # "email", or a notify target's id ("signal:3f2a9c01b7": its scheme and a hash of its URL).
     channel: Mapped[str] = mapped_column(String(64), default="email", server_default="email")
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
     period_start: Mapped[datetime | None]
     period_end: Mapped[datetime | None]
@@ -383,3 +385,10 @@ class LoginHit(Base):
 
 
 # --- end of the web app ------------------------------------------------------------------------
+
+
+# The names before issue 13 split the clash of three Persons and two Matches: still used by
+# monitor/web, monitor/interpol, monitor/outbox/{compose,digest}.py (owned by other branches this
+# session); remove once they say PersonRow and MatchRow.
+Person = PersonRow
+Match = MatchRow

@@ -20,7 +20,7 @@ def prune_observations(session: Session, before: datetime) -> int:
     unused = and_(
         Obs.last_seen_at < before,
         ~exists().where(models.Event.observation_id == Obs.id),
-        ~exists().where(models.Match.observation_id == Obs.id),
+        ~exists().where(models.MatchRow.observation_id == Obs.id),
         ~exists().where(models.Decision.observation_id == Obs.id),
     )
     doomed = select(Obs.id).where(unused).scalar_subquery()

@@ -24,6 +24,14 @@ class SourceStatus(StrEnum):
     DEGRADED = "degraded"
 
 
+class RunStatus(StrEnum):
+    """How one poll of a source ended (`source_runs.status`)."""
+
+    RUNNING = "running"
+    OK = "ok"
+    FAILED = "failed"
+
+
 class DeliveryStatus(StrEnum):
     """Where an email is in the outbox (`deliveries.status`)."""
 
@@ -55,3 +63,23 @@ class Band(StrEnum):
     STRONG = "strong"
     REVIEW = "review"
     WEAK = "weak"
+
+
+class EventType(StrEnum):
+    """What an event tells (`events.type`)."""
+
+    NOTICE_PUBLISHED = "notice_published"
+    NOTICE_CHANGED = "notice_changed"
+    NOTICE_NO_LONGER_PUBLIC = "notice_no_longer_public"
+    NOTICE_REAPPEARED = "notice_reappeared"
+    POSSIBLE_MATCH = "possible_match"
+    NEWS_MENTION = "news_mention"
+    COURT_ITEM = "court_item"
+    PAGE_CHANGED = "page_changed"
+
+
+class Verdict(StrEnum):
+    """An advocate's decision on a (person, observation) pair (`decisions.verdict`)."""
+
+    CONFIRMED = "confirmed"
+    NOT_THIS_PERSON = "not_this_person"

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from monitor.config.watchlist import Watchlist
 from monitor.interpol.parse import TYPES, notice_key
 from monitor.store import models
+from monitor.store.states import ObservationKind
 
 
 def spec_of(model: BaseModel) -> dict[str, Any]:
@@ -53,7 +54,7 @@ class SyncReport:
 def sync_watchlist(session: Session, watchlist: Watchlist, now: datetime) -> SyncReport:
     """Make the people, advocates and sources tables reflect the watchlist."""
     report = SyncReport()
-    _sync(session, models.Person, "people", watchlist.people, now, report)
+    _sync(session, models.PersonRow, "people", watchlist.people, now, report)
     _sync(session, models.Advocate, "advocates", watchlist.advocates, now, report)
     _sync(session, models.Source, "sources", watchlist.all_sources, now, report)
     session.flush()  # rows that refer to these (events, deliveries) may follow in this transaction
@@ -86,7 +87,7 @@ def _hand_over_notices(session: Session, report: SyncReport) -> None:
         for name in reader.config.get("notice_types") or ["red"]:
             for notice_type in TYPES.get(name, ()):
                 owned = (
-                    Obs.kind == "notice",
+                    Obs.kind == ObservationKind.NOTICE,
                     Obs.key.startswith(notice_key(notice_type, ""), autoescape=True),
                 )
                 owners = retired & set(
@@ -112,7 +113,7 @@ def _hand_over_notices(session: Session, report: SyncReport) -> None:
                     report.note("updated", "sources", reader.id)
 
 
-Row = models.Person | models.Advocate | models.Source  # the tables synced from the watchlist
+Row = models.PersonRow | models.Advocate | models.Source  # the tables synced from the watchlist
 
 
 def _sync(
@@ -167,7 +168,7 @@ def _write_spec(row: Row, spec: dict[str, Any]) -> None:
         row.type = spec["type"]
         row.enabled = bool(spec.get("enabled", True))
         row.config = spec
-    elif isinstance(row, models.Person):
+    elif isinstance(row, models.PersonRow):
         row.spec = spec
         row.spec_hash = spec_hash(spec)
     else:

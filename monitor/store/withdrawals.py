@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from monitor.interpol.lifecycle import UNCHECKED_LIMIT, unchecked_for
 from monitor.store import models
 from monitor.store.health import Day, iso_day
+from monitor.store.states import Band, ObservationKind
 
 UNREACHABLE = "could not be reached"
 
@@ -204,7 +205,7 @@ def _unlisted(session: Session, source_id: str, swept_at: datetime) -> int:
     Obs = models.Observation
     query = select(func.count(Obs.id)).where(
         Obs.source_id == source_id,
-        Obs.kind == "notice",
+        Obs.kind == ObservationKind.NOTICE,
         Obs.present.is_(True),
         Obs.last_seen_at < swept_at,
     )
@@ -213,15 +214,15 @@ def _unlisted(session: Session, source_id: str, swept_at: datetime) -> int:
 
 def _watched_checks(session: Session, source_id: str) -> list[datetime]:
     """The last check of each public notice of the source matched to a watched person."""
-    Obs, M = models.Observation, models.Match
+    Obs, M = models.Observation, models.MatchRow
     rows = session.execute(
         select(Obs.id, Obs.last_seen_at, Obs.checked_at)
         .join(M, M.observation_id == Obs.id)
         .where(
             Obs.source_id == source_id,
-            Obs.kind == "notice",
+            Obs.kind == ObservationKind.NOTICE,
             Obs.present.is_(True),
-            M.band != "weak",
+            M.band != Band.WEAK,
         )
         .distinct()
     ).all()

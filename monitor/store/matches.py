@@ -1,0 +1,54 @@
+"""The queries on matches: one person in one observation, the weak ones kept for review, and
+what a poll stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from monitor.store import models
+from monitor.store.states import Band
+
+M, Obs = models.MatchRow, models.Observation
+
+
+def of(session: Session, observation_id: int, person_id: str) -> models.MatchRow | None:
+    """The match of one person in one observation, if any."""
+    query = select(M).where(M.observation_id == observation_id, M.person_id == person_id)
+    return session.scalar(query)
+
+
+def above_weak(session: Session, observation_id: int) -> bool:
+    """Whether someone was matched in an observation above the weak band."""
+    query = select(M.id).where(M.observation_id == observation_id, M.band != Band.WEAK).limit(1)
+    return session.scalar(query) is not None
+
+
+def stored_at(session: Session, source_id: str, when: datetime) -> int:
+    """How many matches in a source's observations were stored at `when` (one poll's time)."""
+    query = (
+        select(func.count(M.id))
+        .join(Obs, Obs.id == M.observation_id)
+        .where(Obs.source_id == source_id, M.created_at == when)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def weak(
+    session: Session, person_id: str | None = None, since: datetime | None = None
+) -> Iterator[tuple[models.MatchRow, models.Observation]]:
+    """Weak matches with their observations, oldest first (of one person, since a time)."""
+    query = (
+        select(M, Obs)
+        .join(Obs, Obs.id == M.observation_id)
+        .where(M.band == Band.WEAK)
+        .order_by(M.created_at, M.id)
+    )
+    if person_id:
+        query = query.where(M.person_id == person_id)
+    if since:
+        query = query.where(M.created_at >= since)
+    yield from session.execute(query).tuples()

@@ -1,0 +1,25 @@
+"""The queries on people and advocates: who still needs matching against history, who is current."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from monitor.store import models
+
+
+def pending_backfill(session: Session) -> list[models.PersonRow]:
+    """Current people whose present watchlist entry was not yet matched against stored history."""
+    P = models.PersonRow
+    query = select(P).where(
+        P.archived_at.is_(None), or_(P.backfilled_hash.is_(None), P.backfilled_hash != P.spec_hash)
+    )
+    return list(session.scalars(query.order_by(P.id)))
+
+
+def current_advocates(session: Session) -> Sequence[models.Advocate]:
+    """The advocates not archived, by id."""
+    A = models.Advocate
+    return session.scalars(select(A).where(A.archived_at.is_(None)).order_by(A.id)).all()
