@@ -248,12 +248,20 @@ def interpol_line(status: dict[str, Any], tr: Translator) -> str:
         return tr.gettext("not watched (no INTERPOL source)")
     if status.get("state") == "unread":
         return tr.gettext("not read yet (the INTERPOL source has never been read)")
-    parts = [
-        tr.gettext("listed on the public list (notice %(ids)s)")
-        % {"ids": ", ".join(status["listed"])}
-        if status["listed"]
-        else tr.gettext("not on the public list")
-    ]
+    unread = int(status.get("unreachable") or 0)
+    if status["listed"]:
+        said = tr.gettext("listed on the public list (notice %(ids)s)") % {
+            "ids": ", ".join(status["listed"])
+        }
+    elif unread:  # the list was read, but not all of it: an absence there proves nothing
+        said = tr.ngettext(
+            "not found on the public list, but %(num)d notice of it could not be read",
+            "not found on the public list, but %(num)d notices of it could not be read",
+            unread,
+        ) % {"num": unread}
+    else:
+        said = tr.gettext("not on the public list")
+    parts = [said]
     if status["no_longer_public"]:
         ids = ", ".join(status["no_longer_public"])
         parts.append(tr.gettext("no longer public: %(ids)s") % {"ids": ids})
@@ -273,13 +281,16 @@ def interpol_watch(sources: Sequence[dict[str, Any]]) -> dict[str, Any]:
     - `unwatched`: no INTERPOL source is configured, so nothing about the lists is known;
     - `unread`: a source is configured but has never been read successfully;
     - `stale`: it was read, but not in this period (`since`: the last successful read);
-    - `checked`: read in this period: "not on the public list" means what it says.
+    - `checked`: read in this period: "not on the public list" means what it says, unless
+      `unreachable` notices of the list could be reached by no query (the line says how many).
     """
     interpol = [s for s in sources if s["type"] == "interpol"]
     if not interpol:
         return {"state": "unwatched", "since": None}
-    if any(s["checked"] for s in interpol):
-        return {"state": "checked", "since": None}
+    checked = [s for s in interpol if s["checked"]]
+    if checked:
+        unreachable = sum(int(s.get("unreachable") or 0) for s in checked)
+        return {"state": "checked", "since": None, "unreachable": unreachable}
     read = [s["last_success"] for s in interpol if s["last_success"]]
     if not read:
         return {"state": "unread", "since": None}
@@ -419,6 +430,7 @@ def _health(
         "type": row.type,
         "checked": checked,
         "problem": problem,
+        "unreachable": withdrawals.unreachable if withdrawals is not None else 0,
         "last_success": row.last_success_at,
         "last_success_at": row.last_success_at.isoformat(timespec="minutes")
         if row.last_success_at
