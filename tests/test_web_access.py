@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from monitor.store import models
 from monitor.web.signing import EmailLinks, Signer
 from tests.servers.smtp_server import SmtpTestServer
-from tests.webapp import SECRET, WebWorld, csrf
+from tests.webapp import SECRET, START, WebWorld, csrf
 
 
 @pytest.fixture
@@ -174,6 +175,38 @@ def test_every_answer_carries_the_security_headers(web: WebWorld) -> None:
             .replace('href="https://news.example.org', "")
             .replace('href="https://court.example.org', ""),
         ), page.url
+
+
+def test_home_says_not_on_the_public_list_only_after_the_whole_list_was_read(
+    web: WebWorld,
+) -> None:
+    client = signed_in(web, "admin@example.org")
+
+    def chen() -> str:
+        [row] = [r for r in client.get("/").text.split("<tr") if "Chen" in r]
+        return row
+
+    assert "not on the public list" in chen()  # the list was read, all of it
+    with web.session() as session, session.begin():
+        session.add(
+            models.SourceRun(
+                source_id="interpol-red",
+                cycle_id="sweep",
+                started_at=START - timedelta(minutes=30),
+                status="ok",
+                full=True,
+                complete=False,
+                coverage={"red": {"reported_total": 100, "collected": 88, "reasons": ["x"]}},
+            )
+        )
+    assert "not found on the public list, but 12 notices of it could not be read" in chen()
+    assert "not on the public list" not in chen()
+    with web.session() as session, session.begin():
+        session.get_one(models.Source, "interpol-red").last_success_at = None
+    assert "not read yet" in chen() and "public list" not in chen()
+    with web.session() as session, session.begin():
+        session.get_one(models.Source, "interpol-red").enabled = False
+    assert "not watched (no INTERPOL source)" in chen() and "public list" not in chen()
 
 
 def test_a_person_page_shows_the_timeline_notice_versions_diffs_and_verdicts(web: WebWorld) -> None:

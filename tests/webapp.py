@@ -140,6 +140,7 @@ def seed(factory: sessionmaker[Session], settings: Settings, now: datetime = STA
         _possible_news(session, seeded, now)
         _case_page(session, seeded, now)
         _boris(session, seeded, now)
+        session.get_one(models.Source, "interpol-red").last_success_at = now - timedelta(hours=1)
     return seeded
 
 

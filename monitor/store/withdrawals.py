@@ -235,3 +235,39 @@ def _day(when: datetime | None, day: Day = iso_day) -> str:
 
 def _iso(when: datetime | None) -> str | None:
     return when.isoformat(timespec="seconds") if when else None
+
+
+@dataclass(frozen=True)
+class ListReading:
+    """How far the INTERPOL lists have been read: what a person's absence from them may claim.
+
+    - `unwatched`: no INTERPOL source is enabled, so nothing is known of the lists;
+    - `unread`: one is, but it was never read successfully;
+    - `read`: read (last at `since`); `unreachable` notices of the last full sweeps could be
+      reached by no query, so an absence is "not found" and says how much could not be read.
+    """
+
+    state: str
+    since: datetime | None = None
+    unreachable: int = 0
+
+
+def list_reading(session: Session, now: datetime) -> ListReading:
+    """The reading of every enabled INTERPOL source together."""
+    S = models.Source
+    sources = list(
+        session.scalars(
+            select(S).where(S.type == "interpol", S.enabled.is_(True), S.archived_at.is_(None))
+        )
+    )
+    if not sources:
+        return ListReading("unwatched")
+    read = [source for source in sources if source.last_success_at is not None]
+    if not read:
+        return ListReading("unread")
+    health = [withdrawal_health(session, source, now) for source in read]
+    return ListReading(
+        "read",
+        since=max(source.last_success_at for source in read if source.last_success_at),
+        unreachable=sum(h.unreachable for h in health if h is not None),
+    )

@@ -26,6 +26,7 @@ from starlette.responses import RedirectResponse, Response
 
 from monitor.events.verdicts import decide, export_evidence
 from monitor.outbox.send import deliver_pending_async
+from monitor.store.withdrawals import list_reading
 from monitor.web import auth, queries, views
 from monitor.web.context import (
     SESSION_COOKIE,
@@ -186,12 +187,14 @@ def home(ctx: WebContext, request: Request, form: Form) -> Response:
         notices: dict[str, list[queries.NoticeState]] = {}
         for state in queries.notice_states(session, ids):
             notices.setdefault(state.person_id, []).append(state)
+        reading = list_reading(session, ctx.clock())
     rows = [
         views.home_row(p, last.get(p.id), counts.get(p.id, 0), notices.get(p.id, []), ctx.tz)
         for p in shown
     ]
     context = {
         "rows": rows,
+        "interpol": reading,
         "total": len(people),
         "page": number,
         "pages": _pages(len(people), queries.PAGE_SIZE),
