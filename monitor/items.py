@@ -295,11 +295,8 @@ def _twins(draft: ItemDraft, key: str, scope: str) -> tuple[str, ...]:
         f"url:{draft.url}" if draft.url else None,
         draft.entry_key,
     ]
-    twins = []
-    for twin in candidates:
-        if twin is not None and _limited(twin) != key and _limited(twin) not in twins:
-            twins.append(_limited(twin))
-    return tuple(twins)
+    limited = dict.fromkeys(_limited(twin) for twin in candidates if twin is not None)
+    return tuple(twin for twin in limited if twin != key)
 
 
 def _guid_key(guid: str, scope: str) -> str:

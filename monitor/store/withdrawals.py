@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from monitor.interpol.lifecycle import UNCHECKED_LIMIT, unchecked_for
 from monitor.store import models
 from monitor.store.health import Day, iso_day
+from monitor.store.sources import live
 from monitor.store.states import Band, ObservationKind
 
 UNREACHABLE = "could not be reached"
@@ -252,22 +253,20 @@ class ListReading:
     unreachable: int = 0
 
 
-def list_reading(session: Session, now: datetime) -> ListReading:
-    """The reading of every enabled INTERPOL source together."""
-    S = models.Source
-    sources = list(
-        session.scalars(
-            select(S).where(S.type == "interpol", S.enabled.is_(True), S.archived_at.is_(None))
-        )
-    )
+def list_reading(session: Session) -> ListReading:
+    """The reading of every enabled INTERPOL source together (each one's last full sweep only:
+    the web app's home asks on every page)."""
+    sources = [source for source in live(session, "interpol") if source.enabled]
     if not sources:
         return ListReading("unwatched")
     read = [source for source in sources if source.last_success_at is not None]
     if not read:
         return ListReading("unread")
-    health = [withdrawal_health(session, source, now) for source in read]
+    sweeps = [_last_full(session, source.id) for source in read]
     return ListReading(
         "read",
         since=max(source.last_success_at for source in read if source.last_success_at),
-        unreachable=sum(h.unreachable for h in health if h is not None),
+        unreachable=sum(
+            _unreachable(sweep.coverage) for sweep in sweeps if sweep and sweep.complete is not True
+        ),
     )

@@ -187,7 +187,7 @@ def home(ctx: WebContext, request: Request, form: Form) -> Response:
         notices: dict[str, list[queries.NoticeState]] = {}
         for state in queries.notice_states(session, ids):
             notices.setdefault(state.person_id, []).append(state)
-        reading = list_reading(session, ctx.clock())
+        reading = list_reading(session)
     rows = [
         views.home_row(p, last.get(p.id), counts.get(p.id, 0), notices.get(p.id, []), ctx.tz)
         for p in shown
