@@ -472,7 +472,8 @@ def _automaton(entries: list[_Entry]) -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()
     for text, holders in anchors.items():
         own = [i for i, v in holders.items() if not v.other_gender]
-        automaton.add_word(text, Anchor(len(text), holders, own[0] if len(own) == 1 else None))
+        alone = own[0] if len(own) == 1 else None
+        automaton.add_word(text, Anchor(len(text), holders, alone, frozenset(holders)))
     if len(automaton):
         automaton.make_automaton()
     return automaton

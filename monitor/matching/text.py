@@ -204,7 +204,7 @@ def _worth_reading(
         if distance == 0 and (len(previous) == 1 or previous.endswith(_PATRONYMIC_ENDINGS)):
             return True
         holders = screen.get(previous)
-        if holders is not None and not holders.isdisjoint(anchor.people):
+        if holders is not None and not holders.isdisjoint(anchor.holders):
             return True
         if not original[text.to_original(left) if mapped else left].isupper():
             break
@@ -214,7 +214,7 @@ def _worth_reading(
         left += 1
     stop = folded.find(" ", left)
     holders = screen.get(folded[left : stop if stop >= 0 else size])
-    return holders is not None and not holders.isdisjoint(anchor.people)
+    return holders is not None and not holders.isdisjoint(anchor.holders)
 
 
 def _before_candidates(
@@ -298,11 +298,14 @@ class Anchor:
     - `people`: every person with this spelling among their surname variants, and that variant
     - `alone`: the one person whose own-gender form it is, or None when several share it (a
       surname shared by several watched people points at none of them by itself)
+    - `holders`: the keys of `people` as a set, for the screen's disjointness test (against a
+      dict it walks every holder of a common surname; against a set, the smaller side)
     """
 
     length: int
     people: dict[int, Variant]
     alone: int | None
+    holders: frozenset[int]
 
 
 @dataclass(frozen=True)
