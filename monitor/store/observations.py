@@ -30,6 +30,12 @@ def by_keys(session: Session, source_id: str, keys: list[str]) -> dict[str, mode
     return found
 
 
+def stored_keys(session: Session, source_id: str, keys: Collection[str]) -> set[str]:
+    """Which of `keys` a source has stored observations under."""
+    query = select(Obs.key).where(Obs.source_id == source_id, Obs.key.in_(keys))
+    return set(session.scalars(query))
+
+
 def by_ids(session: Session, ids: Collection[int]) -> Sequence[models.Observation]:
     return session.scalars(select(Obs).where(Obs.id.in_(ids))).all()
 
