@@ -36,6 +36,12 @@ def stored_keys(session: Session, source_id: str, keys: Collection[str]) -> set[
     return set(session.scalars(query))
 
 
+def text_of(session: Session, source_id: str, key: str) -> str | None:
+    """The stored text of a source's observation under `key`, if any."""
+    query = select(Obs.text).where(Obs.source_id == source_id, Obs.key == key)
+    return session.scalar(query)
+
+
 def by_ids(session: Session, ids: Collection[int]) -> Sequence[models.Observation]:
     return session.scalars(select(Obs).where(Obs.id.in_(ids))).all()
 
