@@ -27,6 +27,16 @@ def above_weak(session: Session, observation_id: int) -> bool:
     return session.scalar(query) is not None
 
 
+def keys_above_weak(session: Session, source_id: str) -> set[str]:
+    """The keys of a source's observations in which someone was matched above the weak band."""
+    query = (
+        select(Obs.key)
+        .join(M, M.observation_id == Obs.id)
+        .where(Obs.source_id == source_id, M.band != Band.WEAK)
+    )
+    return set(session.scalars(query))
+
+
 def stored_at(session: Session, source_id: str, when: datetime) -> int:
     """How many matches in a source's observations were stored at `when` (one poll's time)."""
     query = (

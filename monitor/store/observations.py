@@ -46,6 +46,12 @@ def by_ids(session: Session, ids: Collection[int]) -> Sequence[models.Observatio
     return session.scalars(select(Obs).where(Obs.id.in_(ids))).all()
 
 
+def of_kind(session: Session, source_id: str, kind: ObservationKind) -> list[models.Observation]:
+    """A source's observations of one kind (its notices, say)."""
+    query = select(Obs).where(Obs.source_id == source_id, Obs.kind == kind)
+    return list(session.scalars(query))
+
+
 def matchable_ids(session: Session, source_id: str) -> list[int]:
     """A source's observations that name people (all but followed pages), by id."""
     query = select(Obs.id).where(Obs.source_id == source_id, Obs.kind != ObservationKind.WATCH_PAGE)
