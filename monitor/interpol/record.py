@@ -22,8 +22,6 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from monitor.config.watchlist import parse_interval
 from monitor.events.observations import Counts, keep_evidence
 from monitor.events.verdicts import confirmed, dismissed
@@ -37,7 +35,8 @@ from monitor.interpol.lifecycle import (
 )
 from monitor.items import Item, content_hash
 from monitor.matching import Match, Record
-from monitor.store import models
+from monitor.store import matches, models, observations
+from monitor.store.states import ObservationKind
 
 if TYPE_CHECKING:
     from monitor.config.watchlist import Person
@@ -77,9 +76,8 @@ def fields_of(data: Mapping[str, Any]) -> NoticeFields:
 
 def load_notices(recorder: Recorder) -> dict[str, models.Observation]:
     """This source's stored notices, by key."""
-    Obs = models.Observation
-    query = select(Obs).where(Obs.source_id == recorder.source.id, Obs.kind == "notice")
-    return {row.key: row for row in recorder.session.scalars(query)}
+    rows = observations.of_kind(recorder.session, recorder.source.id, ObservationKind.NOTICE)
+    return {row.key: row for row in rows}
 
 
 def record_notices(recorder: Recorder, collected: Collected) -> Counts:
@@ -287,10 +285,7 @@ def _lifecycle(recorder: Recorder, row: models.Observation, transition: Transiti
 
 
 def _matched_people(recorder: Recorder, row: models.Observation) -> list[str]:
-    query = select(models.Match.person_id).where(
-        models.Match.observation_id == row.id, models.Match.band != "weak"
-    )
-    return list(recorder.session.scalars(query))
+    return matches.people_above_weak(recorder.session, row.id)
 
 
 def _watchlisted(

@@ -27,6 +27,12 @@ def above_weak(session: Session, observation_id: int) -> bool:
     return session.scalar(query) is not None
 
 
+def people_above_weak(session: Session, observation_id: int) -> list[str]:
+    """The people matched in an observation above the weak band."""
+    query = select(M.person_id).where(M.observation_id == observation_id, M.band != Band.WEAK)
+    return list(session.scalars(query))
+
+
 def keys_above_weak(session: Session, source_id: str) -> set[str]:
     """The keys of a source's observations in which someone was matched above the weak band."""
     query = (
