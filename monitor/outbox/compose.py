@@ -17,9 +17,6 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from monitor.exc import DeliveryError
 from monitor.outbox import channels, present
 from monitor.outbox.digest import Period, digest_context, digest_summary
@@ -27,7 +24,8 @@ from monitor.outbox.i18n import translator, when
 from monitor.outbox.templates import make_message
 from monitor.outbox.transports import Transport
 from monitor.outbox.urgency import most_urgent_first
-from monitor.store import models
+from monitor.store import Session, deliveries, models, sign_ins
+from monitor.store import events as stored_events
 
 
 class Links(Protocol):
@@ -138,13 +136,8 @@ def _alert_views(
     """The delivery's events as views, the most urgent first, in the advocate's language."""
     language = present.advocate_language(advocate.spec)
     tr, zone = translator(language), present.advocate_tz(advocate.spec, mailing.tz)
-    events = session.scalars(
-        select(models.Event)
-        .join(models.DeliveryEvent, models.DeliveryEvent.event_id == models.Event.id)
-        .where(models.DeliveryEvent.delivery_id == delivery.id)
-    )
     views = []
-    for event in events:
+    for event in stored_events.of_delivery(session, delivery.id):
         person = session.get(models.Person, event.person_id)
         spec = person.spec if person else {"name": event.person_id}
         views.append(present.event_view(event, spec, zone, tr, language, show_name=show_name))
@@ -207,9 +200,7 @@ def add_verdict_links(
 def _sign_in_message(
     session: Session, mailing: Mailing, delivery: models.Delivery, advocate: models.Advocate
 ) -> EmailMessage:
-    link = session.scalar(
-        select(models.SignInLink).where(models.SignInLink.delivery_id == delivery.id)
-    )
+    link = sign_ins.of_delivery(session, delivery.id)
     if link is None or mailing.links is None:
         raise DeliveryError("a sign-in email needs MONITOR_SECRET_KEY", permanent=True)
     language = present.advocate_language(advocate.spec)
@@ -251,17 +242,5 @@ def _alert_headers(session: Session, delivery: models.Delivery, sender: str) -> 
 
 
 def _previous_alert(session: Session, delivery: models.Delivery, sender: str) -> str | None:
-    D = models.Delivery
-    key = session.scalar(
-        select(D.key)
-        .where(
-            D.advocate_id == delivery.advocate_id,
-            D.person_id == delivery.person_id,
-            D.kind == "alert",
-            D.channel == channels.EMAIL,
-            D.id < delivery.id,
-        )
-        .order_by(D.id.desc())
-        .limit(1)
-    )
+    key = deliveries.previous_alert_key(session, delivery, channels.EMAIL)
     return message_id(key, sender) if key else None

@@ -18,6 +18,13 @@ def key_taken(session: Session, key: str) -> bool:
     return session.scalar(select(E.id).where(E.key == key)) is not None
 
 
+def of_delivery(session: Session, delivery_id: int) -> list[models.Event]:
+    """The events a delivery tells of."""
+    D = models.DeliveryEvent
+    query = select(E).join(D, D.event_id == E.id).where(D.delivery_id == delivery_id)
+    return list(session.scalars(query))
+
+
 def listed(
     session: Session, person_id: str | None = None, since: datetime | None = None
 ) -> list[models.Event]:
