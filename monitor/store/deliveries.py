@@ -112,6 +112,18 @@ def retrying(session: Session) -> Sequence[models.Delivery]:
     return session.scalars(query.order_by(D.id)).all()
 
 
+def failed_or_retrying(session: Session, advocate_id: str) -> Sequence[models.Delivery]:
+    """An advocate's deliveries that failed for good or wait for another try, oldest first."""
+    query = select(D).where(
+        D.advocate_id == advocate_id,
+        or_(
+            D.status == DeliveryStatus.FAILED,
+            and_(D.status == DeliveryStatus.PENDING, D.last_error.is_not(None)),
+        ),
+    )
+    return session.scalars(query.order_by(D.id)).all()
+
+
 def last_digest(session: Session, advocate_id: str) -> models.Delivery | None:
     """An advocate's most recent digest (by the end of its period), or None."""
     query = (

@@ -37,6 +37,18 @@ def listed(
     return list(session.scalars(query))
 
 
+def of_people_between(
+    session: Session, person_ids: Collection[str], start: datetime, end: datetime
+) -> list[models.Event]:
+    """The events of these people detected from `start` up to (not including) `end`, oldest first."""
+    query = (
+        select(E)
+        .where(E.person_id.in_(person_ids), E.detected_at >= start, E.detected_at < end)
+        .order_by(E.detected_at, E.id)
+    )
+    return list(session.scalars(query))
+
+
 def told_elsewhere(
     session: Session, person_id: str, url: str, source_id: str, types: Collection[str]
 ) -> bool:

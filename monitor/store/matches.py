@@ -3,14 +3,14 @@ what a poll stored."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.store import models
-from monitor.store.states import Band
+from monitor.store.states import Band, ObservationKind
 
 M, Obs = models.MatchRow, models.Observation
 
@@ -68,3 +68,36 @@ def weak(
     if since:
         query = query.where(M.created_at >= since)
     yield from session.execute(query).tuples()
+
+
+def weak_between(
+    session: Session, person_ids: Collection[str], start: datetime, end: datetime
+) -> list[tuple[models.MatchRow, models.Observation]]:
+    """The weak matches of these people stored from `start` up to (not including) `end`, with
+    their observations, oldest first."""
+    query = (
+        select(M, Obs)
+        .join(Obs, Obs.id == M.observation_id)
+        .where(
+            M.person_id.in_(person_ids),
+            M.band == Band.WEAK,
+            M.created_at >= start,
+            M.created_at < end,
+        )
+        .order_by(M.created_at, M.id)
+    )
+    return [(match, observation) for match, observation in session.execute(query).all()]
+
+
+def strong_notices(session: Session, person_ids: Collection[str]) -> list[tuple[str, str, bool]]:
+    """(person id, notice key, on the public list) of the notices strongly matched to these
+    people, by key."""
+    query = (
+        select(M.person_id, Obs.key, Obs.present)
+        .join(M, M.observation_id == Obs.id)
+        .where(
+            M.person_id.in_(person_ids), M.band == Band.STRONG, Obs.kind == ObservationKind.NOTICE
+        )
+        .order_by(Obs.key)
+    )
+    return [(person_id, key, present) for person_id, key, present in session.execute(query).all()]

@@ -10,6 +10,12 @@ from sqlalchemy.orm import Session
 from monitor.store import models
 
 
+def current(session: Session) -> Sequence[models.PersonRow]:
+    """The people on the watchlist now (not archived), by id."""
+    P = models.PersonRow
+    return session.scalars(select(P).where(P.archived_at.is_(None)).order_by(P.id)).all()
+
+
 def pending_backfill(session: Session) -> list[models.PersonRow]:
     """Current people whose present watchlist entry was not yet matched against stored history."""
     P = models.PersonRow
@@ -23,3 +29,9 @@ def current_advocates(session: Session) -> Sequence[models.Advocate]:
     """The advocates not archived, by id."""
     A = models.Advocate
     return session.scalars(select(A).where(A.archived_at.is_(None)).order_by(A.id)).all()
+
+
+def advocates(session: Session) -> Sequence[models.Advocate]:
+    """Every advocate (archived ones too), by id."""
+    A = models.Advocate
+    return session.scalars(select(A).order_by(A.id)).all()
