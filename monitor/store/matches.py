@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.store import models
-from monitor.store.states import Band, ObservationKind
+from monitor.store.states import Band, ObservationKind, Verdict
 
 M, Obs = models.MatchRow, models.Observation
 
 
-def of(session: Session, observation_id: int, person_id: str) -> models.MatchRow | None:
+def of(session: Session, observation_id: int | None, person_id: str) -> models.MatchRow | None:
     """The match of one person in one observation, if any."""
     query = select(M).where(M.observation_id == observation_id, M.person_id == person_id)
     return session.scalar(query)
@@ -101,3 +101,43 @@ def strong_notices(session: Session, person_ids: Collection[str]) -> list[tuple[
         .order_by(Obs.key)
     )
     return [(person_id, key, present) for person_id, key, present in session.execute(query).all()]
+
+
+def notices_of(
+    session: Session, person_id: str
+) -> list[tuple[models.Observation, models.MatchRow]]:
+    """The notices a person was matched in (any band), with the match, by key."""
+    query = (
+        select(Obs, M)
+        .join(M, M.observation_id == Obs.id)
+        .where(M.person_id == person_id, Obs.kind == ObservationKind.NOTICE)
+        .order_by(Obs.key)
+    )
+    return [(obs, match) for obs, match in session.execute(query).all()]
+
+
+def strong_or_confirmed_notices(
+    session: Session, person_ids: Collection[str]
+) -> list[tuple[str, int, str, bool, datetime, datetime]]:
+    """(person id, observation id, key, on the public list, first seen, last changed) of the
+    notices strongly matched to these people or confirmed as theirs, by key."""
+    D = models.Decision
+    confirmed = exists().where(
+        D.person_id == M.person_id,
+        D.observation_id == M.observation_id,
+        D.verdict == Verdict.CONFIRMED,
+    )
+    query = (
+        select(M.person_id, Obs.id, Obs.key, Obs.present, Obs.first_seen_at, Obs.last_changed_at)
+        .join(Obs, M.observation_id == Obs.id)
+        .where(
+            M.person_id.in_(person_ids),
+            Obs.kind == ObservationKind.NOTICE,
+            or_(M.band == Band.STRONG, confirmed),
+        )
+        .order_by(Obs.key)
+    )
+    return [
+        (person_id, observation_id, key, present, first_seen, changed)
+        for person_id, observation_id, key, present, first_seen, changed in session.execute(query)
+    ]

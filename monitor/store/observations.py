@@ -74,6 +74,12 @@ def evidence_with_hash(
     return session.scalar(query)
 
 
+def evidence_of_each(session: Session, observation_ids: Collection[int]) -> list[models.Evidence]:
+    """The evidence of these observations, oldest first."""
+    query = select(Ev).where(Ev.observation_id.in_(observation_ids))
+    return list(session.scalars(query.order_by(Ev.retrieved_at, Ev.id)))
+
+
 def evidence_of(session: Session, observation_id: int) -> list[models.Evidence]:
     """An observation's evidence, oldest first."""
     query = select(Ev).where(Ev.observation_id == observation_id)

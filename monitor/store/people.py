@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.store import models
+
+
+def everyone(session: Session) -> Sequence[models.PersonRow]:
+    """Every person ever watched (archived ones too)."""
+    return session.scalars(select(models.PersonRow)).all()
+
+
+def stamp(session: Session) -> tuple[Any, ...]:
+    """(people, archived people, newest update): it changes whenever the people table does."""
+    P = models.PersonRow
+    query = select(func.count(), func.count(P.archived_at), func.max(P.updated_at))
+    return tuple(session.execute(query).one())
 
 
 def current(session: Session) -> Sequence[models.PersonRow]:
