@@ -34,12 +34,12 @@ from monitor.interpol.lifecycle import (
     apply_cycle,
 )
 from monitor.items import Item, content_hash
-from monitor.matching import Match, Record
+from monitor.matching import Record, RecordMatch
 from monitor.store import matches, models, observations
 from monitor.store.states import ObservationKind
 
 if TYPE_CHECKING:
-    from monitor.config.watchlist import Person
+    from monitor.config.watchlist import WatchedPerson
     from monitor.events.recorder import Recorder
     from monitor.items import Collected
 
@@ -186,7 +186,7 @@ def _keep_evidence(recorder: Recorder, row: models.Observation, responses: Itera
         )
 
 
-def matches_for(recorder: Recorder, row: models.Observation) -> list[Match]:
+def matches_for(recorder: Recorder, row: models.Observation) -> list[RecordMatch]:
     """Watched people this notice may concern (best first), by name."""
     return recorder.index.match_record(record_of(row.data))
 
@@ -207,7 +207,7 @@ def match_stored_notice(recorder: Recorder, row: models.Observation) -> None:
 
 
 def _published(
-    recorder: Recorder, row: models.Observation, found: list[Match], *, first_scan: bool
+    recorder: Recorder, row: models.Observation, found: list[RecordMatch], *, first_scan: bool
 ) -> None:
     for match in found:
         is_new = recorder.upsert_match(
@@ -340,7 +340,7 @@ def _notice_event(
     )
 
 
-def protection_flags(person: Person, data: Mapping[str, Any]) -> list[str]:
+def protection_flags(person: WatchedPerson, data: Mapping[str, Any]) -> list[str]:
     """A flag when the notice was issued by a state the person is protected from."""
     protection = person.protection
     if protection is None:

@@ -138,7 +138,7 @@ def _alert_views(
     tr, zone = translator(language), present.advocate_tz(advocate.spec, mailing.tz)
     views = []
     for event in stored_events.of_delivery(session, delivery.id):
-        person = session.get(models.Person, event.person_id)
+        person = session.get(models.PersonRow, event.person_id)
         spec = person.spec if person else {"name": event.person_id}
         views.append(present.event_view(event, spec, zone, tr, language, show_name=show_name))
     return most_urgent_first(views)

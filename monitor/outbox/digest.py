@@ -197,12 +197,12 @@ def digest_summary(
     )
 
 
-def followed_people(session: Session, advocate_id: str) -> list[models.Person]:
+def followed_people(session: Session, advocate_id: str) -> list[models.PersonRow]:
     return [p for p in people.current(session) if advocate_id in p.spec.get("advocates", [])]
 
 
 def person_section(
-    person: models.Person,
+    person: models.PersonRow,
     events: Sequence[models.Event],
     notices: Sequence[tuple[str, bool]],
     tz: tzinfo,
@@ -303,7 +303,7 @@ def _weak_by_person(
 
 
 def weak_view(
-    match: models.Match,
+    match: models.MatchRow,
     observation: models.Observation,
     tz: tzinfo,
     tr: Translator = ENGLISH,
@@ -348,7 +348,9 @@ def _interpol_statuses(
     return grouped
 
 
-def interpol_status(person: models.Person, notices: Sequence[tuple[str, bool]]) -> dict[str, Any]:
+def interpol_status(
+    person: models.PersonRow, notices: Sequence[tuple[str, bool]]
+) -> dict[str, Any]:
     """Notices matched to the person, and whether each is on the public list."""
     known = [str(n) for n in person.spec.get("interpol_notice_ids", [])]
     listed = [key.rsplit(":", 1)[-1] for key, present in notices if present]

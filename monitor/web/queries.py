@@ -170,7 +170,7 @@ def decisions_of(session: Session, person_id: str) -> dict[int, models.Decision]
 
 def matched_notices(
     session: Session, person_id: str
-) -> list[tuple[models.Observation, models.Match]]:
+) -> list[tuple[models.Observation, models.MatchRow]]:
     return matches.notices_of(session, person_id)
 
 
@@ -188,7 +188,7 @@ def versions(session: Session, observation_ids: Iterable[int]) -> dict[int, list
 class Review:
     event: models.Event
     observation: models.Observation | None
-    match: models.Match | None
+    match: models.MatchRow | None
 
 
 def reviews(
