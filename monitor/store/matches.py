@@ -67,7 +67,7 @@ def weak(
         query = query.where(M.person_id == person_id)
     if since:
         query = query.where(M.created_at >= since)
-    yield from session.execute(query).tuples()
+    yield from session.execute(query)
 
 
 def weak_between(
