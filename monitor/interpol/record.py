@@ -36,7 +36,7 @@ from monitor.interpol.lifecycle import (
 from monitor.items import Item, content_hash
 from monitor.matching import Record, RecordMatch
 from monitor.store import matches, models, observations
-from monitor.store.states import ObservationKind
+from monitor.store.states import ObservationKind, Severity
 
 if TYPE_CHECKING:
     from monitor.config.watchlist import WatchedPerson
@@ -221,7 +221,7 @@ def _published(
             row,
             match.person_id,
             "notice_published" if alert else "possible_match",
-            severity="high" if alert else "medium",
+            severity=Severity.HIGH if alert else Severity.MEDIUM,
             baseline=first_scan or recorder.baseline,
             details={
                 "explanation": match.explanation.to_dict().get("summary", ""),
@@ -253,7 +253,7 @@ def _changed(recorder: Recorder, row: models.Observation, transition: Transition
             row,
             person_id,
             "notice_changed",
-            severity="high",
+            severity=Severity.HIGH,
             suffix=row.content_hash,
             details={
                 "changes": changes,
@@ -278,7 +278,7 @@ def _lifecycle(recorder: Recorder, row: models.Observation, transition: Transiti
                 row,
                 person_id,
                 kind,
-                severity="high",
+                severity=Severity.HIGH,
                 suffix=recorder.cycle_id,
                 details={"headline": headline},
             )

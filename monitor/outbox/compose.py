@@ -26,6 +26,7 @@ from monitor.outbox.transports import Transport
 from monitor.outbox.urgency import most_urgent_first
 from monitor.store import Session, deliveries, models, sign_ins
 from monitor.store import events as stored_events
+from monitor.store.states import DeliveryKind
 
 
 class Links(Protocol):
@@ -79,7 +80,7 @@ def build_outgoing(session: Session, mailing: Mailing, delivery_id: int) -> Outg
     if target is None:
         raise DeliveryError("this notify target is no longer in watchlist.yaml", permanent=True)
     tr = translator(present.advocate_language(advocate.spec))
-    if delivery.kind == "digest":
+    if delivery.kind == DeliveryKind.DIGEST:
         notice = _digest_notice(session, mailing, delivery, advocate, target)
     else:
         views = _alert_views(session, mailing, delivery, advocate, show_name=target.names)
@@ -102,9 +103,9 @@ def build_message(session: Session, mailing: Mailing, delivery_id: int) -> Email
     """The email of a delivery row: an alert or a digest, rendered from the stored events."""
     delivery = session.get_one(models.Delivery, delivery_id)
     advocate = session.get_one(models.Advocate, delivery.advocate_id)
-    if delivery.kind == "digest":
+    if delivery.kind == DeliveryKind.DIGEST:
         return _digest_message(session, mailing, delivery, advocate)
-    if delivery.kind == "login":
+    if delivery.kind == DeliveryKind.LOGIN:
         return _sign_in_message(session, mailing, delivery, advocate)
     language = present.advocate_language(advocate.spec)
     tr = translator(language)

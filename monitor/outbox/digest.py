@@ -31,6 +31,7 @@ from monitor.outbox.templates import render
 from monitor.store import Session, deliveries, matches, models, people, sources
 from monitor.store import events as stored_events
 from monitor.store.health import Day, iso_day, source_problem
+from monitor.store.states import DeliveryKind, DeliveryStatus
 from monitor.store.withdrawals import withdrawal_health
 from monitor.text.lines import one_line
 
@@ -121,7 +122,7 @@ def _digest_row(
     delivery = models.Delivery(
         key=key,
         advocate_id=advocate_id,
-        kind="digest",
+        kind=DeliveryKind.DIGEST,
         channel=channel,
         period_start=period.start,
         period_end=period.end,
@@ -410,7 +411,7 @@ def delivery_problems(session: Session, advocate_id: str, tr: Translator) -> lis
 def _delivery_problem(row: models.Delivery, tr: Translator) -> str:
     channel = row.channel_label or tr.gettext("email")
     values = {"channel": channel, "num": row.attempts, "error": row.last_error or ""}
-    if row.status == "failed":
+    if row.status == DeliveryStatus.FAILED:
         return tr.gettext("%(channel)s: not delivered (%(error)s)") % values
     return (
         tr.ngettext(

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from monitor.store import IntegrityError, Session, login_hits, models, people, sign_ins
+from monitor.store.states import DeliveryKind
 from monitor.web.paths import local_path
 from monitor.web.signing import (
     CSRF_VALID,
@@ -83,7 +84,7 @@ def queue_sign_in(
     delivery = models.Delivery(
         key=f"login:{advocate.id}:{secrets.token_hex(16)}",
         advocate_id=advocate.id,
-        kind="login",
+        kind=DeliveryKind.LOGIN,
         next_attempt_at=now,
         created_at=now,
     )
