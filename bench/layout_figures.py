@@ -19,7 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.importgraph import cycles, import_graph, module_files, parsed
+from tests.importgraph import (
+    builds_sql,
+    cycles,
+    import_graph,
+    module_files,
+    parsed,
+    sqlalchemy_names,
+)
 
 CONCEPTS = {
     "INTERPOL": ("interpol", "sweep", "notice"),
@@ -28,9 +35,6 @@ CONCEPTS = {
     "outbox (alerts, digest, emails)": ("alert", "digest", "email", "mail", "outbox", "views"),
 }
 NOT_HANDLERS = {"settings", "logs", "exc", "database", "store.database", "config.settings"}
-# What a module may take from SQLAlchemy without building SQL: a session, its factory, an engine,
-# the errors it may raise.
-SESSION_ONLY = {"Session", "sessionmaker", "Engine", "Connection"}
 
 
 def graph(root: Path) -> tuple[dict[str, set[str]], dict[str, Path]]:
@@ -67,19 +71,6 @@ def print_handlers(root: Path, edges: dict[str, set[str]], files: dict[str, Path
     print("  " + " ".join(sorted(homes)))
 
 
-def sqlalchemy_names(tree: ast.AST) -> set[str] | None:
-    """The names a module takes from SQLAlchemy (`sqlalchemy.exc.X` as `exc.X`; a bare `import
-    sqlalchemy` as `*`), or None when it takes nothing."""
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {"*" for a in node.names if a.name.split(".")[0] == "sqlalchemy"}
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlalchemy":
-            prefix = "exc." if node.module == "sqlalchemy.exc" else ""
-            names |= {prefix + a.name for a in node.names}
-    return names or None
-
-
 def print_sqlalchemy(root: Path, files: dict[str, Path]) -> None:
     """The modules importing SQLAlchemy, split: those building SQL (queries or the schema), and
     those only taking a session, an engine or an error type from it."""
@@ -90,8 +81,7 @@ def print_sqlalchemy(root: Path, files: dict[str, Path]) -> None:
         if names is None:
             continue
         short = name.removeprefix(f"{root.name}.")
-        typed = all(n in SESSION_ONLY or n.startswith("exc.") for n in names)
-        (session_only if typed else builds).append(short)
+        (builds if builds_sql(names) else session_only).append(short)
     inside = [m for m in builds if m.startswith("store.")]
     print(f"modules importing SQLAlchemy: {len(builds) + len(session_only)}")
     print(

@@ -1,5 +1,5 @@
-"""The import graph of a package folder, read with `ast`: what tests/test_layout.py checks and
-bench/layout_figures.py counts.
+"""The import graph of a package folder, read with `ast`, and which of its modules build SQL: what
+tests/test_layout.py checks and bench/layout_figures.py counts.
 
 Rules:
 - every `import` statement counts: at the top of a file, inside a function, under TYPE_CHECKING;
@@ -8,7 +8,9 @@ Rules:
   layer of its own;
 - `from pkg import sub` names the submodule `pkg.sub` when it is one, and `pkg` itself only for
   names that are not submodules (a parent package is imported first by any import of its
-  submodules anyway).
+  submodules anyway);
+- a module builds SQL (queries or the schema) when it takes from SQLAlchemy anything but
+  SESSION_ONLY and the error types (`sqlalchemy.exc`); a bare `import sqlalchemy` builds SQL.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
+
+# What a module may take from SQLAlchemy without building SQL: a session, its factory, an engine,
+# the errors it may raise.
+SESSION_ONLY = {"Session", "sessionmaker", "Engine", "Connection"}
 
 
 def module_name(root: Path, path: Path) -> str:
@@ -95,3 +101,31 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if node not in index:
             visit(node)
     return found
+
+
+def sqlalchemy_names(tree: ast.AST) -> set[str] | None:
+    """The names a module takes from SQLAlchemy (`sqlalchemy.exc.X` as `exc.X`; a bare `import
+    sqlalchemy` as `*`), or None when it takes nothing."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {"*" for a in node.names if a.name.split(".")[0] == "sqlalchemy"}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlalchemy":
+            prefix = "exc." if node.module == "sqlalchemy.exc" else ""
+            names |= {prefix + a.name for a in node.names}
+    return names or None
+
+
+def builds_sql(names: set[str]) -> bool:
+    """Whether the names a module takes from SQLAlchemy (`sqlalchemy_names`) build SQL."""
+    return not all(n in SESSION_ONLY or n.startswith("exc.") for n in names)
+
+
+def sql_builders(files: dict[str, Path]) -> list[str]:
+    """The modules of `files` that build SQL, by name."""
+    found = []
+    for name, path in files.items():
+        names = sqlalchemy_names(parsed(path))
+        if names is not None and builds_sql(names):
+            found.append(name)
+    return sorted(found)

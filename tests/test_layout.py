@@ -5,6 +5,11 @@ direction is cli -> commands -> service -> poll/backfill -> <source>.collect/rec
 outbox -> store -> leaves (items, text, matching, config, http, the pure parse/sweep/lifecycle
 modules, logs, metrics, exc); a module may import its own layer or any layer below, never above,
 and no group of modules may import each other in a circle.
+
+SQL is built in monitor/store/ only: a module elsewhere may take a session, an engine or an error
+type from SQLAlchemy (better: from monitor.store, which re-exports them), nothing that builds a
+query or the schema (tests/importgraph.py holds the definition bench/layout_figures.py counts by).
+The migration scripts are left out: Alembic runs them, and they build the schema's changes.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests import importgraph
-from tests.importgraph import cycles
+from tests.importgraph import cycles, sql_builders
 from tests.paths import ROOT
 
 # From the top down; a module belongs to the longest entry it equals or sits under.
@@ -68,6 +73,13 @@ def import_graph(root: Path) -> dict[str, set[str]]:
     return importgraph.import_graph(importgraph.module_files(root))
 
 
+def sql_outside_store(root: Path) -> list[str]:
+    """The modules of the package at `root` that build SQL outside its store/ folder."""
+    store = f"{root.name}.store"
+    files = importgraph.module_files(root, leave_out=("migrations",))
+    return [m for m in sql_builders(files) if m != store and not m.startswith(f"{store}.")]
+
+
 def layer_of(module: str) -> int | None:
     best: tuple[int, int] | None = None  # (length of the entry, layer)
     for rank, (_, entries) in enumerate(LAYERS):
@@ -119,3 +131,25 @@ def test_the_check_finds_an_upward_import_inside_a_function_and_a_circle(tmp_pat
         "monitor.unlisted belongs to no layer: add it to LAYERS",
     ]
     assert cycles(graph) == [["monitor.poll", "monitor.store.models"]]
+
+
+def test_no_module_outside_monitor_store_builds_sql() -> None:
+    assert sql_outside_store(ROOT / "monitor") == []
+
+
+def test_the_check_finds_sql_built_outside_store_and_lets_a_session_through(
+    tmp_path: Path,
+) -> None:
+    package = tmp_path / "monitor"
+    for folder in ("store", "web", "migrations"):
+        (package / folder).mkdir(parents=True)
+        (package / folder / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "store" / "people.py").write_text("from sqlalchemy import select\n")
+    (package / "web" / "routes.py").write_text(
+        "from sqlalchemy.orm import Session\nfrom sqlalchemy.exc import IntegrityError\n"
+    )
+    (package / "web" / "queries.py").write_text("def later():\n    from sqlalchemy import func\n")
+    (package / "web" / "raw.py").write_text("import sqlalchemy\n")
+    (package / "migrations" / "env.py").write_text("from sqlalchemy import DateTime\n")
+    assert sql_outside_store(package) == ["monitor.web.queries", "monitor.web.raw"]

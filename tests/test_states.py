@@ -1,5 +1,6 @@
-"""Statuses, kinds and bands are StrEnums whose values are the strings already stored: the
-database and the JSON output stay the same, and each value fits its column."""
+"""Statuses, kinds, bands, severities and send outcomes are StrEnums whose values are the strings
+already stored (or already printed and counted): the database, the JSON output and the metrics
+stay the same, and each value fits its column."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import get_args
 
 import pytest
 
+from monitor.config.watchlist import Severity as WatchlistSeverity
 from monitor.matching.models import Band as MatchingBand
+from monitor.matching.models import Severity as MatchingSeverity
+from monitor.outbox.send import DeliveryReport
 from monitor.outbox.views import HEADLINES, LABELS
 from monitor.store import models
 from monitor.store.states import (
@@ -18,6 +22,8 @@ from monitor.store.states import (
     EventType,
     ObservationKind,
     RunStatus,
+    SendOutcome,
+    Severity,
     SourceStatus,
     Verdict,
 )
@@ -31,13 +37,16 @@ COLUMNS: list[tuple[type[StrEnum], object]] = [
     (RunStatus, models.SourceRun.__table__.c.status),
     (EventType, models.Event.__table__.c.type),
     (Verdict, models.Decision.__table__.c.verdict),
+    (Severity, models.Event.__table__.c.severity),
 ]
 
 
 def test_the_stored_words_are_unchanged() -> None:
     assert [s.value for s in SourceStatus] == ["new", "ok", "failing", "blocked", "degraded"]
     assert [s.value for s in DeliveryStatus] == ["pending", "sending", "sent", "failed"]
-    assert [k.value for k in DeliveryKind] == ["alert", "digest"]
+    assert [k.value for k in DeliveryKind] == ["alert", "digest", "login"]
+    assert [s.value for s in Severity] == ["high", "medium", "low"]
+    assert [o.value for o in SendOutcome] == ["sent", "retrying", "failed"]
     assert [k.value for k in ObservationKind] == ["notice", "watch_page", "news", "court"]
     assert [s.value for s in RunStatus] == ["running", "ok", "failed"]
     assert [v.value for v in Verdict] == ["confirmed", "not_this_person"]
@@ -59,6 +68,15 @@ def test_every_event_type_has_a_label_and_a_headline_in_words() -> None:
 
 def test_the_band_enum_and_the_matching_band_are_the_same_words() -> None:
     assert {b.value for b in Band} == set(get_args(MatchingBand))
+
+
+def test_the_severity_enum_and_the_severity_literals_are_the_same_words() -> None:
+    assert {s.value for s in Severity} == set(get_args(MatchingSeverity))
+    assert {s.value for s in Severity} == set(get_args(WatchlistSeverity))
+
+
+def test_a_send_outcome_names_a_field_of_the_outbox_report() -> None:
+    assert {o.value for o in SendOutcome} == set(DeliveryReport.__dataclass_fields__)
 
 
 @pytest.mark.parametrize(("enum", "column"), COLUMNS)

@@ -384,7 +384,7 @@ class Watchlist(BaseModel):
     def source(self, source_id: str) -> Source | None:
         return next((s for s in self.sources if s.id == source_id), None)
 
-    def followers(self, person: Person) -> list[Advocate]:
+    def followers(self, person: WatchedPerson) -> list[Advocate]:
         return [a for a in self.advocates if a.id in person.advocates]
 
     @property
@@ -647,8 +647,3 @@ def _advocate_references(
             hint = _did_you_mean(ref, advocate_ids)
             at = doc.position(("people", index, "advocates", position))
             yield Problem(*at, f"unknown advocate {ref!r}{hint}: it is not listed under advocates")
-
-
-# The name before issue 13 (three classes were called Person): still used by monitor/interpol
-# (owned by another branch this session); remove once it says WatchedPerson.
-Person = WatchedPerson

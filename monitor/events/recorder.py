@@ -37,7 +37,7 @@ from monitor.matching.byline import match_byline
 from monitor.store import Session, models
 from monitor.store import events as stored_events
 from monitor.store import matches as stored_matches
-from monitor.store.states import EventType, ObservationKind
+from monitor.store.states import EventType, ObservationKind, Severity
 from monitor.text.lines import one_line
 
 if TYPE_CHECKING:
@@ -45,7 +45,11 @@ if TYPE_CHECKING:
     from monitor.items import Collected
     from monitor.matching import MatchIndex, TextMatch
 
-SEVERITY_BELOW = {"high": "medium", "medium": "low", "low": "low"}
+SEVERITY_BELOW: dict[str, Severity] = {
+    Severity.HIGH: Severity.MEDIUM,
+    Severity.MEDIUM: Severity.LOW,
+    Severity.LOW: Severity.LOW,
+}
 
 
 class Recorder:

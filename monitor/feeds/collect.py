@@ -15,15 +15,12 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-
 from monitor.config.watchlist import FeedSource, Source
 from monitor.exc import FetchError, ParseError
 from monitor.feeds.parse import parse_feed
 from monitor.items import Collected, Inputs, Item
 from monitor.pages.parse import extract_article_text
-from monitor.store import models
+from monitor.store import Session, models, observations, sessionmaker
 
 SHORT_TEXT = 600
 MAX_ARTICLES_PER_POLL = 20
@@ -97,7 +94,5 @@ def known(factory: sessionmaker[Session], row: models.Source) -> KnownKeys:
 
 
 def _known_keys(factory: sessionmaker[Session], source_id: str, keys: Sequence[str]) -> set[str]:
-    Obs = models.Observation
     with factory() as session:
-        query = select(Obs.key).where(Obs.source_id == source_id, Obs.key.in_(keys))
-        return set(session.scalars(query))
+        return observations.stored_keys(session, source_id, keys)

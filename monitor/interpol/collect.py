@@ -25,9 +25,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-
 from monitor.config.watchlist import InterpolSource, Source
 from monitor.exc import BlockedError, FetchError, ParseError
 from monitor.interpol.client import DetailResult, InterpolClient, InterpolOptions
@@ -42,7 +39,8 @@ from monitor.interpol.parse import TYPES, NoticeType, notice_key
 from monitor.interpol.record import entity_of, fields_of, record_of
 from monitor.interpol.sweep import SweepResult, fast_path, full_sweep, must_contain
 from monitor.items import Collected, Inputs, Item
-from monitor.store import models
+from monitor.store import Session, matches, models, observations, runs, sessionmaker
+from monitor.store.states import ObservationKind
 
 MAX_DETAILS = 200
 # A first sweep that saw this share of the public list ends the first-scan period: later
@@ -121,28 +119,16 @@ def known(factory: sessionmaker[Session], row: models.Source) -> Known:
 
 
 def _known(factory: sessionmaker[Session], source_id: str) -> Known:
-    Obs, M = models.Observation, models.Match
     with factory() as session:
-        rows = session.scalars(select(Obs).where(Obs.source_id == source_id, Obs.kind == "notice"))
+        rows = observations.of_kind(session, source_id, ObservationKind.NOTICE)
         known = Known(rows={r.key: r for r in rows})
-        matched = (
-            select(Obs.key)
-            .join(M, M.observation_id == Obs.id)
-            .where(Obs.source_id == source_id, M.band != "weak")
-        )
-        known.matched = set(session.scalars(matched))
+        known.matched = matches.keys_above_weak(session, source_id)
         known.previous_total = _previous_totals(session, source_id)
     return known
 
 
-def _previous_totals(session: Any, source_id: str) -> dict[str, int]:
-    R = models.SourceRun
-    run = session.scalar(
-        select(R)
-        .where(R.source_id == source_id, R.full.is_(True), R.complete.is_(True))
-        .order_by(R.id.desc())
-        .limit(1)
-    )
+def _previous_totals(session: Session, source_id: str) -> dict[str, int]:
+    run = runs.last_complete_sweep(session, source_id)
     coverage = run.coverage if run is not None else {}
     return {
         t: int(c["reported_total"])

@@ -22,8 +22,6 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from monitor.config.watchlist import parse_interval
 from monitor.events.observations import Counts, keep_evidence
 from monitor.events.verdicts import confirmed, dismissed
@@ -36,11 +34,12 @@ from monitor.interpol.lifecycle import (
     apply_cycle,
 )
 from monitor.items import Item, content_hash
-from monitor.matching import Match, Record
-from monitor.store import models
+from monitor.matching import Record, RecordMatch
+from monitor.store import matches, models, observations
+from monitor.store.states import ObservationKind, Severity
 
 if TYPE_CHECKING:
-    from monitor.config.watchlist import Person
+    from monitor.config.watchlist import WatchedPerson
     from monitor.events.recorder import Recorder
     from monitor.items import Collected
 
@@ -77,9 +76,8 @@ def fields_of(data: Mapping[str, Any]) -> NoticeFields:
 
 def load_notices(recorder: Recorder) -> dict[str, models.Observation]:
     """This source's stored notices, by key."""
-    Obs = models.Observation
-    query = select(Obs).where(Obs.source_id == recorder.source.id, Obs.kind == "notice")
-    return {row.key: row for row in recorder.session.scalars(query)}
+    rows = observations.of_kind(recorder.session, recorder.source.id, ObservationKind.NOTICE)
+    return {row.key: row for row in rows}
 
 
 def record_notices(recorder: Recorder, collected: Collected) -> Counts:
@@ -188,7 +186,7 @@ def _keep_evidence(recorder: Recorder, row: models.Observation, responses: Itera
         )
 
 
-def matches_for(recorder: Recorder, row: models.Observation) -> list[Match]:
+def matches_for(recorder: Recorder, row: models.Observation) -> list[RecordMatch]:
     """Watched people this notice may concern (best first), by name."""
     return recorder.index.match_record(record_of(row.data))
 
@@ -209,7 +207,7 @@ def match_stored_notice(recorder: Recorder, row: models.Observation) -> None:
 
 
 def _published(
-    recorder: Recorder, row: models.Observation, found: list[Match], *, first_scan: bool
+    recorder: Recorder, row: models.Observation, found: list[RecordMatch], *, first_scan: bool
 ) -> None:
     for match in found:
         is_new = recorder.upsert_match(
@@ -223,7 +221,7 @@ def _published(
             row,
             match.person_id,
             "notice_published" if alert else "possible_match",
-            severity="high" if alert else "medium",
+            severity=Severity.HIGH if alert else Severity.MEDIUM,
             baseline=first_scan or recorder.baseline,
             details={
                 "explanation": match.explanation.to_dict().get("summary", ""),
@@ -255,7 +253,7 @@ def _changed(recorder: Recorder, row: models.Observation, transition: Transition
             row,
             person_id,
             "notice_changed",
-            severity="high",
+            severity=Severity.HIGH,
             suffix=row.content_hash,
             details={
                 "changes": changes,
@@ -280,17 +278,14 @@ def _lifecycle(recorder: Recorder, row: models.Observation, transition: Transiti
                 row,
                 person_id,
                 kind,
-                severity="high",
+                severity=Severity.HIGH,
                 suffix=recorder.cycle_id,
                 details={"headline": headline},
             )
 
 
 def _matched_people(recorder: Recorder, row: models.Observation) -> list[str]:
-    query = select(models.Match.person_id).where(
-        models.Match.observation_id == row.id, models.Match.band != "weak"
-    )
-    return list(recorder.session.scalars(query))
+    return matches.people_above_weak(recorder.session, row.id)
 
 
 def _watchlisted(
@@ -345,7 +340,7 @@ def _notice_event(
     )
 
 
-def protection_flags(person: Person, data: Mapping[str, Any]) -> list[str]:
+def protection_flags(person: WatchedPerson, data: Mapping[str, Any]) -> list[str]:
     """A flag when the notice was issued by a state the person is protected from."""
     protection = person.protection
     if protection is None:

@@ -36,7 +36,3 @@ __all__ = [
     "classify_context",
     "score_names",
 ]
-
-# The name before issue 13 (two classes were called Match): still used by monitor/interpol
-# (owned by another branch this session); remove once it says RecordMatch.
-Match = RecordMatch

@@ -244,7 +244,7 @@ def digest_json(key: str, summary: DigestSummary, link: str | None, *, names: bo
     """Counts only (and each person's id, name and event count with `names: true`)."""
     document: dict[str, Any] = {
         "delivery": hashlib.sha256(key.encode()).hexdigest()[:32],
-        "kind": "digest",
+        "kind": DeliveryKind.DIGEST,
         "frequency": summary.frequency,
         "period": {
             "start": summary.start.isoformat(timespec="minutes"),

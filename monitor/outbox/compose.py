@@ -17,9 +17,6 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from monitor.exc import DeliveryError
 from monitor.outbox import channels, present
 from monitor.outbox.digest import Period, digest_context, digest_summary
@@ -27,7 +24,9 @@ from monitor.outbox.i18n import translator, when
 from monitor.outbox.templates import make_message
 from monitor.outbox.transports import Transport
 from monitor.outbox.urgency import most_urgent_first
-from monitor.store import models
+from monitor.store import Session, deliveries, models, sign_ins
+from monitor.store import events as stored_events
+from monitor.store.states import DeliveryKind
 
 
 class Links(Protocol):
@@ -81,7 +80,7 @@ def build_outgoing(session: Session, mailing: Mailing, delivery_id: int) -> Outg
     if target is None:
         raise DeliveryError("this notify target is no longer in watchlist.yaml", permanent=True)
     tr = translator(present.advocate_language(advocate.spec))
-    if delivery.kind == "digest":
+    if delivery.kind == DeliveryKind.DIGEST:
         notice = _digest_notice(session, mailing, delivery, advocate, target)
     else:
         views = _alert_views(session, mailing, delivery, advocate, show_name=target.names)
@@ -104,9 +103,9 @@ def build_message(session: Session, mailing: Mailing, delivery_id: int) -> Email
     """The email of a delivery row: an alert or a digest, rendered from the stored events."""
     delivery = session.get_one(models.Delivery, delivery_id)
     advocate = session.get_one(models.Advocate, delivery.advocate_id)
-    if delivery.kind == "digest":
+    if delivery.kind == DeliveryKind.DIGEST:
         return _digest_message(session, mailing, delivery, advocate)
-    if delivery.kind == "login":
+    if delivery.kind == DeliveryKind.LOGIN:
         return _sign_in_message(session, mailing, delivery, advocate)
     language = present.advocate_language(advocate.spec)
     tr = translator(language)
@@ -138,14 +137,9 @@ def _alert_views(
     """The delivery's events as views, the most urgent first, in the advocate's language."""
     language = present.advocate_language(advocate.spec)
     tr, zone = translator(language), present.advocate_tz(advocate.spec, mailing.tz)
-    events = session.scalars(
-        select(models.Event)
-        .join(models.DeliveryEvent, models.DeliveryEvent.event_id == models.Event.id)
-        .where(models.DeliveryEvent.delivery_id == delivery.id)
-    )
     views = []
-    for event in events:
-        person = session.get(models.Person, event.person_id)
+    for event in stored_events.of_delivery(session, delivery.id):
+        person = session.get(models.PersonRow, event.person_id)
         spec = person.spec if person else {"name": event.person_id}
         views.append(present.event_view(event, spec, zone, tr, language, show_name=show_name))
     return most_urgent_first(views)
@@ -207,9 +201,7 @@ def add_verdict_links(
 def _sign_in_message(
     session: Session, mailing: Mailing, delivery: models.Delivery, advocate: models.Advocate
 ) -> EmailMessage:
-    link = session.scalar(
-        select(models.SignInLink).where(models.SignInLink.delivery_id == delivery.id)
-    )
+    link = sign_ins.of_delivery(session, delivery.id)
     if link is None or mailing.links is None:
         raise DeliveryError("a sign-in email needs MONITOR_SECRET_KEY", permanent=True)
     language = present.advocate_language(advocate.spec)
@@ -251,17 +243,5 @@ def _alert_headers(session: Session, delivery: models.Delivery, sender: str) -> 
 
 
 def _previous_alert(session: Session, delivery: models.Delivery, sender: str) -> str | None:
-    D = models.Delivery
-    key = session.scalar(
-        select(D.key)
-        .where(
-            D.advocate_id == delivery.advocate_id,
-            D.person_id == delivery.person_id,
-            D.kind == "alert",
-            D.channel == channels.EMAIL,
-            D.id < delivery.id,
-        )
-        .order_by(D.id.desc())
-        .limit(1)
-    )
+    key = deliveries.previous_alert_key(session, delivery, channels.EMAIL)
     return message_id(key, sender) if key else None

@@ -24,15 +24,14 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
-
 from monitor.exc import ConfigError
 from monitor.outbox import channels, present
 from monitor.outbox.i18n import Translator, day, translator, when
 from monitor.outbox.templates import render
-from monitor.store import models
+from monitor.store import Session, deliveries, matches, models, people, sources
+from monitor.store import events as stored_events
 from monitor.store.health import Day, iso_day, source_problem
+from monitor.store.states import DeliveryKind, DeliveryStatus
 from monitor.store.withdrawals import withdrawal_health
 from monitor.text.lines import one_line
 
@@ -78,28 +77,21 @@ def due_period(
     end = last_scheduled(now, present.advocate_tz(advocate.spec, tz), frequency)
     if end <= advocate.created_at:
         return None  # the first digest is the first one scheduled after the advocate was added
-    if session.scalar(
-        select(models.Delivery.id).where(models.Delivery.key == period_key(advocate.id, end))
-    ):
+    if deliveries.by_key(session, period_key(advocate.id, end)) is not None:
         return None
     start = previous_end(session, advocate.id) or end - PERIODS[frequency]
     return Period(start=start, end=end) if start < end else None
 
 
 def previous_end(session: Session, advocate_id: str) -> datetime | None:
-    D = models.Delivery
-    return session.scalar(
-        select(D.period_end)
-        .where(D.advocate_id == advocate_id, D.kind == "digest")
-        .order_by(D.period_end.desc())
-        .limit(1)
-    )
+    last = deliveries.last_digest(session, advocate_id)
+    return last.period_end if last is not None else None
 
 
 def queue_due_digests(session: Session, now: datetime, tz: tzinfo) -> list[models.Delivery]:
     """Create the delivery row of every digest that is due (the unique key stops duplicates)."""
     queued = []
-    for advocate in session.scalars(select(models.Advocate).order_by(models.Advocate.id)):
+    for advocate in people.advocates(session):
         period = due_period(session, advocate, now, tz)
         if period is not None:
             queued.append(queue_digest(session, advocate.id, period, now))
@@ -130,7 +122,7 @@ def _digest_row(
     delivery = models.Delivery(
         key=key,
         advocate_id=advocate_id,
-        kind="digest",
+        kind=DeliveryKind.DIGEST,
         channel=channel,
         period_start=period.start,
         period_end=period.end,
@@ -152,17 +144,17 @@ def digest_context(
     """Everything the digest templates show, for one advocate and period, in their language."""
     language = present.advocate_language(advocate.spec)
     tr, tz = translator(language), present.advocate_tz(advocate.spec, tz)
-    people = followed_people(session, advocate.id)
-    events = _events_by_person(session, [p.id for p in people], period)
-    statuses = _interpol_statuses(session, [p.id for p in people])
-    sources = source_health(session, period, tr, _day_in(tz, language))
-    watch = interpol_watch(sources)
-    weak = _weak_by_person(session, [p.id for p in people], period, tz, tr, language)
+    followed = followed_people(session, advocate.id)
+    events = _events_by_person(session, [p.id for p in followed], period)
+    statuses = _interpol_statuses(session, [p.id for p in followed])
+    health = source_health(session, period, tr, _day_in(tz, language))
+    watch = interpol_watch(health)
+    weak = _weak_by_person(session, [p.id for p in followed], period, tz, tr, language)
     sections = [
         person_section(
             p, events.get(p.id, []), statuses.get(p.id, []), tz, tr, language, watch, weak.get(p.id)
         )
-        for p in people
+        for p in followed
     ]
     active = [s for s in sections if s["events"] or s["possible"] or s["weak"]]
     return {
@@ -178,11 +170,11 @@ def digest_context(
         "active": sorted(active, key=lambda s: s["urgency"]),
         "quiet": [s for s in sections if not (s["events"] or s["possible"] or s["weak"])],
         "event_count": sum(len(s["events"]) for s in sections),
-        "sources": sources,
-        "checked": [s for s in sources if s["checked"]],
-        "unchecked": [s for s in sources if not s["checked"]],
-        "problems": [s for s in sources if s["problem"]],
-        "degraded": [s for s in sources if s["problem"] and s["checked"]],
+        "sources": health,
+        "checked": [s for s in health if s["checked"]],
+        "unchecked": [s for s in health if not s["checked"]],
+        "problems": [s for s in health if s["problem"]],
+        "degraded": [s for s in health if s["problem"] and s["checked"]],
         "interpol_watch": watch,
         "delivery_problems": delivery_problems(session, advocate.id, tr),
         "generated_at": when(period.end, tz, language),
@@ -206,15 +198,12 @@ def digest_summary(
     )
 
 
-def followed_people(session: Session, advocate_id: str) -> list[models.Person]:
-    people = session.scalars(
-        select(models.Person).where(models.Person.archived_at.is_(None)).order_by(models.Person.id)
-    )
-    return [p for p in people if advocate_id in p.spec.get("advocates", [])]
+def followed_people(session: Session, advocate_id: str) -> list[models.PersonRow]:
+    return [p for p in people.current(session) if advocate_id in p.spec.get("advocates", [])]
 
 
 def person_section(
-    person: models.Person,
+    person: models.PersonRow,
     events: Sequence[models.Event],
     notices: Sequence[tuple[str, bool]],
     tz: tzinfo,
@@ -306,20 +295,8 @@ def _weak_by_person(
     language: str,
 ) -> dict[str, list[dict[str, Any]]]:
     """Weak matches found in the period (below the review band: no event, worth a look)."""
-    M, Obs = models.Match, models.Observation
-    rows = session.execute(
-        select(M, Obs)
-        .join(Obs, Obs.id == M.observation_id)
-        .where(
-            M.person_id.in_(person_ids),
-            M.band == "weak",
-            M.created_at >= period.start,
-            M.created_at < period.end,
-        )
-        .order_by(M.created_at, M.id)
-    ).all()
     grouped: dict[str, list[dict[str, Any]]] = {}
-    for match, observation in rows:
+    for match, observation in matches.weak_between(session, person_ids, period.start, period.end):
         grouped.setdefault(match.person_id, []).append(
             weak_view(match, observation, tz, tr, language)
         )
@@ -327,7 +304,7 @@ def _weak_by_person(
 
 
 def weak_view(
-    match: models.Match,
+    match: models.MatchRow,
     observation: models.Observation,
     tz: tzinfo,
     tr: Translator = ENGLISH,
@@ -356,16 +333,8 @@ def weak_view(
 def _events_by_person(
     session: Session, person_ids: list[str], period: Period
 ) -> dict[str, list[models.Event]]:
-    E = models.Event
-    query = (
-        select(E)
-        .where(
-            E.person_id.in_(person_ids), E.detected_at >= period.start, E.detected_at < period.end
-        )
-        .order_by(E.detected_at, E.id)
-    )
     grouped: dict[str, list[models.Event]] = {}
-    for event in session.scalars(query):
+    for event in stored_events.of_people_between(session, person_ids, period.start, period.end):
         grouped.setdefault(event.person_id, []).append(event)
     return grouped
 
@@ -374,20 +343,15 @@ def _interpol_statuses(
     session: Session, person_ids: list[str]
 ) -> dict[str, list[tuple[str, bool]]]:
     """(notice key, on the public list) of the notices strongly matched to each person."""
-    Obs, M = models.Observation, models.Match
-    rows = session.execute(
-        select(M.person_id, Obs.key, Obs.present)
-        .join(M, M.observation_id == Obs.id)
-        .where(M.person_id.in_(person_ids), M.band == "strong", Obs.kind == "notice")
-        .order_by(Obs.key)
-    ).all()
     grouped: dict[str, list[tuple[str, bool]]] = {}
-    for person_id, key, listed in rows:
+    for person_id, key, listed in matches.strong_notices(session, person_ids):
         grouped.setdefault(person_id, []).append((key, bool(listed)))
     return grouped
 
 
-def interpol_status(person: models.Person, notices: Sequence[tuple[str, bool]]) -> dict[str, Any]:
+def interpol_status(
+    person: models.PersonRow, notices: Sequence[tuple[str, bool]]
+) -> dict[str, Any]:
     """Notices matched to the person, and whether each is on the public list."""
     known = [str(n) for n in person.spec.get("interpol_notice_ids", [])]
     listed = [key.rsplit(":", 1)[-1] for key, present in notices if present]
@@ -407,11 +371,7 @@ def source_health(
       degraded: see `items.Note`);
     - dates written by `write_day` (the advocate's locale and time zone in a digest).
     """
-    rows = session.scalars(
-        select(models.Source)
-        .where(models.Source.archived_at.is_(None), models.Source.enabled.is_(True))
-        .order_by(models.Source.id)
-    )
+    rows = [row for row in sources.live(session) if row.enabled]
     return [_health(session, row, period, tr, write_day) for row in rows]
 
 
@@ -444,22 +404,14 @@ def _day_in(tz: tzinfo, language: str) -> Day:
 
 def delivery_problems(session: Session, advocate_id: str, tr: Translator) -> list[str]:
     """The advocate's messages that failed for good or are still being retried, on any channel."""
-    D = models.Delivery
-    rows = session.scalars(
-        select(D)
-        .where(
-            D.advocate_id == advocate_id,
-            or_(D.status == "failed", and_(D.status == "pending", D.last_error.is_not(None))),
-        )
-        .order_by(D.id)
-    )
+    rows = deliveries.failed_or_retrying(session, advocate_id)
     return [_delivery_problem(row, tr) for row in rows]
 
 
 def _delivery_problem(row: models.Delivery, tr: Translator) -> str:
     channel = row.channel_label or tr.gettext("email")
     values = {"channel": channel, "num": row.attempts, "error": row.last_error or ""}
-    if row.status == "failed":
+    if row.status == DeliveryStatus.FAILED:
         return tr.gettext("%(channel)s: not delivered (%(error)s)") % values
     return (
         tr.ngettext(

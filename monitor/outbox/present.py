@@ -19,7 +19,7 @@ from monitor.outbox import words
 from monitor.outbox.i18n import Translator, when
 from monitor.outbox.urgency import ORDER, Kind, kind_of, most_urgent_first
 from monitor.outbox.views import COLOURS, segments
-from monitor.store.states import EventType
+from monitor.store.states import EventType, Severity
 from monitor.text.lines import one_line
 
 
@@ -48,7 +48,7 @@ def event_view(
         "tag": words.tag(kind, details, tr),
         "severity": event.severity,
         "severity_word": words.severity(event.severity, tr),
-        "colour": COLOURS.get(event.severity, COLOURS["low"]),
+        "colour": COLOURS.get(event.severity, COLOURS[Severity.LOW]),
         "baseline": bool(event.baseline),
         "person_id": event.person_id,
         "person_name": name,

@@ -14,8 +14,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from monitor.config.watchlist import parse_quiet_hours
+from monitor.store.states import Severity
 
-URGENT = "high"
+URGENT = Severity.HIGH
 
 
 def is_urgent(severity: str) -> bool:

@@ -22,7 +22,7 @@ from monitor.exc import DeliveryError
 from monitor.outbox import channels
 from monitor.outbox.compose import Mailing, build_outgoing
 from monitor.store import Session, deliveries, sessionmaker
-from monitor.store.states import DeliveryStatus
+from monitor.store.states import DeliveryStatus, SendOutcome
 
 log = logging.getLogger(__name__)
 # Longer than one SMTP conversation can take (connect, TLS, DATA, each bounded by the timeout),
@@ -70,7 +70,7 @@ async def send_one(
     delivery_id: int,
     owner: str,
     clock: Callable[[], datetime],
-) -> str:
+) -> SendOutcome:
     """Render and send one claimed delivery; record the outcome. Returns sent/retrying/failed."""
     try:
         with factory() as session:
@@ -83,7 +83,7 @@ async def send_one(
         raise
     else:
         record_sent(factory, delivery_id, owner, outgoing.ident, outgoing.subject, clock())
-        outcome = "sent"
+        outcome = SendOutcome.SENT
     channel = outgoing_label(factory, delivery_id)
     metrics.DELIVERIES.labels(channel, outcome).inc()
     if channel == channels.EMAIL:
@@ -140,7 +140,7 @@ def record_failure(
     owner: str,
     error: DeliveryError,
     now: datetime,
-) -> str:
+) -> SendOutcome:
     with factory() as session, session.begin():
         attempts = deliveries.attempts(session, delivery_id) or 1
         values: dict[str, Any] = {
@@ -153,7 +153,7 @@ def record_failure(
         else:
             values.update(status=DeliveryStatus.PENDING, next_attempt_at=now + backoff(attempts))
         deliveries.update_held(session, delivery_id, owner, **values)
-    outcome = "failed" if error.permanent else "retrying"
+    outcome = SendOutcome.FAILED if error.permanent else SendOutcome.RETRYING
     log.warning(
         "message not delivered",
         extra={"delivery_id": delivery_id, "outcome": outcome, "error": str(error)},

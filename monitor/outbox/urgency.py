@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from monitor.matching.context import classify_sentence
-from monitor.store.states import EventType
+from monitor.store.states import EventType, Severity
 
 
 class Kind(StrEnum):
@@ -39,7 +39,7 @@ class Kind(StrEnum):
 
 
 ORDER = {kind: rank for rank, kind in enumerate(Kind)}
-SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
+SEVERITY_RANK: dict[str, int] = {Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1}
 _DETENTION_WORDS = ("detention", "custody", "под страж", "сизо", "заключени")
 _NOTICE_KINDS: dict[str, Kind] = {
     EventType.NOTICE_PUBLISHED: Kind.NEW_NOTICE,

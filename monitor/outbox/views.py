@@ -9,11 +9,16 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from monitor.store.states import EventType
+from monitor.store.states import EventType, Severity
 from monitor.text.lines import one_line
 
-SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
-COLOURS = {"high": "#b91c1c", "medium": "#b45309", "low": "#374151"}
+# Keyed by str: a stored event's severity is read back as a plain string.
+SEVERITY_RANK: dict[str, int] = {Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1}
+COLOURS: dict[str, str] = {
+    Severity.HIGH: "#b91c1c",
+    Severity.MEDIUM: "#b45309",
+    Severity.LOW: "#374151",
+}
 # Subject tag and label per event type; notice events name their notice type.
 LABELS: dict[str, str] = {
     EventType.NOTICE_PUBLISHED: "{notice} NOTICE",
@@ -93,7 +98,7 @@ def event_view(
         "type": event.type,
         "label": label(event.type, details),
         "severity": event.severity,
-        "colour": COLOURS.get(event.severity, COLOURS["low"]),
+        "colour": COLOURS.get(event.severity, COLOURS[Severity.LOW]),
         "baseline": bool(event.baseline),
         "person_id": event.person_id,
         "person_name": person_name,

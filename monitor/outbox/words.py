@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from monitor.outbox.i18n import N_, Translator, calendar_day, country
 from monitor.outbox.urgency import Kind
-from monitor.store.states import Band, EventType
+from monitor.store.states import Band, EventType, Severity
 
 TAGS = {
     Kind.ARREST: N_("ARREST"),
@@ -52,7 +52,11 @@ HEADLINES = {
 }
 NOTICE_TYPES = {"red": N_("Red Notice"), "yellow": N_("Yellow Notice"), "un": N_("UN Notice")}
 NEW_NOTICE_TAGS = {"red": N_("NEW RED NOTICE"), "yellow": N_("NEW YELLOW NOTICE")}
-SEVERITIES = {"high": N_("urgent"), "medium": N_("important"), "low": N_("for information")}
+SEVERITIES: dict[str, str] = {
+    Severity.HIGH: N_("urgent"),
+    Severity.MEDIUM: N_("important"),
+    Severity.LOW: N_("for information"),
+}
 FIELDS = {
     "Surname": N_("Surname"),
     "Forename": N_("Forename"),
@@ -102,7 +106,7 @@ def headline(kind: Kind, details: Mapping[str, Any], tr: Translator) -> str:
 
 
 def severity(level: str, tr: Translator) -> str:
-    return tr.gettext(SEVERITIES.get(level, SEVERITIES["low"]))
+    return tr.gettext(SEVERITIES.get(level, SEVERITIES[Severity.LOW]))
 
 
 def public_link(event_type: str, details: Mapping[str, Any], url: str | None) -> str | None:

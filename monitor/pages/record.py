@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from monitor.events.observations import CHANGED, Counts, keep_evidence, upsert_observation
 from monitor.events.recorder import Recorder
 from monitor.items import Collected
-from monitor.store import models
+from monitor.store import observations
+from monitor.store.states import Severity
 from monitor.text.diff import diff_text
 
 
@@ -16,12 +15,7 @@ def record_watch(recorder: Recorder, collected: Collected) -> Counts:
     counts = Counts()
     person_id = str(recorder.source.config["person_id"])
     for item in collected.items:
-        before = recorder.session.scalar(
-            select(models.Observation.text).where(
-                models.Observation.source_id == recorder.source.id,
-                models.Observation.key == item.key,
-            )
-        )
+        before = observations.text_of(recorder.session, recorder.source.id, item.key)
         row, change = upsert_observation(recorder.session, recorder.source, item, recorder.now)
         setattr(counts, change, getattr(counts, change) + 1)
         if change != CHANGED or before is None:
@@ -32,7 +26,7 @@ def record_watch(recorder: Recorder, collected: Collected) -> Counts:
             person_id=person_id,
             observation=row,
             event_type="page_changed",
-            severity="high",
+            severity=Severity.HIGH,
             evidence=diff,
             details={"diff": diff, "headline": "case page changed"},
         )

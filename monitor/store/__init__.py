@@ -1,6 +1,6 @@
 """The database: models and their StrEnums, engines and transactions, the watchlist sync, pruning,
-and the shared queries (one module per table family: sources, deliveries, observations, matches,
-events, decisions, people).
+and the queries (one module per table family: sources, runs, deliveries, observations, matches,
+events, decisions, people, and the web app's sign_ins, login_hits, audit): SQL is built here only.
 
 The SQLAlchemy types a caller needs without building SQL (a session, its factory, an engine, the
 errors it may raise) are re-exported here, so SQLAlchemy is imported only inside store/ and where

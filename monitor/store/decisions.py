@@ -12,7 +12,7 @@ from monitor.store import models
 D = models.Decision
 
 
-def on(session: Session, person_id: str, observation_id: int) -> models.Decision | None:
+def on(session: Session, person_id: str, observation_id: int | None) -> models.Decision | None:
     """The decision on one pair, if any."""
     query = select(D).where(D.person_id == person_id, D.observation_id == observation_id)
     return session.scalar(query)

@@ -66,6 +66,24 @@ def by_key(session: Session, key: str) -> models.Delivery | None:
     return session.scalar(select(D).where(D.key == key))
 
 
+def previous_alert_key(session: Session, delivery: models.Delivery, channel: str) -> str | None:
+    """The key of the alert sent on `channel` before `delivery`, to the same advocate about the
+    same person (the email thread's previous message), or None."""
+    query = (
+        select(D.key)
+        .where(
+            D.advocate_id == delivery.advocate_id,
+            D.person_id == delivery.person_id,
+            D.kind == DeliveryKind.ALERT,
+            D.channel == channel,
+            D.id < delivery.id,
+        )
+        .order_by(D.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
 def count_by_status(session: Session) -> dict[DeliveryStatus, int]:
     """How many deliveries are in each status (every status named, 0 when none)."""
     counts = dict(session.execute(select(D.status, func.count()).group_by(D.status)).all())
@@ -91,6 +109,18 @@ def failed(session: Session) -> Sequence[models.Delivery]:
 def retrying(session: Session) -> Sequence[models.Delivery]:
     """Deliveries waiting for another try after a temporary failure, oldest first."""
     query = select(D).where(D.status == DeliveryStatus.PENDING, D.last_error.is_not(None))
+    return session.scalars(query.order_by(D.id)).all()
+
+
+def failed_or_retrying(session: Session, advocate_id: str) -> Sequence[models.Delivery]:
+    """An advocate's deliveries that failed for good or wait for another try, oldest first."""
+    query = select(D).where(
+        D.advocate_id == advocate_id,
+        or_(
+            D.status == DeliveryStatus.FAILED,
+            and_(D.status == DeliveryStatus.PENDING, D.last_error.is_not(None)),
+        ),
+    )
     return session.scalars(query.order_by(D.id)).all()
 
 

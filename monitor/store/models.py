@@ -385,10 +385,3 @@ class LoginHit(Base):
 
 
 # --- end of the web app ------------------------------------------------------------------------
-
-
-# The names before issue 13 split the clash of three Persons and two Matches: still used by
-# monitor/web, monitor/interpol, monitor/outbox/{compose,digest}.py (owned by other branches this
-# session); remove once they say PersonRow and MatchRow.
-Person = PersonRow
-Match = MatchRow

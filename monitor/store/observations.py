@@ -30,8 +30,26 @@ def by_keys(session: Session, source_id: str, keys: list[str]) -> dict[str, mode
     return found
 
 
+def stored_keys(session: Session, source_id: str, keys: Collection[str]) -> set[str]:
+    """Which of `keys` a source has stored observations under."""
+    query = select(Obs.key).where(Obs.source_id == source_id, Obs.key.in_(keys))
+    return set(session.scalars(query))
+
+
+def text_of(session: Session, source_id: str, key: str) -> str | None:
+    """The stored text of a source's observation under `key`, if any."""
+    query = select(Obs.text).where(Obs.source_id == source_id, Obs.key == key)
+    return session.scalar(query)
+
+
 def by_ids(session: Session, ids: Collection[int]) -> Sequence[models.Observation]:
     return session.scalars(select(Obs).where(Obs.id.in_(ids))).all()
+
+
+def of_kind(session: Session, source_id: str, kind: ObservationKind) -> list[models.Observation]:
+    """A source's observations of one kind (its notices, say)."""
+    query = select(Obs).where(Obs.source_id == source_id, Obs.kind == kind)
+    return list(session.scalars(query))
 
 
 def matchable_ids(session: Session, source_id: str) -> list[int]:
@@ -54,6 +72,12 @@ def evidence_with_hash(
 ) -> models.Evidence | None:
     query = select(Ev).where(Ev.observation_id == observation_id, Ev.sha256 == sha256)
     return session.scalar(query)
+
+
+def evidence_of_each(session: Session, observation_ids: Collection[int]) -> list[models.Evidence]:
+    """The evidence of these observations, oldest first."""
+    query = select(Ev).where(Ev.observation_id.in_(observation_ids))
+    return list(session.scalars(query.order_by(Ev.retrieved_at, Ev.id)))
 
 
 def evidence_of(session: Session, observation_id: int) -> list[models.Evidence]:

@@ -5,8 +5,9 @@ Rules:
   nothing is migrated and `monitor status --json` reads the same;
 - a StrEnum member is a `str`: it compares equal to the stored string and goes into a String
   column as it is;
-- `Band` repeats matching's `Band` literal (matching stays a pure library of its own);
-  tests/test_states.py holds the two equal.
+- `Band` repeats matching's `Band` literal (matching stays a pure library of its own), and
+  `Severity` the `Severity` literals of matching and of the watchlist (a leaf below store/);
+  tests/test_states.py holds them equal.
 """
 
 from __future__ import annotations
@@ -41,11 +42,20 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
+class SendOutcome(StrEnum):
+    """How one attempt to send a delivery ended: the outbox's report and the metrics' label."""
+
+    SENT = "sent"
+    RETRYING = "retrying"
+    FAILED = "failed"
+
+
 class DeliveryKind(StrEnum):
-    """What an email is (`deliveries.kind`)."""
+    """What an email is (`deliveries.kind`): the web app's sign-in email is a "login"."""
 
     ALERT = "alert"
     DIGEST = "digest"
+    LOGIN = "login"
 
 
 class ObservationKind(StrEnum):
@@ -55,6 +65,14 @@ class ObservationKind(StrEnum):
     WATCH_PAGE = "watch_page"
     NEWS = "news"
     COURT = "court"
+
+
+class Severity(StrEnum):
+    """How urgent an event is (`events.severity`), and an advocate's `min_severity`."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
 
 
 class Band(StrEnum):

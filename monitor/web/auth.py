@@ -25,11 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
-from monitor.store import models
+from monitor.store import IntegrityError, Session, login_hits, models, people, sign_ins
+from monitor.store.states import DeliveryKind
 from monitor.web.paths import local_path
 from monitor.web.signing import (
     CSRF_VALID,
@@ -71,7 +68,7 @@ def advocate_by_email(session: Session, email: str) -> models.Advocate | None:
     wanted = email.strip().lower()
     if not wanted or len(wanted) > 320:
         return None
-    rows = session.scalars(select(models.Advocate).where(models.Advocate.archived_at.is_(None)))
+    rows = people.current_advocates(session)
     return next((a for a in rows if str(a.spec.get("email", "")).lower() == wanted), None)
 
 
@@ -81,25 +78,20 @@ def queue_sign_in(
 ) -> bool:
     """Queue a sign-in email (an outbox delivery) unless the hourly limit is reached; the link
     remembers `next_path` if it is a local path (anything else is dropped)."""
-    L = models.SignInLink
-    recent = session.scalar(
-        select(func.count()).where(
-            L.advocate_id == advocate.id, L.created_at > now - timedelta(hours=1)
-        )
-    )
-    if (recent or 0) >= SIGN_INS_PER_HOUR:
+    recent = sign_ins.count_since(session, advocate.id, now - timedelta(hours=1))
+    if recent >= SIGN_INS_PER_HOUR:
         return False
     delivery = models.Delivery(
         key=f"login:{advocate.id}:{secrets.token_hex(16)}",
         advocate_id=advocate.id,
-        kind="login",
+        kind=DeliveryKind.LOGIN,
         next_attempt_at=now,
         created_at=now,
     )
     session.add(delivery)
     session.flush()
     session.add(
-        L(
+        models.SignInLink(
             advocate_id=advocate.id,
             delivery_id=delivery.id,
             created_at=now,
@@ -125,18 +117,12 @@ class SignedIn:
 
 def redeem_sign_in(session: Session, link_id: int, now: datetime) -> SignedIn | None:
     """Use a sign-in link; None when it is used, expired or unknown, or its advocate is gone."""
-    L = models.SignInLink
-    used = session.execute(
-        update(L)
-        .where(L.id == link_id, L.used_at.is_(None), L.expires_at > now)
-        .values(used_at=now)
-    )
-    if used.rowcount != 1:  # type: ignore[attr-defined]
+    if not sign_ins.use(session, link_id, now):
         return None
-    row = session.execute(select(L.advocate_id, L.next_path).where(L.id == link_id)).one()
-    if active_advocate(session, row.advocate_id) is None:
+    advocate_id, next_path = sign_ins.owner_and_path(session, link_id)
+    if active_advocate(session, advocate_id) is None:
         return None
-    return SignedIn(row.advocate_id, local_path(row.next_path) or "/")
+    return SignedIn(advocate_id, local_path(next_path) or "/")
 
 
 # sessions -----------------------------------------------------------------------------------------
@@ -255,11 +241,9 @@ def allow_login_request(session: Session, client: str, now: datetime) -> bool:
     - two instances answering the same client at the same instant may both let the 30th request
       through: the limit is a brake on guessing and flooding, not an exact count.
     """
-    H = models.LoginHit
     since = now - LOGIN_PERIOD
-    session.execute(delete(H).where(H.at <= since))
-    recent = session.scalar(select(func.count()).where(H.client == client, H.at > since))
-    if (recent or 0) >= LOGIN_REQUESTS_PER_HOUR:
+    login_hits.forget_until(session, since)
+    if login_hits.count_since(session, client, since) >= LOGIN_REQUESTS_PER_HOUR:
         return False
-    session.add(H(client=client, at=now))
+    session.add(models.LoginHit(client=client, at=now))
     return True

@@ -20,11 +20,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
-from sqlalchemy.orm import Session
-
 from monitor import logs
-from monitor.store import models
+from monitor.store import (
+    Session,
+    audit,
+    decisions,
+    matches,
+    models,
+    observations,
+    people,
+    runs,
+    sources,
+)
+from monitor.store import events as stored_events
 from monitor.web.auth import Viewer
 
 PAGE_SIZE = 50
@@ -63,12 +71,7 @@ class Directory:
     def people(self, session: Session) -> dict[str, PersonCard]:
         if time.monotonic() - self._checked < self._recheck:
             return self._people
-        P = models.Person
-        stamp = tuple(
-            session.execute(
-                select(func.count(), func.count(P.archived_at), func.max(P.updated_at))
-            ).one()
-        )
+        stamp = people.stamp(session)
         with self._lock:
             if stamp != self._stamp:
                 self._people, self._listed, self._by_advocate = _index(_load_people(session))
@@ -103,7 +106,7 @@ def _index(
 
 def _load_people(session: Session) -> dict[str, PersonCard]:
     cards = {}
-    for row in session.scalars(select(models.Person)):
+    for row in people.everyone(session):
         spec = row.spec or {}
         cards[row.id] = PersonCard(
             id=row.id,
@@ -116,45 +119,18 @@ def _load_people(session: Session) -> dict[str, PersonCard]:
     return cards
 
 
-def awaiting_verdict() -> ColumnElement[bool]:
-    """A possible-match event with no verdict on its pair given since."""
-    E, D = models.Event, models.Decision
-    decided = exists().where(
-        D.person_id == E.person_id,
-        D.observation_id == E.observation_id,
-        D.decided_at >= E.detected_at,
-    )
-    return and_(E.type == "possible_match", E.observation_id.is_not(None), ~decided)
-
-
 # / ------------------------------------------------------------------------------------------------
 def last_events(session: Session, person_ids: Sequence[str]) -> dict[str, models.Event]:
     """Each person's newest event (the (person, detected_at) index answers each maximum)."""
-    E = models.Event
-    newest = (
-        select(E.person_id, func.max(E.detected_at).label("at"))
-        .where(E.person_id.in_(person_ids))
-        .group_by(E.person_id)
-        .subquery()
-    )
-    query = select(E).join(
-        newest, and_(E.person_id == newest.c.person_id, E.detected_at == newest.c.at)
-    )
     found: dict[str, models.Event] = {}
-    for event in session.scalars(query):
+    for event in stored_events.at_last_detection(session, person_ids):
         if event.person_id not in found or event.id > found[event.person_id].id:
             found[event.person_id] = event
     return found
 
 
 def open_matches(session: Session, person_ids: Sequence[str]) -> dict[str, int]:
-    E = models.Event
-    query = (
-        select(E.person_id, func.count())
-        .where(E.person_id.in_(person_ids), awaiting_verdict())
-        .group_by(E.person_id)
-    )
-    return {person_id: int(count) for person_id, count in session.execute(query).all()}
+    return stored_events.awaiting_by_person(session, person_ids)
 
 
 @dataclass(frozen=True)
@@ -168,26 +144,8 @@ class NoticeState:
 
 def notice_states(session: Session, person_ids: Sequence[str]) -> list[NoticeState]:
     """The notices strongly matched (or confirmed) to these people, listed now or not, since when."""
-    Obs, M, D, E = models.Observation, models.Match, models.Decision, models.Event
-    confirmed = exists().where(
-        D.person_id == M.person_id, D.observation_id == M.observation_id, D.verdict == "confirmed"
-    )
-    rows = session.execute(
-        select(M.person_id, Obs.id, Obs.key, Obs.present, Obs.first_seen_at, Obs.last_changed_at)
-        .join(Obs, M.observation_id == Obs.id)
-        .where(
-            M.person_id.in_(person_ids), Obs.kind == "notice", or_(M.band == "strong", confirmed)
-        )
-        .order_by(Obs.key)
-    ).all()
-    listed_since = {
-        (p, o): at
-        for p, o, at in session.execute(
-            select(E.person_id, E.observation_id, func.max(E.detected_at))
-            .where(E.person_id.in_(person_ids), E.type.in_(NOTICE_PRESENCE))
-            .group_by(E.person_id, E.observation_id)
-        ).all()
-    }
+    rows = matches.strong_or_confirmed_notices(session, person_ids)
+    listed_since = stored_events.last_detected(session, person_ids, NOTICE_PRESENCE)
     return [
         NoticeState(
             person_id=p,
@@ -202,39 +160,24 @@ def notice_states(session: Session, person_ids: Sequence[str]) -> list[NoticeSta
 
 # /people/<id> -------------------------------------------------------------------------------------
 def person_events(session: Session, person_id: str) -> list[models.Event]:
-    E = models.Event
-    query = select(E).where(E.person_id == person_id).order_by(E.detected_at.desc(), E.id.desc())
-    return list(session.scalars(query))
+    """The person's events, newest first (store.events.listed gives them oldest first)."""
+    return list(reversed(stored_events.listed(session, person_id)))
 
 
 def decisions_of(session: Session, person_id: str) -> dict[int, models.Decision]:
-    D = models.Decision
-    return {d.observation_id: d for d in session.scalars(select(D).where(D.person_id == person_id))}
+    return {d.observation_id: d for d in decisions.listed(session, person_id).values()}
 
 
 def matched_notices(
     session: Session, person_id: str
-) -> list[tuple[models.Observation, models.Match]]:
-    Obs, M = models.Observation, models.Match
-    query = (
-        select(Obs, M)
-        .join(M, M.observation_id == Obs.id)
-        .where(M.person_id == person_id, Obs.kind == "notice")
-        .order_by(Obs.key)
-    )
-    return [(obs, match) for obs, match in session.execute(query).all()]
+) -> list[tuple[models.Observation, models.MatchRow]]:
+    return matches.notices_of(session, person_id)
 
 
 def versions(session: Session, observation_ids: Iterable[int]) -> dict[int, list[models.Evidence]]:
     """Every stored version (raw bytes as fetched) of these records, oldest first, without bodies."""
-    Ev = models.Evidence
     grouped: dict[int, list[models.Evidence]] = {}
-    query = (
-        select(Ev)
-        .where(Ev.observation_id.in_(list(observation_ids)))
-        .order_by(Ev.retrieved_at, Ev.id)
-    )
-    for row in session.scalars(query):
+    for row in observations.evidence_of_each(session, list(observation_ids)):
         if row.observation_id is not None:
             grouped.setdefault(row.observation_id, []).append(row)
     return grouped
@@ -245,29 +188,17 @@ def versions(session: Session, observation_ids: Iterable[int]) -> dict[int, list
 class Review:
     event: models.Event
     observation: models.Observation | None
-    match: models.Match | None
+    match: models.MatchRow | None
 
 
 def reviews(
     session: Session, viewer: Viewer, visible: Sequence[str], page: int
 ) -> tuple[list[Review], int]:
     """Possible matches awaiting a verdict, oldest first, and how many there are (at most COUNT_CAP)."""
-    E, Obs, M = models.Event, models.Observation, models.Match
-    where = [awaiting_verdict()]
-    if not viewer.admin:
-        where.append(E.person_id.in_(visible))
-    counted = select(E.id).where(*where).limit(COUNT_CAP).subquery()
-    total = session.scalar(select(func.count()).select_from(counted)) or 0
-    query = (
-        select(E, Obs, M)
-        .outerjoin(Obs, Obs.id == E.observation_id)
-        .outerjoin(M, and_(M.observation_id == E.observation_id, M.person_id == E.person_id))
-        .where(*where)
-        .order_by(E.detected_at, E.id)
-        .offset(page * REVIEW_PAGE)
-        .limit(REVIEW_PAGE)
-    )
-    return [Review(e, o, m) for e, o, m in session.execute(query).all()], int(total)
+    of = None if viewer.admin else visible
+    total = stored_events.awaiting_count(session, of, COUNT_CAP)
+    rows = stored_events.awaiting_page(session, of, page * REVIEW_PAGE, REVIEW_PAGE)
+    return [Review(e, o, m) for e, o, m in rows], total
 
 
 def review_of(session: Session, event_id: int) -> Review | None:
@@ -277,44 +208,21 @@ def review_of(session: Session, event_id: int) -> Review | None:
     observation = (
         session.get(models.Observation, event.observation_id) if event.observation_id else None
     )
-    match = session.scalar(
-        select(models.Match).where(
-            models.Match.observation_id == event.observation_id,
-            models.Match.person_id == event.person_id,
-        )
-    )
+    match = matches.of(session, event.observation_id, event.person_id)
     return Review(event, observation, match)
 
 
 def decision_for(session: Session, event: models.Event) -> models.Decision | None:
-    D = models.Decision
-    return session.scalar(
-        select(D).where(D.person_id == event.person_id, D.observation_id == event.observation_id)
-    )
+    return decisions.on(session, event.person_id, event.observation_id)
 
 
 # /sources, /audit ---------------------------------------------------------------------------------
 def sources_with_sweeps(session: Session) -> list[tuple[models.Source, models.SourceRun | None]]:
     """Each live source and its last full run (an INTERPOL sweep's coverage)."""
-    S, R = models.Source, models.SourceRun
-    sources = list(session.scalars(select(S).where(S.archived_at.is_(None)).order_by(S.id)))
-    ranked = (
-        select(
-            R.id,
-            func.row_number()
-            .over(partition_by=R.source_id, order_by=R.started_at.desc())
-            .label("n"),
-        )
-        .where(R.full.is_(True), R.finished_at.is_not(None))
-        .subquery()
-    )
-    last = {
-        r.source_id: r
-        for r in session.scalars(select(R).join(ranked, ranked.c.id == R.id).where(ranked.c.n == 1))
-    }
-    return [(s, last.get(s.id)) for s in sources]
+    live = sources.live(session)
+    last = runs.last_finished_full(session)
+    return [(s, last.get(s.id)) for s in live]
 
 
 def audit_entries(session: Session) -> list[models.AuditEntry]:
-    A = models.AuditEntry
-    return list(session.scalars(select(A).order_by(A.at.desc(), A.id.desc()).limit(AUDIT_PAGE)))
+    return audit.newest(session, AUDIT_PAGE)

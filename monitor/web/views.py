@@ -137,7 +137,7 @@ def review_item(review: Review, card: PersonCard, tz: tzinfo) -> dict[str, Any]:
 
 def notice_card(
     observation: models.Observation,
-    match: models.Match,
+    match: models.MatchRow,
     evidence: Sequence[models.Evidence],
     events: Iterable[models.Event],
     decision: models.Decision | None,
