@@ -36,7 +36,7 @@ from monitor.interpol.lifecycle import (
 from monitor.items import Item, content_hash
 from monitor.matching import Record, RecordMatch
 from monitor.store import matches, models, observations
-from monitor.store.states import ObservationKind, Severity
+from monitor.store.states import EventType, ObservationKind, Severity
 
 if TYPE_CHECKING:
     from monitor.config.watchlist import WatchedPerson
@@ -141,7 +141,7 @@ def _upsert(
         row = models.Observation(
             key=item.key,
             source_id=recorder.source.id,
-            kind="notice",
+            kind=ObservationKind.NOTICE,
             url=item.url,
             title=item.title,
             text="",
@@ -220,7 +220,7 @@ def _published(
             recorder,
             row,
             match.person_id,
-            "notice_published" if alert else "possible_match",
+            EventType.NOTICE_PUBLISHED if alert else EventType.POSSIBLE_MATCH,
             severity=Severity.HIGH if alert else Severity.MEDIUM,
             baseline=first_scan or recorder.baseline,
             details={
@@ -252,7 +252,7 @@ def _changed(recorder: Recorder, row: models.Observation, transition: Transition
             recorder,
             row,
             person_id,
-            "notice_changed",
+            EventType.NOTICE_CHANGED,
             severity=Severity.HIGH,
             suffix=row.content_hash,
             details={
@@ -264,11 +264,13 @@ def _changed(recorder: Recorder, row: models.Observation, transition: Transition
 
 def _lifecycle(recorder: Recorder, row: models.Observation, transition: Transition) -> None:
     kind = (
-        "notice_no_longer_public" if transition.kind == "no_longer_public" else "notice_reappeared"
+        EventType.NOTICE_NO_LONGER_PUBLIC
+        if transition.kind == "no_longer_public"
+        else EventType.NOTICE_REAPPEARED
     )
     headline = (
         "notice no longer on the public list (deleted, or only restricted: the public list is a minority of valid notices)"
-        if kind == "notice_no_longer_public"
+        if kind == EventType.NOTICE_NO_LONGER_PUBLIC
         else "notice back on the public list"
     )
     for person_id in _matched_people(recorder, row):
@@ -311,9 +313,9 @@ def _notice_event(
     recorder: Recorder,
     row: models.Observation,
     person_id: str,
-    event_type: str,
+    event_type: EventType,
     *,
-    severity: str,
+    severity: Severity,
     details: dict[str, Any],
     baseline: bool | None = None,
     suffix: str = "",

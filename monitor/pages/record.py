@@ -6,7 +6,7 @@ from monitor.events.observations import CHANGED, Counts, keep_evidence, upsert_o
 from monitor.events.recorder import Recorder
 from monitor.items import Collected
 from monitor.store import observations
-from monitor.store.states import Severity
+from monitor.store.states import EventType, Severity
 from monitor.text.diff import diff_text
 
 
@@ -25,7 +25,7 @@ def record_watch(recorder: Recorder, collected: Collected) -> Counts:
             key=f"page_changed:{person_id}:{row.id}:{row.content_hash}",
             person_id=person_id,
             observation=row,
-            event_type="page_changed",
+            event_type=EventType.PAGE_CHANGED,
             severity=Severity.HIGH,
             evidence=diff,
             details={"diff": diff, "headline": "case page changed"},

@@ -20,12 +20,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from monitor.config.settings import Settings
 from monitor.outbox.compose import Mailing
+from monitor.store import Session, sessionmaker
 from monitor.web import auth, queries
 from monitor.web.paths import local_path
 from monitor.web.queries import Directory, PersonCard, Review

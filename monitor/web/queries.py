@@ -212,10 +212,6 @@ def review_of(session: Session, event_id: int) -> Review | None:
     return Review(event, observation, match)
 
 
-def decision_for(session: Session, event: models.Event) -> models.Decision | None:
-    return decisions.on(session, event.person_id, event.observation_id)
-
-
 # /sources, /audit ---------------------------------------------------------------------------------
 def sources_with_sweeps(session: Session) -> list[tuple[models.Source, models.SourceRun | None]]:
     """Each live source and its last full run (an INTERPOL sweep's coverage)."""

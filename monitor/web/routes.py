@@ -18,7 +18,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -26,6 +25,7 @@ from starlette.responses import RedirectResponse, Response
 
 from monitor.events.verdicts import decide, export_evidence
 from monitor.outbox.send import deliver_pending_async
+from monitor.store import Session
 from monitor.store.withdrawals import list_reading
 from monitor.web import auth, queries, views
 from monitor.web.context import (

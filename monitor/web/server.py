@@ -24,13 +24,12 @@ import time
 from dataclasses import dataclass, field
 
 import uvicorn
-from sqlalchemy import Engine
 
 from monitor.config.settings import DEFAULT_WEB_PORT, Settings
 from monitor.exc import ConfigError
 from monitor.outbox.compose import Mailing
 from monitor.outbox.templates import default_templates_dir
-from monitor.store import database
+from monitor.store import Engine, database
 from monitor.store.models import utcnow
 from monitor.web.app import build_app
 from monitor.web.context import WebContext
