@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.store import models
@@ -53,16 +53,20 @@ def stored_at(session: Session, source_id: str, when: datetime) -> int:
     return int(session.scalar(query) or 0)
 
 
-def weak(
-    session: Session, person_id: str | None = None, since: datetime | None = None
-) -> Iterator[tuple[models.MatchRow, models.Observation]]:
-    """Weak matches with their observations, oldest first (of one person, since a time)."""
-    query = (
+def _weak_query() -> Select[models.MatchRow, models.Observation]:
+    return (
         select(M, Obs)
         .join(Obs, Obs.id == M.observation_id)
         .where(M.band == Band.WEAK)
         .order_by(M.created_at, M.id)
     )
+
+
+def weak(
+    session: Session, person_id: str | None = None, since: datetime | None = None
+) -> Iterator[tuple[models.MatchRow, models.Observation]]:
+    """Weak matches with their observations, oldest first (of one person, since a time)."""
+    query = _weak_query()
     if person_id:
         query = query.where(M.person_id == person_id)
     if since:
@@ -75,16 +79,8 @@ def weak_between(
 ) -> list[tuple[models.MatchRow, models.Observation]]:
     """The weak matches of these people stored from `start` up to (not including) `end`, with
     their observations, oldest first."""
-    query = (
-        select(M, Obs)
-        .join(Obs, Obs.id == M.observation_id)
-        .where(
-            M.person_id.in_(person_ids),
-            M.band == Band.WEAK,
-            M.created_at >= start,
-            M.created_at < end,
-        )
-        .order_by(M.created_at, M.id)
+    query = _weak_query().where(
+        M.person_id.in_(person_ids), M.created_at >= start, M.created_at < end
     )
     return [(match, observation) for match, observation in session.execute(query).all()]
 
