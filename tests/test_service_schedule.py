@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -128,6 +130,25 @@ async def test_a_new_watchlist_adds_removes_and_reschedules_source_jobs(
         jobs = source_jobs(scheduler)
         assert set(jobs) == {"source:minutely", "source:new"}
         assert jobs["source:minutely"].trigger.interval == timedelta(minutes=2)
+    finally:
+        await scheduler.stop(1)
+
+
+async def test_two_watchlist_checks_at_once_take_a_new_version_once_without_a_database_error(
+    runtime: Runtime, server: HttpTestServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The periodic check and another caller meet on the same new file: the second waits for the
+    # first, where both syncing at once failed on the source rows the first had just inserted.
+    scheduler = Scheduler(runtime, mailing_for(runtime.settings))
+    scheduler.start()
+    try:
+        write_watchlist(runtime.settings.watchlist, [feed(server, "new", "30m")])
+        with caplog.at_level(logging.INFO, logger="monitor.service.scheduler"):
+            await asyncio.gather(*(scheduler.check_watchlist() for _ in range(3)))
+        messages = [r.getMessage() for r in caplog.records]
+        assert messages.count("watchlist changed; sources rescheduled") == 1
+        assert not [m for m in messages if "could not take it" in m]
+        assert set(source_jobs(scheduler)) == {"source:new"}
     finally:
         await scheduler.stop(1)
 

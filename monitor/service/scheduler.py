@@ -89,6 +89,7 @@ class Scheduler:
         self.running: set[asyncio.Task[Any]] = set()
         self.last_tick = time.monotonic()
         self.delivery_lock = asyncio.Lock()
+        self.watchlist_lock = asyncio.Lock()
         self.stopping = False
 
     def start(self) -> None:
@@ -261,18 +262,24 @@ class Scheduler:
 
     async def check_watchlist(self) -> None:
         """Re-read the watchlist if it changed (off the event loop: new people are matched
-        against all stored history); reschedule the sources of a valid new version."""
-        try:
-            changed = await asyncio.to_thread(self.runtime.reload_if_changed)
-        except SQLAlchemyError as exc:
-            log.warning(
-                "watchlist changed but the database could not take it; trying again shortly",
-                extra={"error": type(exc).__name__},
-            )
-            return
-        if changed:
-            log.info("watchlist changed; sources rescheduled")
-            self._schedule_sources()
+        against all stored history); reschedule the sources of a valid new version.
+
+        One check at a time: a second one while one runs (the periodic job and another caller)
+        waits, then finds the file already read, rather than syncing the same new version twice
+        at once and failing on the rows the first inserted.
+        """
+        async with self.watchlist_lock:
+            try:
+                changed = await asyncio.to_thread(self.runtime.reload_if_changed)
+            except SQLAlchemyError as exc:
+                log.warning(
+                    "watchlist changed but the database could not take it; trying again shortly",
+                    extra={"error": type(exc).__name__},
+                )
+                return
+            if changed:
+                log.info("watchlist changed; sources rescheduled")
+                self._schedule_sources()
 
 
 def _random_part_of(jitter: timedelta) -> timedelta:
