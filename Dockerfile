@@ -2,11 +2,14 @@
 # Run:   docker run -v redwatch-data:/data -v $PWD/watchlist.yaml:/config/watchlist.yaml:ro redwatch
 # The image installs redwatch from its wheel, as any user would: templates and migrations are
 # package data, so nothing of the source tree is copied into the final stage.
-FROM python:3.11-slim-bookworm AS wheel
+# The wheel is built with the matching engine compiled to C (REDWATCH_COMPILE=1, setup.py): the
+# full image has the C compiler, the final one needs none.
+FROM python:3.11-bookworm AS wheel
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md setup.py ./
+COPY build_backend ./build_backend
 COPY monitor ./monitor
-RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+RUN REDWATCH_COMPILE=1 pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 FROM python:3.11-slim-bookworm
 

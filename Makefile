@@ -22,8 +22,8 @@ run: $(STAMP)
 	$(BIN)/monitor run
 
 lint: $(STAMP)
-	$(BIN)/ruff check monitor tests bench scripts fuzz
-	$(BIN)/ruff format --check monitor tests bench scripts fuzz
+	$(BIN)/ruff check monitor tests bench scripts fuzz setup.py build_backend
+	$(BIN)/ruff format --check monitor tests bench scripts fuzz setup.py build_backend
 
 typecheck: $(STAMP)
 	$(BIN)/mypy monitor

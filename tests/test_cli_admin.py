@@ -80,7 +80,7 @@ def _settings(tmp_path: Path, **extra: str):  # type: ignore[no-untyped-def]
     return load_settings(environ, env_file=tmp_path / "no.env")
 
 
-def test_run_says_where_emails_go_how_many_sources_are_enabled_and_when_each_first_polls(
+def test_run_says_where_emails_go_how_many_sources_are_enabled_which_engine_and_each_first_poll(
     tmp_path: Path,
 ) -> None:
     from datetime import UTC, datetime
@@ -97,6 +97,8 @@ def test_run_says_where_emails_go_how_many_sources_are_enabled_and_when_each_fir
     assert lines[1] == f"{len(enabled)} of {len(sources)} sources enabled" and len(enabled) < len(
         sources
     )
-    assert lines[2] == f"first poll of {enabled[0]} at 2026-12-01 15:03:09 CET"
+    # the sources run from this checkout, not compiled: the line says so, and how to compile
+    assert lines[2].startswith("matching engine: pure Python (REDWATCH_COMPILE=1 pip install .")
+    assert lines[3] == f"first poll of {enabled[0]} at 2026-12-01 15:03:09 CET"
     smtp = start_lines(_settings(tmp_path, smtp_host="smtp.example.org"), sources, tries)
     assert smtp[0] == "emails go to the SMTP server smtp.example.org:587 (starttls)"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.paths import ROOT
+from tests.wheels import SOURCE_FILES, SOURCE_FOLDERS
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 
@@ -70,3 +71,10 @@ def test_the_readme_docker_run_mounts_every_file_it_names_where_the_image_looks(
     assert secrets and "0644" in secrets[0]  # uid 10001 must read a file the host user wrote
     execs = [c for c in commands if c.startswith("docker exec")]
     assert all(c.split()[3] == "monitor" for c in execs)
+
+
+def test_the_image_builds_its_wheel_from_the_whole_source_with_the_engine_compiled() -> None:
+    wheel_stage = DOCKERFILE.split("\nFROM ", 2)[1]
+    assert re.search(r"REDWATCH_COMPILE=1 pip wheel ", wheel_stage)
+    copied = " ".join(line for line in wheel_stage.splitlines() if line.startswith("COPY "))
+    assert all(name in copied for name in (*SOURCE_FILES, *SOURCE_FOLDERS))

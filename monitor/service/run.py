@@ -29,6 +29,7 @@ from monitor.config.settings import Settings
 from monitor.config.watchlist import Source
 from monitor.exc import ConfigError
 from monitor.http import open_client
+from monitor.matching import build as matching_build
 from monitor.outbox.compose import Mailing
 from monitor.outbox.send import deliver_pending_async
 from monitor.outbox.templates import default_templates_dir
@@ -270,7 +271,8 @@ async def _serve(runtime: Runtime) -> None:
 def start_lines(
     settings: Settings, sources: Sequence[Source], tries: Sequence[tuple[str, datetime]]
 ) -> list[str]:
-    """What `monitor run` says at start: where emails go, the enabled sources, each first poll."""
+    """What `monitor run` says at start: where emails go, the enabled sources, which build of the
+    matching engine runs, each first poll."""
     if settings.smtp_host:
         port = (
             settings.smtp_port or {"tls": 465, "starttls": 587, "none": 25}[settings.smtp_security]
@@ -281,7 +283,7 @@ def start_lines(
     else:
         mail = f"no SMTP host set: emails are written as .eml files into {settings.effective_outbox_dir}"
     enabled = sum(1 for s in sources if s.enabled)
-    lines = [mail, f"{enabled} of {len(sources)} sources enabled"]
+    lines = [mail, f"{enabled} of {len(sources)} sources enabled", matching_build.described()]
     tz = settings.tz
     for source_id, at in tries:
         lines.append(f"first poll of {source_id} at {at.astimezone(tz):%Y-%m-%d %H:%M:%S %Z}")

@@ -1,0 +1,82 @@
+"""Building redwatch's wheel from a copy of its source, and installing it into a fresh venv."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+from tests.paths import ROOT
+
+# What a source distribution of redwatch holds.
+SOURCE_FILES = ("pyproject.toml", "README.md", "setup.py")
+SOURCE_FOLDERS = ("monitor", "build_backend")
+
+
+def run(*command: str | Path, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(part) for part in command],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def plain_env(home: Path) -> dict[str, str]:
+    """An environment with no MONITOR_* variable: the installed package must find its own files."""
+    keep = {key: value for key, value in os.environ.items() if not key.startswith("MONITOR_")}
+    keep.pop("PYTHONPATH", None)
+    keep.update({"HOME": str(home), "MONITOR_DATA_DIR": str(home / "data")})
+    return keep
+
+
+def build_wheel(tmp_path: Path, compile_engine: bool = False) -> Path:
+    """Build from a copy of what a source distribution holds, so nothing is written into the tree;
+    `compile_engine` builds it as the Docker image does, the matching engine compiled (setup.py)."""
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in SOURCE_FILES:
+        shutil.copy(ROOT / name, source / name)
+    for folder in SOURCE_FOLDERS:
+        shutil.copytree(
+            ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    dist = tmp_path / "dist"
+    env = plain_env(tmp_path)
+    env.pop("REDWATCH_COMPILE", None)
+    if compile_engine:
+        env["REDWATCH_COMPILE"] = "1"
+    built = run(
+        sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", dist, source, cwd=tmp_path, env=env
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    return next(dist.glob("redwatch-*.whl"))
+
+
+def venv_with_wheel(tmp_path: Path, wheel: Path) -> Path:
+    """A fresh venv holding the wheel; its dependencies come from this venv's site-packages
+    (a .pth line, so this venv's editable redwatch is not seen)."""
+    venv = tmp_path / "venv"
+    env = plain_env(tmp_path)
+    made = run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path, env=env)
+    assert made.returncode == 0, made.stderr
+    python = venv / "bin" / "python"
+    site = run(
+        python,
+        "-c",
+        "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        cwd=tmp_path,
+        env=env,
+    )
+    (Path(site.stdout.strip()) / "outer.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    installed = run(
+        sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", wheel,
+        cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    return venv
