@@ -6,7 +6,7 @@
 # full image has the C compiler, the final one needs none.
 FROM python:3.11-bookworm AS wheel
 WORKDIR /src
-COPY pyproject.toml README.md setup.py ./
+COPY pyproject.toml README.md setup.py MANIFEST.in ./
 COPY build_backend ./build_backend
 COPY monitor ./monitor
 RUN REDWATCH_COMPILE=1 pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .

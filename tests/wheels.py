@@ -11,8 +11,8 @@ from pathlib import Path
 
 from tests.paths import ROOT
 
-# What a source distribution of redwatch holds.
-SOURCE_FILES = ("pyproject.toml", "README.md", "setup.py")
+# What a checkout holds that the package is built from (MANIFEST.in says what its sdist holds).
+SOURCE_FILES = ("pyproject.toml", "README.md", "setup.py", "MANIFEST.in")
 SOURCE_FOLDERS = ("monitor", "build_backend")
 
 
@@ -36,7 +36,8 @@ def plain_env(home: Path) -> dict[str, str]:
 
 
 def build_wheel(tmp_path: Path, compile_engine: bool = False) -> Path:
-    """Build from a copy of what a source distribution holds, so nothing is written into the tree;
+    """Build as pip does from PyPI: an sdist of a copy of the checkout, then the wheel from that
+    sdist (so a file the sdist leaves out fails here); nothing is written into the tree.
     `compile_engine` builds it as the Docker image does, the matching engine compiled (setup.py)."""
     source = tmp_path / "source"
     source.mkdir()
@@ -49,11 +50,14 @@ def build_wheel(tmp_path: Path, compile_engine: bool = False) -> Path:
     dist = tmp_path / "dist"
     env = plain_env(tmp_path)
     env.pop("REDWATCH_COMPILE", None)
+    sdist = run(sys.executable, "-m", "build", "--sdist", "-o", dist, source, cwd=tmp_path, env=env)
+    assert sdist.returncode == 0, sdist.stdout + sdist.stderr
     if compile_engine:
         env["REDWATCH_COMPILE"] = "1"
     built = run(
-        sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", dist, source, cwd=tmp_path, env=env
-    )
+        sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", dist,
+        next(dist.glob("redwatch-*.tar.gz")), cwd=tmp_path, env=env,
+    )  # fmt: skip
     assert built.returncode == 0, built.stdout + built.stderr
     return next(dist.glob("redwatch-*.whl"))
 

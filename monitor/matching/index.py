@@ -256,22 +256,23 @@ class MatchIndex:
         keys = " ".join(t.key for t in tokens)
         skel = " ".join(t.skel for t in tokens)
         abjad = any(t.abjad for t in tokens)
-        # every candidate's targets in one list, for one C call
-        starts: list[int] = []
+        # every candidate's targets in one list, for one C call; whose each one is, and which
         forms: list[tuple[str, str, bool]] = []
-        for i in candidates:
-            starts.append(len(forms))
-            forms += self._entries[i].quick
-        ratios = _quick_ratios(keys, skel, abjad, forms)
-        starts.append(len(forms))
-        scored: list[tuple[int, float, tuple[int, ...]]] = []
+        whose: list[tuple[int, int]] = []  # (candidate's place, the target's place in its names)
         for n, i in enumerate(candidates):
-            mine = ratios[starts[n] : starts[n + 1]]
-            top = max(mine, default=0.0)
-            if top >= PREFILTER_MIN:
-                scored.append((i, top, tuple(t for t, r in enumerate(mine) if r >= PREFILTER_MIN)))
-        scored.sort(key=lambda s: -s[1])  # stable: candidates' order among equals
-        return [(i, targets) for i, _, targets in scored[:PREFILTER_KEEP]]
+            quick = self._entries[i].quick
+            forms += quick
+            whose += [(n, t) for t in range(len(quick))]
+        kept: dict[int, list[int]] = {}
+        top: dict[int, float] = {}
+        for k, ratio in enumerate(_quick_ratios(keys, skel, abjad, forms)):
+            if ratio >= PREFILTER_MIN:  # most are 0: under the cut-off
+                n, t = whose[k]
+                kept.setdefault(n, []).append(t)
+                top[n] = max(top.get(n, 0.0), ratio)
+        # best first; among equals the candidates' own order
+        ranked = sorted(kept, key=lambda n: (-top[n], n))[:PREFILTER_KEEP]
+        return [(candidates[n], tuple(kept[n])) for n in ranked]
 
     def match_name(self, name: str) -> list[RecordMatch]:
         """Match a bare full name ("SURNAME, Forename" or any order), without qualifiers."""
