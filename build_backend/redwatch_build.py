@@ -13,7 +13,8 @@ from typing import Any
 from setuptools import build_meta
 from setuptools.build_meta import *  # noqa: F403 (the rest of the backend, unchanged)
 
-# The mypy that compiles: the one constraints.txt pins for CI's type check.
+# The mypy that compiles: the one constraints.txt pins for CI's type check. Only a wheel asks for
+# it: setup.py refuses to compile an editable install, and an sdist holds only sources.
 MYPYC = "mypy==2.4.1"
 
 
@@ -23,9 +24,4 @@ def compiling() -> bool:
 
 def get_requires_for_build_wheel(config_settings: dict[str, Any] | None = None) -> list[str]:
     requires: list[str] = build_meta.get_requires_for_build_wheel(config_settings)
-    return [*requires, MYPYC] if compiling() else requires
-
-
-def get_requires_for_build_editable(config_settings: dict[str, Any] | None = None) -> list[str]:
-    requires: list[str] = build_meta.get_requires_for_build_editable(config_settings)
     return [*requires, MYPYC] if compiling() else requires

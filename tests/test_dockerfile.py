@@ -76,5 +76,7 @@ def test_the_readme_docker_run_mounts_every_file_it_names_where_the_image_looks(
 def test_the_image_builds_its_wheel_from_the_whole_source_with_the_engine_compiled() -> None:
     wheel_stage = DOCKERFILE.split("\nFROM ", 2)[1]
     assert re.search(r"REDWATCH_COMPILE=1 pip wheel ", wheel_stage)
+    # the full image, which has the C compiler and Python's headers (the slim one has neither)
+    assert re.match(r"python:3\.11-bookworm AS wheel\n", wheel_stage)
     copied = " ".join(line for line in wheel_stage.splitlines() if line.startswith("COPY "))
     assert all(name in copied for name in (*SOURCE_FILES, *SOURCE_FOLDERS))

@@ -6,21 +6,26 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
 
 from tests.paths import ROOT
-from tests.wheels import build_wheel, plain_env, run, venv_with_wheel
+from tests.wheels import build_wheel, copy_source, plain_env, run, venv_with_wheel
 
 pytestmark = pytest.mark.slow
 DUMP = ROOT / "tests" / "matching_dump.py"
 
 
 def _need_a_compiler() -> None:
-    if shutil.which("cc") or shutil.which("gcc"):
+    headers = Path(sysconfig.get_paths()["include"]) / "Python.h"
+    if (shutil.which("cc") or shutil.which("gcc")) and headers.is_file():
         return
-    reason = "no C compiler (cc) to build the compiled engine with (apt-get install -y gcc)"
+    reason = (
+        f"no C compiler (cc) or no {headers} to build the compiled engine with"
+        " (apt-get install -y gcc python3-dev)"
+    )
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(reason)
     pytest.skip(reason)
@@ -45,3 +50,27 @@ def test_the_compiled_engine_makes_the_same_matches_as_the_pure_one(tmp_path: Pa
     assert not differ, (
         f"{len(differ)} differ; the first:\ncompiled {differ[0][0]}\npure     {differ[0][1]}"
     )
+
+
+def test_the_checkout_holds_no_compiled_module_that_would_shadow_its_sources() -> None:
+    # the suite, `make run` and every edit run the .py sources; a wheel compiles into build/
+    assert sorted((ROOT / "monitor").rglob("*.so")) == []
+    assert sorted(ROOT.glob("*__mypyc*")) == []
+
+
+def test_a_compiled_editable_install_is_refused_with_the_reason(tmp_path: Path) -> None:
+    source = copy_source(tmp_path)
+    env = plain_env(tmp_path)
+    made = run(
+        sys.executable, "-m", "venv", "--without-pip", tmp_path / "venv", cwd=tmp_path, env=env
+    )
+    assert made.returncode == 0, made.stderr
+    python = tmp_path / "venv" / "bin" / "python"
+    env["REDWATCH_COMPILE"] = "1"
+    done = run(
+        sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "-e", source,
+        cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "builds a compiled wheel, not an editable install" in done.stdout + done.stderr
+    assert sorted(source.rglob("*.so")) == []

@@ -35,10 +35,8 @@ def plain_env(home: Path) -> dict[str, str]:
     return keep
 
 
-def build_wheel(tmp_path: Path, compile_engine: bool = False) -> Path:
-    """Build as pip does from PyPI: an sdist of a copy of the checkout, then the wheel from that
-    sdist (so a file the sdist leaves out fails here); nothing is written into the tree.
-    `compile_engine` builds it as the Docker image does, the matching engine compiled (setup.py)."""
+def copy_source(tmp_path: Path) -> Path:
+    """A copy of what the checkout holds that the package is built from, in tmp_path/source."""
     source = tmp_path / "source"
     source.mkdir()
     for name in SOURCE_FILES:
@@ -47,13 +45,21 @@ def build_wheel(tmp_path: Path, compile_engine: bool = False) -> Path:
         shutil.copytree(
             ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__")
         )
+    return source
+
+
+def build_wheel(tmp_path: Path, compile_engine: bool = False) -> Path:
+    """Build as pip does from PyPI: an sdist of a copy of the checkout, then the wheel from that
+    sdist (so a file the sdist leaves out fails here); nothing is written into the tree.
+    `compile_engine` builds it as the Docker image does, the matching engine compiled (setup.py)."""
+    source = copy_source(tmp_path)
     dist = tmp_path / "dist"
     env = plain_env(tmp_path)
     env.pop("REDWATCH_COMPILE", None)
+    if compile_engine:  # for the sdist too: it must build without compiling anything
+        env["REDWATCH_COMPILE"] = "1"
     sdist = run(sys.executable, "-m", "build", "--sdist", "-o", dist, source, cwd=tmp_path, env=env)
     assert sdist.returncode == 0, sdist.stdout + sdist.stderr
-    if compile_engine:
-        env["REDWATCH_COMPILE"] = "1"
     built = run(
         sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", dist,
         next(dist.glob("redwatch-*.tar.gz")), cwd=tmp_path, env=env,

@@ -256,7 +256,7 @@ class MatchIndex:
         keys = " ".join(t.key for t in tokens)
         skel = " ".join(t.skel for t in tokens)
         abjad = any(t.abjad for t in tokens)
-        # every candidate's targets in one list, for one C call; whose each one is, and which
+        # every candidate's targets in one list, for one C call, and whose target each form is
         forms: list[tuple[str, str, bool]] = []
         whose: list[tuple[int, int]] = []  # (candidate's place, the target's place in its names)
         for n, i in enumerate(candidates):

@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -86,6 +87,8 @@ class Runtime:
     lock: BaseFileLock | None = None
     # The shared HTTP client, opened by the service for the duration of its event loop.
     http: Any = None
+    # One reload at a time, whoever calls (a reload runs in a worker thread).
+    reload_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def open(cls, settings: Settings, *, exclusive: bool = False) -> Runtime:
@@ -148,8 +151,13 @@ class Runtime:
         """Re-read the watchlist if its file changed; True when a new valid version took effect.
 
         - an invalid version is logged once and the last valid one kept; a later save is read again;
-        - if the database cannot be synced, nothing changes and the next check tries again.
+        - if the database cannot be synced, nothing changes and the next check tries again;
+        - one reload at a time: a second caller waits, then finds the file already read.
         """
+        with self.reload_lock:
+            return self._reload_if_changed()
+
+    def _reload_if_changed(self) -> bool:
         stamp = file_stamp(self.settings.watchlist)
         if stamp == self.watchlist_stamp:
             return False
