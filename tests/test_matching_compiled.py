@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from tests.paths import ROOT
-from tests.wheels import build_wheel, copy_source, plain_env, run, venv_with_wheel
+from tests.wheels import (
+    build_wheel,
+    copy_source,
+    fresh_venv,
+    plain_env,
+    run,
+    venv_with_wheel,
+)
 
 pytestmark = pytest.mark.slow
 DUMP = ROOT / "tests" / "matching_dump.py"
@@ -60,13 +67,8 @@ def test_the_checkout_holds_no_compiled_module_that_would_shadow_its_sources() -
 
 def test_a_compiled_editable_install_is_refused_with_the_reason(tmp_path: Path) -> None:
     source = copy_source(tmp_path)
-    env = plain_env(tmp_path)
-    made = run(
-        sys.executable, "-m", "venv", "--without-pip", tmp_path / "venv", cwd=tmp_path, env=env
-    )
-    assert made.returncode == 0, made.stderr
-    python = tmp_path / "venv" / "bin" / "python"
-    env["REDWATCH_COMPILE"] = "1"
+    python = fresh_venv(tmp_path) / "bin" / "python"
+    env = {**plain_env(tmp_path), "REDWATCH_COMPILE": "1"}
     done = run(
         sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "-e", source,
         cwd=tmp_path, env=env,

@@ -68,13 +68,21 @@ def build_wheel(tmp_path: Path, compile_engine: bool = False) -> Path:
     return next(dist.glob("redwatch-*.whl"))
 
 
+def fresh_venv(tmp_path: Path) -> Path:
+    """An empty venv in tmp_path/venv (pip runs from this one with --python); its folder."""
+    venv = tmp_path / "venv"
+    made = run(
+        sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path, env=plain_env(tmp_path)
+    )
+    assert made.returncode == 0, made.stderr
+    return venv
+
+
 def venv_with_wheel(tmp_path: Path, wheel: Path) -> Path:
     """A fresh venv holding the wheel; its dependencies come from this venv's site-packages
     (a .pth line, so this venv's editable redwatch is not seen)."""
-    venv = tmp_path / "venv"
+    venv = fresh_venv(tmp_path)
     env = plain_env(tmp_path)
-    made = run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path, env=env)
-    assert made.returncode == 0, made.stderr
     python = venv / "bin" / "python"
     site = run(
         python,
